@@ -1,0 +1,33 @@
+/* buf.h -- growable byte buffer used for all text and datagram assembly */
+#ifndef UDPCHAT_BUF_H
+#define UDPCHAT_BUF_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* A buf owns `data` (heap, always NUL-terminated when cap > 0). Zero-init is a valid
+ * empty buf. Free with buf_free. Allocation failure aborts the process: a chat
+ * client that cannot allocate a few KiB cannot do anything useful. */
+typedef struct buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} buf;
+
+void buf_init(buf *b);
+void buf_free(buf *b);                 /* accepts a zeroed buf; leaves it empty */
+void buf_clear(buf *b);                /* len = 0, keeps capacity */
+void buf_reserve(buf *b, size_t extra);
+void buf_append(buf *b, const void *p, size_t n);
+void buf_append_str(buf *b, const char *s);
+void buf_append_byte(buf *b, uint8_t c);
+void buf_printf(buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Removes the first n bytes (n <= len). */
+void buf_consume(buf *b, size_t n);
+/* Returns the data and gives ownership to the caller (free with free()); b becomes empty. */
+char *buf_detach(buf *b);
+
+#endif
