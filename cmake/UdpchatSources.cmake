@@ -7,7 +7,39 @@ target_sources(udpchat_lib PRIVATE
 )
 # --- charset layer ---
 target_sources(udpchat_lib PRIVATE
+  src/core/utf8.c
+  src/core/utf8_width.c
+  src/charset/charset.c
+  src/app/cmd_convert.c
 )
-# --- wire protocol, reliability, sessions (core, no I/O) ---
+if(WIN32)
+  target_sources(udpchat_lib PRIVATE src/charset/charset_win32.c)
+else()
+  target_sources(udpchat_lib PRIVATE src/charset/charset_iconv.c)
+  find_package(Iconv REQUIRED)   # in libc on glibc; libiconv on macOS and the BSDs
+  find_package(Threads REQUIRED)
+  target_link_libraries(udpchat_lib PRIVATE Iconv::Iconv Threads::Threads)
+endif()
+# --- wire protocol, reliability, sessions, relay (core, no I/O) ---
 target_sources(udpchat_lib PRIVATE
+  src/core/wire.c
+  src/core/msg.c
+  src/core/link.c
+  src/core/event.c
+  src/core/nick.c
+  src/core/session.c
+)
+# --- edges: network (SDL_net + SDL threads), console, front end ---
+target_sources(udpchat_lib PRIVATE
+  src/net/net.c
+  src/net/queue.c
+  src/console/input_lines.c
+  src/app/runner.c
+  src/app/json.c
+  src/app/frontend.c
+  src/app/commands.c
+  src/app/signals.c
+  src/app/chat_loop.c
+  src/app/session_core.c
+  src/app/cmd_peer.c
 )

@@ -7,8 +7,10 @@
 
 /* Decodes one scalar value from s[0..len). Returns the sequence length (1-4) and sets
  * *cp; returns 0 if len is 0; returns -1 for a bad sequence (overlong, surrogate,
- * > U+10FFFF, bad continuation: *cp = 0xFFFD and *bad_len = bytes to skip, >= 1), or
- * -2 if s holds only the beginning of a valid sequence (truncated). */
+ * > U+10FFFF, bad continuation: *cp = 0xFFFD and *bad_len = bytes to skip, >= 1: the
+ * "maximal subpart" of Unicode ch. 3, so E2 82 41 skips E2 82 and keeps the 'A'), or
+ * -2 if s holds only the beginning of a valid sequence (truncated; *cp = 0xFFFD and
+ * *bad_len = len, so a caller at end of input can replace the rest with one U+FFFD). */
 int utf8_decode_one(const char *s, size_t len, uint32_t *cp, size_t *bad_len);
 /* Appends the UTF-8 encoding of scalar value cp (U+FFFD for a non-scalar). */
 void utf8_encode_one(uint32_t cp, buf *out);
@@ -16,16 +18,19 @@ void utf8_encode_one(uint32_t cp, buf *out);
 int utf8_valid(const char *s, size_t len);
 /* Appends s to out with every bad sequence replaced by U+FFFD. */
 void utf8_repair(const char *s, size_t len, buf *out);
-/* Makes network text harmless for a terminal: appends valid UTF-8 in which C0 controls
- * (except none; tab becomes a space), DEL and C1 controls are shown as visible text
- * (ESC -> "^[", other C0 -> "^X" caret notation, C1 and DEL -> "<U+0085>" style), so no
- * escape sequence, cursor move or title change survives. Newlines become "\n"
- * display breaks only if keep_newlines is 1, otherwise "^J". */
+/* Makes network text harmless for a terminal: appends valid UTF-8 (bad sequences become
+ * U+FFFD) in which no escape sequence, cursor move or title change survives:
+ * tab becomes a space; other C0 controls are shown in caret notation (ESC -> "^[",
+ * BEL -> "^G", CR -> "^M"); newline stays "\n" only if keep_newlines is 1, else "^J";
+ * DEL, C1 controls (U+0080..U+009F), the bidi controls U+202A..U+202E and
+ * U+2066..U+2069, and U+2028/U+2029 are shown as "<U+009B>"-style text. The output
+ * has no byte < 0x20 (except '\n' when kept), no 0x7F and no C1 code point. */
 void utf8_sanitize(const char *s, size_t len, int keep_newlines, buf *out);
-/* Terminal columns of one scalar value: 0 for combining marks, 2 for East Asian
- * wide/fullwidth, 1 otherwise. */
+/* Terminal columns of one scalar value: 0 for combining marks, other zero-width
+ * characters (ZWSP, ZWJ, ...) and controls, 2 for East Asian wide/fullwidth (CJK,
+ * Hangul syllables, fullwidth forms, emoji), 1 otherwise. Unicode 14 tables. */
 int utf8_cp_width(uint32_t cp);
-/* Total columns of a valid UTF-8 string. */
+/* Total columns of a UTF-8 string (a bad sequence counts as U+FFFD, 1 column). */
 size_t utf8_width(const char *s, size_t len);
 
 #endif

@@ -80,3 +80,12 @@ char *buf_detach(buf *b)
     buf_init(b);
     return p;
 }
+
+char *str_dup(const char *s)
+{
+    size_t n = strlen(s ? s : "") + 1;
+    char *p = malloc(n);
+    if (!p) abort();
+    memcpy(p, s ? s : "", n);
+    return p;
+}

@@ -1,0 +1,38 @@
+/* app.h -- pieces shared by the chat subcommands: signals, the front-end loop, cores */
+#ifndef UDPCHAT_APP_H
+#define UDPCHAT_APP_H
+#include "udpchat/frontend.h"
+#include "udpchat/net.h"
+#include "udpchat/runner.h"
+#include "udpchat/session.h"
+
+/* Ctrl-C / SIGTERM set a flag instead of killing the process. */
+void signals_install(void);
+int signals_caught(void);
+
+/* Runs the front end on the main thread until the core finishes: renders events,
+ * turns input lines into commands, and on end of input / a signal asks the core to
+ * quit (CMD_QUIT, or CMD_SHUTDOWN for a server). Returns the exit code. */
+int chat_loop_run(runner *r, queue *ui, frontend *fe);
+
+/* A session (peer or room client) bound to one remote address, driven by a runner. */
+typedef struct session_core {
+    session *s;
+    net_socket *sock;
+    net_addr remote;
+    uint64_t foreign;   /* datagrams from other addresses, dropped */
+} session_core;
+
+extern const core_ops session_core_ops;
+/* The emit function to pass to session_create with the session_core as ctx. */
+void session_core_emit(void *ctx, const void *data, size_t len);
+
+/* Opens the socket and resolves the remote for peer/join; prints errors; returns an
+ * exit code (0 on success). */
+int app_open_endpoint(const char *cmd, const char *remote, uint16_t default_port, long local_port,
+                      net_socket **sock, net_addr *addr);
+/* Parses a --charset style option (NULL = default); prints an error and returns -1. */
+int app_charset_option(const char *cmd, const char *opt, const char *value, charset_id dflt,
+                       charset_id *out);
+
+#endif

@@ -1,0 +1,43 @@
+/* frontend.h -- turns events into lines (plain or JSON) and typed lines into commands */
+#ifndef UDPCHAT_FRONTEND_H
+#define UDPCHAT_FRONTEND_H
+#include <stdio.h>
+#include "udpchat/buf.h"
+#include "udpchat/charset.h"
+#include "udpchat/event.h"
+#include "udpchat/runner.h"
+
+typedef enum frontend_mode { FE_PEER, FE_JOIN, FE_SERVER } frontend_mode;
+
+typedef struct sent_text {
+    uint32_t id;
+    char *text;
+} sent_text;
+
+typedef struct frontend {
+    frontend_mode mode;
+    int json;
+    charset_id cs;      /* console charset for plain output (JSON is always UTF-8) */
+    FILE *out;
+    int exit_code;      /* set to 1 when refused or kicked */
+    char *nick;         /* our nick as last confirmed */
+    sent_text *sent;    /* our messages waiting for delivered/undelivered */
+    size_t nsent, cap;
+} frontend;
+
+void frontend_init(frontend *fe, frontend_mode mode, int json, charset_id cs, const char *nick);
+void frontend_free(frontend *fe);
+/* Renders one event (any thread-safe use is the caller's business: call from one thread). */
+void frontend_event(frontend *fe, const chat_event *ev);
+/* Parses a typed line (UTF-8). Returns a command for the core (caller hands it to the
+ * runner), or NULL if there is nothing to send (empty line, /help, an error already
+ * printed). */
+ui_command *frontend_parse(frontend *fe, const char *line);
+/* Prints an error or info line in the current output style. */
+void frontend_error(frontend *fe, const char *text);
+void frontend_info(frontend *fe, const char *text);
+
+/* Appends s as a JSON string literal (with quotes) to b; s must be valid UTF-8. */
+void json_append_string(buf *b, const char *s);
+
+#endif

@@ -1,0 +1,13 @@
+/* input.h -- the line-mode console edge: a thread reading stdin lines for the front end */
+#ifndef UDPCHAT_INPUT_H
+#define UDPCHAT_INPUT_H
+#include "udpchat/charset.h"
+#include "udpchat/runner.h"
+
+
+/* Starts a detached thread that reads stdin, splits it into lines (LF or CRLF), converts
+ * each from `cs` to UTF-8 and posts it with runner_post_input to `events`; at end of input it posts
+ * NULL. Lines longer than 256 KiB are cut into pieces. */
+void input_start(queue *events, charset_id cs);
+
+#endif

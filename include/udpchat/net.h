@@ -1,0 +1,45 @@
+/* net.h -- the UDP edge: one socket through SDL_net, addresses, name resolution */
+#ifndef UDPCHAT_NET_H
+#define UDPCHAT_NET_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* An IPv4 address and port, both in host byte order. */
+typedef struct net_addr {
+    uint32_t host;
+    uint16_t port;
+} net_addr;
+
+typedef struct net_socket net_socket;
+
+/* Starts SDL (timers, threads) and SDL_net. Returns 0, or -1 with a message in err. */
+int net_init(char *err, size_t errlen);
+void net_quit(void);
+
+/* Opens a UDP socket bound to 0.0.0.0:port (0: any free port). Returns NULL and a
+ * user-facing message in err ("port 10888 is in use: pass --port ..."). */
+net_socket *net_open(uint16_t port, char *err, size_t errlen);
+void net_close(net_socket *s); /* accepts NULL */
+uint16_t net_local_port(const net_socket *s);
+
+/* Sends one datagram. Returns 0, or -1 (the datagram is dropped; UDP may drop anyway). */
+int net_send(net_socket *s, const net_addr *to, const void *data, size_t len);
+/* Waits up to timeout_ms for a datagram. Returns its length (>= 0, up to cap; larger
+ * datagrams are cut and reported as cap + 1), -1 on timeout or a transient error
+ * (Windows reports ICMP port-unreachable as WSAECONNRESET: that is transient). */
+int net_recv(net_socket *s, net_addr *from, void *data, size_t cap, uint32_t timeout_ms);
+
+/* Resolves "host" or "host:port" (port defaults to default_port). Returns 0, -1 for a
+ * malformed port, -2 for a host that does not resolve. */
+int net_resolve(const char *spec, uint16_t default_port, net_addr *out);
+/* "a.b.c.d:port" */
+void net_addr_format(const net_addr *a, char *out, size_t n);
+int net_addr_equal(const net_addr *a, const net_addr *b);
+
+/* Milliseconds since start (monotonic). */
+uint64_t net_now_ms(void);
+
+/* A non-zero id that differs between runs (seeded from the high-resolution clock and
+ * addresses; not cryptographic). */
+uint32_t net_random_session(void);
+#endif

@@ -1,0 +1,22 @@
+/* queue.h -- a small thread-safe FIFO of heap items, built on SDL_mutex and SDL_cond */
+#ifndef UDPCHAT_QUEUE_H
+#define UDPCHAT_QUEUE_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct queue queue;
+
+/* Items are opaque pointers; the queue never frees them (queue_destroy hands leftovers
+ * to `free_item` if it is not NULL). */
+queue *queue_create(void);
+void queue_destroy(queue *q, void (*free_item)(void *));
+void queue_push(queue *q, void *item);
+/* Waits up to timeout_ms (0: don't wait, UINT32_MAX: forever) for an item. Returns it,
+ * or NULL on timeout. */
+void *queue_pop(queue *q, uint32_t timeout_ms);
+/* Items waiting now. */
+size_t queue_length(queue *q);
+/* Takes an item without waiting (NULL if empty). */
+void *queue_try_pop(queue *q);
+
+#endif

@@ -1,0 +1,63 @@
+/* session.h -- one endpoint talking to one remote: a direct peer or a room's relay (no I/O) */
+#ifndef UDPCHAT_SESSION_H
+#define UDPCHAT_SESSION_H
+#include <stddef.h>
+#include <stdint.h>
+#include "udpchat/charset.h"
+#include "udpchat/event.h"
+#include "udpchat/link.h"
+
+typedef enum session_role { SESSION_PEER, SESSION_CLIENT } session_role;
+
+typedef struct session_config {
+    session_role role;
+    const char *nick;           /* our nick (UTF-8); copied */
+    const char *remote_label;   /* "host:port", shown for plain-text peers; copied */
+    uint32_t heartbeat_ms;      /* send a PING after this much silence from us (5000) */
+    uint32_t timeout_ms;        /* remote gone after this much silence from it (30000) */
+    uint32_t hello_interval_ms; /* HELLO retry while connecting (1000) */
+    int legacy;                 /* start in plain-text mode (seed-compatible) */
+    charset_id legacy_charset;  /* charset for plain-text mode; UNKNOWN = detect, else fixed */
+    link_config link;
+} session_config;
+
+void session_config_default(session_config *c);
+
+/* Sends one datagram to the remote. */
+typedef void (*session_emit_fn)(void *ctx, const void *data, size_t len);
+
+typedef struct session session;
+
+/* my_session: a random non-zero id for this run. Returns a session that owns copies of
+ * the config strings; destroy with session_destroy. */
+session *session_create(const session_config *cfg, uint32_t my_session, session_emit_fn emit,
+                        void *ctx, uint64_t now);
+void session_destroy(session *s); /* accepts NULL */
+
+/* A datagram that came from the remote's address. */
+void session_on_datagram(session *s, const void *data, size_t len, uint64_t now);
+/* Call after a batch of datagrams: sends the aggregated acknowledgements. */
+void session_flush(session *s);
+/* Timers: handshake retries, retransmissions, heartbeats, timeouts. */
+void session_service(session *s, uint64_t now);
+uint64_t session_next_deadline(session *s, uint64_t now);
+int session_poll_event(session *s, chat_event *ev); /* 1 and an event the caller owns, or 0 */
+
+/* User actions. Text is UTF-8. session_say returns the message id reported later by
+ * EV_DELIVERED / EV_UNDELIVERED (0: not sent, an EV_ERROR says why). `to` (room client
+ * only) makes it a private message. */
+uint32_t session_say(session *s, const char *text, int flags, const char *to, uint64_t now);
+void session_set_nick(session *s, const char *nick, uint64_t now);
+void session_request_who(session *s, uint64_t now);
+/* Says goodbye (BYE, or "quit" to a plain-text peer). session_done() is 1 when the BYE
+ * was acknowledged or gave up (after ~600 ms of retries). */
+void session_quit(session *s, const char *reason, uint64_t now);
+int session_done(const session *s);
+
+typedef struct session_stats {
+    uint64_t dropped_malformed, dropped_session, dropped_version, legacy_datagrams;
+} session_stats;
+const session_stats *session_get_stats(const session *s);
+int session_is_legacy(const session *s);
+
+#endif

@@ -1,0 +1,127 @@
+/* wire.h -- the udpchat datagram format: bounds-checked readers/writers, headers, types */
+#ifndef UDPCHAT_WIRE_H
+#define UDPCHAT_WIRE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "udpchat/buf.h"
+
+/* Every udpchat datagram starts with this magic. 0xFF is invalid in UTF-8, GBK and
+ * GB18030, so no text datagram from a seed-style peer can be mistaken for it. */
+#define WIRE_MAGIC0 0xFF
+#define WIRE_MAGIC "\xFFUCH"
+#define WIRE_VERSION 1
+#define WIRE_HEADER_LEN 16
+#define WIRE_MAX_DATAGRAM 1400      /* never send more than this */
+#define WIRE_MAX_FRAGMENT 1200      /* payload bytes per DATA datagram */
+#define WIRE_MAX_TEXT 65536         /* largest chat text in bytes of UTF-8 */
+#define WIRE_MAX_MESSAGE (WIRE_MAX_TEXT + 1024) /* largest reliable message payload */
+#define WIRE_MAX_NICK 32            /* characters (scalar values) */
+
+typedef enum wire_type {
+    WIRE_DATA = 1,        /* reliable fragment */
+    WIRE_ACK = 2,         /* cumulative + selective acknowledgement */
+    WIRE_PING = 3,        /* keepalive; answered by PONG */
+    WIRE_PONG = 4,
+    WIRE_HELLO = 5,       /* session opening (and its answer) */
+    WIRE_BYE = 6,         /* leaving; answered by BYE_ACK */
+    WIRE_BYE_ACK = 7,
+    WIRE_REFUSE = 8,      /* HELLO refused (nick taken, room full...) */
+    WIRE_RESET = 9,       /* "I do not know your session": say HELLO again */
+    WIRE_UNSUPPORTED = 127 /* answer to a datagram of an unknown version */
+} wire_type;
+
+typedef struct wire_header {
+    uint8_t version;
+    uint8_t type;
+    uint8_t flags;
+    uint32_t session;      /* the sender's session id (never 0) */
+    uint32_t dest_session; /* the receiver's session as the sender knows it, or 0 */
+} wire_header;
+
+/* A read cursor over untrusted bytes. Every read checks the remaining length; after
+ * the first failed read `ok` is 0 and all later reads return zeros. */
+typedef struct wire_reader {
+    const uint8_t *p;
+    size_t left;
+    int ok;
+} wire_reader;
+
+void wire_reader_init(wire_reader *r, const void *data, size_t len);
+uint8_t wire_read_u8(wire_reader *r);
+uint16_t wire_read_u16(wire_reader *r);
+uint32_t wire_read_u32(wire_reader *r);
+/* A string with a one-byte length prefix; *len gets its length. Points into the data. */
+const char *wire_read_str8(wire_reader *r, size_t *len);
+/* The rest of the data. */
+const uint8_t *wire_read_rest(wire_reader *r, size_t *len);
+
+void wire_write_u8(buf *b, uint8_t v);
+void wire_write_u16(buf *b, uint16_t v);
+void wire_write_u32(buf *b, uint32_t v);
+/* Writes min(len, 255) bytes with a one-byte length prefix. */
+void wire_write_str8(buf *b, const char *s, size_t len);
+
+/* 1 if the datagram begins with the udpchat magic (it is ours, whatever its version). */
+int wire_is_ours(const void *data, size_t len);
+/* Parses the header. Returns 0, or -1 if too short / bad magic, -2 for an unknown
+ * version (h->version set). On success the reader is positioned at the body. */
+int wire_parse_header(const void *data, size_t len, wire_header *h, wire_reader *body);
+/* Appends a header. */
+void wire_write_header(buf *b, uint8_t type, uint32_t session, uint32_t dest_session);
+
+/* --- bodies --- */
+typedef struct wire_data {
+    uint32_t seq;       /* fragment sequence number on this link */
+    uint32_t base;      /* sender will never (re)send anything below this */
+    uint32_t ts;        /* sender's clock (ms) at this transmission */
+    uint16_t frag;      /* index of this fragment in its message */
+    uint16_t nfrags;    /* fragments in the message (1..WIRE_MAX_MESSAGE/WIRE_MAX_FRAGMENT+1) */
+    const uint8_t *payload;
+    size_t len;
+} wire_data;
+
+typedef struct wire_ack {
+    uint32_t next;      /* every seq below this has been received */
+    uint32_t echo_ts;   /* ts of the DATA that prompted this ack */
+    uint64_t sack;      /* bit i: seq next+1+i has been received */
+} wire_ack;
+
+typedef struct wire_hello {
+    uint8_t role;           /* WIRE_ROLE_* */
+    uint8_t caps;           /* reserved, 0 */
+    uint16_t heartbeat_ms;  /* how often the sender wants to hear from us */
+    uint16_t timeout_s;     /* silence after which the sender drops us */
+    const char *nick;
+    size_t nick_len;
+} wire_hello;
+
+enum { WIRE_ROLE_PEER = 0, WIRE_ROLE_CLIENT = 1, WIRE_ROLE_SERVER = 2 };
+
+/* Parse functions return 0, or -1 when the body is malformed (then drop it). */
+int wire_parse_data(wire_reader *r, wire_data *d);
+int wire_parse_ack(wire_reader *r, wire_ack *a);
+int wire_parse_hello(wire_reader *r, wire_hello *h);
+void wire_write_data(buf *b, const wire_data *d);
+void wire_write_ack(buf *b, const wire_ack *a);
+void wire_write_hello(buf *b, const wire_hello *h);
+
+/* --- reliable message payloads (what DATA fragments carry, reassembled) --- */
+typedef enum wire_msg_kind {
+    MSG_CHAT = 1,     /* text to the room or to one member */
+    MSG_WELCOME = 2,  /* server -> client after HELLO: your nick, roster follows */
+    MSG_ROSTER = 3,   /* list of nicks */
+    MSG_JOINED = 4,   /* server -> clients: a member joined */
+    MSG_LEFT = 5,     /* server -> clients: a member left (reason) */
+    MSG_NICK = 6,     /* client -> server: change nick; server -> clients: renamed */
+    MSG_WHO = 7,      /* client -> server: send me the roster */
+    MSG_NOTICE = 8,   /* server -> client: a notice or an error text */
+    MSG_SHUTDOWN = 9  /* server -> clients: the server is going away */
+} wire_msg_kind;
+
+enum { CHAT_ACTION = 1, CHAT_PRIVATE = 2 };
+enum { NOTICE_INFO = 0, NOTICE_ERROR = 1, NOTICE_ADMIN = 2 };
+enum { LEAVE_QUIT = 0, LEAVE_TIMEOUT = 1, LEAVE_KICKED = 2, LEAVE_SHUTDOWN = 3, LEAVE_NICK = 4 };
+
+const char *wire_leave_reason_name(int reason);
+
+#endif

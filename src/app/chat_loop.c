@@ -1,0 +1,53 @@
+/* chat_loop.c -- the front end's main-thread loop shared by peer, join and server */
+#include <stdlib.h>
+
+#include "udpchat/app.h"
+
+#define QUIT_GRACE_MS 3000 /* after asking the core to quit, give up waiting after this */
+
+static void ask_quit(runner *r, frontend *fe, const char *why)
+{
+    ui_command *c = calloc(1, sizeof *c);
+    if (!c) abort();
+    c->type = fe->mode == FE_SERVER ? CMD_SHUTDOWN : CMD_QUIT;
+    c->text = str_dup(why);
+    runner_command(r, c);
+}
+
+static void on_input(runner *r, frontend *fe, chat_event *ev, uint64_t *quit_at)
+{
+    if (!ev->text) { /* end of input */
+        if (!*quit_at) ask_quit(r, fe, "");
+        if (!*quit_at) *quit_at = net_now_ms();
+        return;
+    }
+    if (*quit_at) return;
+    ui_command *c = frontend_parse(fe, ev->text);
+    if (!c) return;
+    if (c->type == CMD_QUIT || c->type == CMD_SHUTDOWN) *quit_at = net_now_ms();
+    runner_command(r, c);
+}
+
+int chat_loop_run(runner *r, queue *ui, frontend *fe)
+{
+    uint64_t quit_at = 0;
+    for (;;) {
+        chat_event *ev = queue_pop(ui, 250);
+        if (signals_caught() && !quit_at) {
+            ask_quit(r, fe, "");
+            quit_at = net_now_ms();
+        }
+        if (quit_at && net_now_ms() - quit_at > QUIT_GRACE_MS) {
+            if (ev) { chat_event_free(ev); free(ev); }
+            break;
+        }
+        if (!ev) continue;
+        int finished = ev->type == EV_FINISHED;
+        if (ev->type == EV_INPUT) on_input(r, fe, ev, &quit_at);
+        else if (!finished) frontend_event(fe, ev);
+        chat_event_free(ev);
+        free(ev);
+        if (finished) break;
+    }
+    return fe->exit_code;
+}

@@ -1,0 +1,122 @@
+/* cmd_peer.c -- `udpchat peer HOST:PORT`: a direct, full-duplex chat with one peer */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "udpchat/app.h"
+#include "udpchat/cli.h"
+#include "udpchat/input.h"
+#include "udpchat/nick.h"
+
+typedef struct peer_opts {
+    long port, timeout, deliver_timeout, heartbeat;
+    const char *nick, *peer_charset, *charset;
+    int legacy, json;
+} peer_opts;
+
+static int parse(int argc, char **argv, peer_opts *o, const char **remote)
+{
+    const cli_opt opts[] = {
+        {"port", CLI_INT, &o->port, 0, 65535, "LOCAL", "local UDP port (default: any free port)"},
+        {"nick", CLI_STRING, &o->nick, 0, 0, "NAME", "your nick (default: your login name)"},
+        {"legacy", CLI_FLAG, &o->legacy, 0, 0, NULL, "talk plain text, like the seed programs"},
+        {"peer-charset", CLI_STRING, &o->peer_charset, 0, 0, "CS", "plain-text peer's charset (default: detect)"},
+        {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
+        {"json", CLI_FLAG, &o->json, 0, 0, NULL, "one JSON event per line on stdout"},
+        {"timeout", CLI_INT, &o->timeout, 2, 3600, "SECS", "peer gone after this silence (30)"},
+        {"heartbeat", CLI_INT, &o->heartbeat, 1, 600, "SECS", "keepalive interval (5)"},
+        {"deliver-timeout", CLI_INT, &o->deliver_timeout, 1, 3600, "SECS", "report undelivered after (10)"},
+        {NULL, 0, NULL, 0, 0, NULL, NULL},
+    };
+    int npos;
+    int rc = cli_parse(argc, argv, opts, remote, 1, &npos,
+                       "HOST:PORT [OPTIONS]\n\nChat directly with the peer at HOST:PORT. Each line you type is sent;\n"
+                       "what arrives is printed. /quit or end of input leaves.");
+    if (rc != 0) return rc > 0 ? EXIT_OK : EXIT_USAGE;
+    if (npos != 1) {
+        fprintf(stderr, "udpchat peer: which peer? usage: udpchat peer HOST:PORT (see --help)\n");
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+static int configure(const peer_opts *o, session_config *cfg, charset_id *console, char *nick)
+{
+    const char *why;
+    session_config_default(cfg);
+    if (o->nick && !nick_valid(o->nick, &why)) {
+        fprintf(stderr, "udpchat peer: bad --nick: %s\n", why);
+        return EXIT_USAGE;
+    }
+    if (app_charset_option("peer", "--peer-charset", o->peer_charset, CHARSET_UNKNOWN, &cfg->legacy_charset) < 0 ||
+        app_charset_option("peer", "--charset", o->charset, charset_locale(), console) < 0)
+        return EXIT_USAGE;
+    if (*console == CHARSET_UNKNOWN) *console = CHARSET_UTF8;
+    cfg->role = SESSION_PEER;
+    cfg->nick = nick;
+    cfg->legacy = o->legacy;
+    if (o->timeout) cfg->timeout_ms = (uint32_t)o->timeout * 1000;
+    if (o->heartbeat) cfg->heartbeat_ms = (uint32_t)o->heartbeat * 1000;
+    if (o->deliver_timeout) cfg->link.deliver_timeout_ms = (uint32_t)o->deliver_timeout * 1000;
+    return -1;
+}
+
+static void post_ready(queue *ui, uint16_t port)
+{
+    chat_event *ev = calloc(1, sizeof *ev);
+    if (!ev) abort();
+    ev->type = EV_READY;
+    ev->port = port;
+    queue_push(ui, ev);
+}
+
+int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json,
+                    charset_id console, const char *remote, uint16_t default_port, long port);
+
+int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json,
+                    charset_id console, const char *remote, uint16_t default_port, long port)
+{
+    char err[256], label[64];
+    if (net_init(err, sizeof err) < 0) {
+        fprintf(stderr, "udpchat %s: %s\n", cmd, err);
+        return EXIT_RUNTIME;
+    }
+    session_core core = {0};
+    int rc = app_open_endpoint(cmd, remote, default_port, port, &core.sock, &core.remote);
+    if (rc != EXIT_OK) {
+        net_quit();
+        return rc;
+    }
+    net_addr_format(&core.remote, label, sizeof label);
+    cfg->remote_label = label;
+    signals_install();
+    queue *ui = runner_ui_queue();
+    post_ready(ui, net_local_port(core.sock));
+    core.s = session_create(cfg, net_random_session(), session_core_emit, &core, net_now_ms());
+    frontend fe;
+    frontend_init(&fe, mode, json, console, cfg->nick);
+    runner *r = runner_start(core.sock, &core, &session_core_ops, ui);
+    input_start(ui, console);
+    rc = chat_loop_run(r, ui, &fe);
+    runner_stop(r);
+    session_destroy(core.s);
+    net_close(core.sock);
+    frontend_free(&fe);
+    net_quit();
+    return rc;
+}
+
+int cmd_peer(int argc, char **argv)
+{
+    peer_opts o = {0};
+    const char *remote = NULL;
+    int rc = parse(argc, argv, &o, &remote);
+    if (rc >= 0) return rc;
+    session_config cfg;
+    charset_id console;
+    char nick[128];
+    if (o.nick) snprintf(nick, sizeof nick, "%s", o.nick);
+    else nick_default(nick, sizeof nick);
+    rc = configure(&o, &cfg, &console, nick);
+    if (rc >= 0) return rc;
+    return app_run_session("peer", &cfg, FE_PEER, o.json, console, remote, 0, o.port);
+}

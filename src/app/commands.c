@@ -1,0 +1,107 @@
+/* commands.c -- what a typed line means: a message, or a /command of the current mode */
+#include <stdlib.h>
+#include <string.h>
+
+#include "udpchat/frontend.h"
+#include "udpchat/wire.h"
+
+typedef struct cmd_spec {
+    const char *name;
+    ui_cmd_type type;
+    int modes;      /* bit per frontend_mode */
+    int args;       /* 0: none, 1: rest is text, 2: first word is a nick, rest text */
+    int flags;
+    const char *help;
+} cmd_spec;
+
+#define M_PEER (1 << FE_PEER)
+#define M_JOIN (1 << FE_JOIN)
+#define M_SERVER (1 << FE_SERVER)
+
+static const cmd_spec specs[] = {
+    {"msg", CMD_SAY, M_JOIN, 2, CHAT_PRIVATE, "/msg NICK TEXT   a private message to one member"},
+    {"me", CMD_SAY, M_PEER | M_JOIN, 1, CHAT_ACTION, "/me ACTION       an action (\"* alice waves\")"},
+    {"nick", CMD_NICK, M_JOIN, 1, 0, "/nick NAME       change your nick"},
+    {"who", CMD_WHO, M_JOIN | M_SERVER, 0, 0, "/who             list who is in the room"},
+    {"kick", CMD_KICK, M_SERVER, 2, 0, "/kick NICK [WHY] remove a member"},
+    {"say", CMD_NOTICE, M_SERVER, 1, 0, "/say TEXT        a notice to everyone"},
+    {"shutdown", CMD_SHUTDOWN, M_SERVER, 1, 0, "/shutdown [WHY]  tell everyone, then stop the server"},
+    {"quit", CMD_QUIT, M_PEER | M_JOIN, 1, 0, "/quit [REASON]   leave (end of input does the same)"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+static void print_help(frontend *fe)
+{
+    frontend_info(fe, "commands (a line not starting with / is a message; // sends a leading /):");
+    for (const cmd_spec *c = specs; c->name; c++)
+        if (c->modes & (1 << fe->mode)) frontend_info(fe, c->help);
+    frontend_info(fe, "/help            this list");
+}
+
+static ui_command *new_cmd(ui_cmd_type t, int flags, const char *to, size_t tolen, const char *text)
+{
+    ui_command *c = calloc(1, sizeof *c);
+    if (!c) abort();
+    c->type = t;
+    c->flags = flags;
+    if (to) {
+        c->to = malloc(tolen + 1);
+        if (!c->to) abort();
+        memcpy(c->to, to, tolen);
+        c->to[tolen] = '\0';
+    }
+    c->text = str_dup(text);
+    return c;
+}
+
+static ui_command *with_args(frontend *fe, const cmd_spec *c, const char *rest)
+{
+    while (*rest == ' ') rest++;
+    if (c->args == 0) return new_cmd(c->type, c->flags, NULL, 0, "");
+    if (c->args == 1) {
+        int needs = c->type == CMD_SAY || c->type == CMD_NICK || c->type == CMD_NOTICE;
+        if (needs && !*rest) {
+            buf b = {0};
+            buf_printf(&b, "usage: %s", c->help);
+            frontend_error(fe, b.data);
+            buf_free(&b);
+            return NULL;
+        }
+        return new_cmd(c->type, c->flags, NULL, 0, rest);
+    }
+    const char *sp = strchr(rest, ' ');
+    size_t nlen = sp ? (size_t)(sp - rest) : strlen(rest);
+    const char *text = sp ? sp + 1 : "";
+    if (nlen == 0 || (c->type == CMD_SAY && !*text)) {
+        buf b = {0};
+        buf_printf(&b, "usage: %s", c->help);
+        frontend_error(fe, b.data);
+        buf_free(&b);
+        return NULL;
+    }
+    return new_cmd(c->type, c->flags, rest, nlen, text);
+}
+
+ui_command *frontend_parse(frontend *fe, const char *line)
+{
+    if (!*line) return NULL; /* an empty line is not a message */
+    if (line[0] != '/' || line[1] == '/') {
+        if (fe->mode == FE_SERVER) return new_cmd(CMD_NOTICE, 0, NULL, 0, line[0] == '/' ? line + 1 : line);
+        return new_cmd(CMD_SAY, 0, NULL, 0, line[0] == '/' ? line + 1 : line);
+    }
+    const char *name = line + 1;
+    size_t n = strcspn(name, " ");
+    if (n == 4 && strncmp(name, "help", 4) == 0) {
+        print_help(fe);
+        return NULL;
+    }
+    for (const cmd_spec *c = specs; c->name; c++)
+        if ((c->modes & (1 << fe->mode)) && strlen(c->name) == n && strncmp(c->name, name, n) == 0)
+            return with_args(fe, c, name + n);
+    buf b = {0};
+    buf_printf(&b, "unknown command '/%.*s': /help lists the commands (start with // to send a /)",
+               (int)(n > 40 ? 40 : n), name);
+    frontend_error(fe, b.data);
+    buf_free(&b);
+    return NULL;
+}

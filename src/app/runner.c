@@ -1,0 +1,207 @@
+/* runner.c -- receive thread + service thread around a chat core, queues between them */
+#include "udpchat/runner.h"
+
+#include <SDL.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "udpchat/buf.h"
+#include "udpchat/queue.h"
+
+#define INBOX_LIMIT 16384   /* datagrams waiting for the core; beyond, drop and count */
+#define BATCH_LIMIT 512     /* items handled before timers run again */
+#define MAX_DATAGRAM 65536
+
+typedef enum item_kind { ITEM_DATAGRAM, ITEM_COMMAND, ITEM_STOP } item_kind;
+
+typedef struct item {
+    item_kind kind;
+    net_addr from;
+    ui_command *cmd;
+    size_t len;
+    uint8_t data[];
+} item;
+
+struct runner {
+    net_socket *sock;
+    void *core;
+    const core_ops *ops;
+    queue *inbox, *events;
+    SDL_Thread *rx_thread, *svc_thread;
+    SDL_atomic_t stop;
+    SDL_SpinLock stats_lock;
+    runner_stats stats;
+};
+
+void ui_command_free(ui_command *c)
+{
+    if (!c) return;
+    free(c->to);
+    free(c->text);
+    free(c);
+}
+
+static void free_item(void *p)
+{
+    item *it = p;
+    if (it->kind == ITEM_COMMAND) ui_command_free(it->cmd);
+    free(it);
+}
+
+static int rx_main(void *arg)
+{
+    runner *r = arg;
+    static uint8_t scratch[MAX_DATAGRAM + 1]; /* only this thread uses it */
+    while (!SDL_AtomicGet(&r->stop)) {
+        net_addr from;
+        int n = net_recv(r->sock, &from, scratch, MAX_DATAGRAM, 1000);
+        if (n < 0 || SDL_AtomicGet(&r->stop)) continue;
+        SDL_AtomicLock(&r->stats_lock);
+        r->stats.datagrams++;
+        int drop = n > 65507 ? 1 : queue_length(r->inbox) >= INBOX_LIMIT ? 2 : 0;
+        if (drop == 1) r->stats.dropped_oversize++;
+        if (drop == 2) r->stats.dropped_overflow++;
+        SDL_AtomicUnlock(&r->stats_lock);
+        if (drop) continue;
+        item *it = malloc(sizeof *it + (size_t)n);
+        if (!it) abort();
+        it->kind = ITEM_DATAGRAM;
+        it->from = from;
+        it->cmd = NULL;
+        it->len = (size_t)n;
+        memcpy(it->data, scratch, (size_t)n);
+        queue_push(r->inbox, it);
+    }
+    return 0;
+}
+
+static void pump_events(runner *r)
+{
+    chat_event ev;
+    while (r->ops->poll_event(r->core, &ev)) {
+        chat_event *copy = malloc(sizeof *copy);
+        if (!copy) abort();
+        *copy = ev;
+        queue_push(r->events, copy);
+    }
+}
+
+static void post_simple(runner *r, chat_event_type t, uint32_t id, const char *text)
+{
+    chat_event *ev = calloc(1, sizeof *ev);
+    if (!ev) abort();
+    ev->type = t;
+    ev->id = id;
+    if (text) ev->text = str_dup(text);
+    queue_push(r->events, ev);
+}
+
+static int handle_item(runner *r, item *it, uint64_t now)
+{
+    int stop = it->kind == ITEM_STOP;
+    if (it->kind == ITEM_DATAGRAM) {
+        r->ops->on_datagram(r->core, &it->from, it->data, it->len, now);
+    } else if (it->kind == ITEM_COMMAND) {
+        uint32_t id = r->ops->command(r->core, it->cmd, now);
+        if (it->cmd->type == CMD_SAY && id) {
+            pump_events(r); /* errors about this command come before it is reported sent */
+            post_simple(r, EV_SENT, id, it->cmd->text);
+        }
+    }
+    free_item(it);
+    return stop;
+}
+
+static uint32_t wait_time(runner *r, uint64_t now)
+{
+    uint64_t deadline = r->ops->next_deadline(r->core, now);
+    if (deadline <= now) return 0;
+    uint64_t t = deadline - now;
+    return t > 60000 ? 60000 : (uint32_t)t;
+}
+
+static int svc_main(void *arg)
+{
+    runner *r = arg;
+    int stop = 0;
+    while (!stop) {
+        uint32_t wait = wait_time(r, net_now_ms());
+        item *it = wait ? queue_pop(r->inbox, wait) : queue_try_pop(r->inbox);
+        for (int n = 0; it && !stop; n++) {
+            stop = handle_item(r, it, net_now_ms());
+            it = n < BATCH_LIMIT ? queue_try_pop(r->inbox) : NULL;
+        }
+        r->ops->flush(r->core);
+        r->ops->service(r->core, net_now_ms());
+        pump_events(r);
+        if (r->ops->done(r->core)) break;
+    }
+    post_simple(r, EV_FINISHED, 0, NULL);
+    return 0;
+}
+
+queue *runner_ui_queue(void)
+{
+    static queue *q;
+    if (!q) q = queue_create(); /* first called by the main thread before any other */
+    return q;
+}
+
+runner *runner_start(net_socket *sock, void *core, const core_ops *ops, queue *events)
+{
+    runner *r = calloc(1, sizeof *r);
+    if (!r) abort();
+    r->sock = sock;
+    r->core = core;
+    r->ops = ops;
+    r->inbox = queue_create();
+    r->events = events;
+    r->rx_thread = SDL_CreateThread(rx_main, "udpchat-recv", r);
+    r->svc_thread = SDL_CreateThread(svc_main, "udpchat-send", r);
+    if (!r->rx_thread || !r->svc_thread) abort();
+    return r;
+}
+
+void runner_command(runner *r, ui_command *cmd)
+{
+    item *it = calloc(1, sizeof *it);
+    if (!it) abort();
+    it->kind = ITEM_COMMAND;
+    it->cmd = cmd;
+    queue_push(r->inbox, it);
+}
+
+void runner_post_input(queue *events, char *line)
+{
+    chat_event *ev = calloc(1, sizeof *ev);
+    if (!ev) abort();
+    ev->type = EV_INPUT;
+    ev->text = line;
+    queue_push(events, ev);
+}
+
+chat_event *runner_next_event(runner *r, uint32_t timeout_ms) { return queue_pop(r->events, timeout_ms); }
+
+void runner_stop(runner *r)
+{
+    if (!r) return;
+    SDL_AtomicSet(&r->stop, 1);
+    item *it = calloc(1, sizeof *it);
+    if (!it) abort();
+    it->kind = ITEM_STOP;
+    queue_push(r->inbox, it);
+    net_addr self = {0x7F000001, net_local_port(r->sock)};
+    net_send(r->sock, &self, "", 0); /* wakes the receive thread at once */
+    SDL_WaitThread(r->svc_thread, NULL);
+    SDL_WaitThread(r->rx_thread, NULL);
+    queue_destroy(r->inbox, free_item);
+    free(r);
+}
+
+runner_stats runner_get_stats(runner *r)
+{
+    SDL_AtomicLock(&r->stats_lock);
+    runner_stats s = r->stats;
+    SDL_AtomicUnlock(&r->stats_lock);
+    return s;
+}

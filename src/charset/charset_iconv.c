@@ -1,0 +1,104 @@
+/* charset_iconv.c -- POSIX charset backend: the system iconv(3) tables and the locale */
+#define _POSIX_C_SOURCE 200809L /* nl_langinfo, pthreads */
+#include <errno.h>
+#include <iconv.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "charset_backend.h"
+
+/* One descriptor per charset and direction, opened on first use and kept until exit.
+ * An iconv_t carries conversion state, so every use happens under cd_lock: the main
+ * thread and the network thread both convert text. */
+typedef struct cached_cd {
+    iconv_t cd;
+    int state; /* 0 not tried yet, 1 open, -1 iconv_open failed */
+} cached_cd;
+
+static pthread_mutex_t cd_lock = PTHREAD_MUTEX_INITIALIZER;
+static cached_cd cds[2][2]; /* [GBK, GB18030][decode, encode] */
+
+static const char *iconv_name(charset_id cs) { return cs == CHARSET_GBK ? "CP936" : "GB18030"; }
+
+static iconv_t get_cd(charset_id cs, int encode)
+{
+    cached_cd *c = &cds[cs == CHARSET_GBK ? 0 : 1][encode];
+    if (c->state == 0) {
+        c->cd = encode ? iconv_open(iconv_name(cs), "UTF-8") : iconv_open("UTF-8", iconv_name(cs));
+        c->state = c->cd == (iconv_t)-1 ? -1 : 1;
+    }
+    return c->state == 1 ? c->cd : (iconv_t)-1;
+}
+
+/* Converts until the input ends or iconv meets a sequence it cannot convert. */
+static size_t iconv_into(iconv_t cd, const char *in, size_t len, buf *out)
+{
+    char *ip = (char *)in;
+    size_t il = len;
+    iconv(cd, NULL, NULL, NULL, NULL);
+    while (il > 0) {
+        buf_reserve(out, il * 2 + 16);
+        char *op = out->data + out->len;
+        size_t ol = out->cap - out->len - 1;
+        size_t r = iconv(cd, &ip, &il, &op, &ol);
+        out->len = (size_t)(op - out->data);
+        out->data[out->len] = '\0';
+        if (r == (size_t)-1 && errno != E2BIG) break;
+    }
+    return len - il;
+}
+
+static size_t convert(charset_id cs, int encode, const char *in, size_t len, buf *out)
+{
+    size_t done = 0;
+    pthread_mutex_lock(&cd_lock);
+    iconv_t cd = get_cd(cs, encode);
+    if (cd != (iconv_t)-1) done = iconv_into(cd, in, len, out);
+    pthread_mutex_unlock(&cd_lock);
+    return done;
+}
+
+size_t charset_backend_decode(charset_id cs, const char *in, size_t len, buf *out)
+{
+    return len ? convert(cs, 0, in, len, out) : 0;
+}
+
+size_t charset_backend_encode(charset_id cs, const char *in, size_t len, buf *out)
+{
+    return len ? convert(cs, 1, in, len, out) : 0;
+}
+
+/* The codeset part of a locale name in the environment ("zh_CN.GBK@x" -> "GBK"). */
+static const char *env_codeset(char *tmp, size_t size)
+{
+    const char *vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (!v || !*v) continue;
+        const char *dot = strchr(v, '.');
+        if (!dot) return NULL;
+        size_t n = strcspn(dot + 1, "@");
+        if (n >= size) return NULL;
+        memcpy(tmp, dot + 1, n);
+        tmp[n] = '\0';
+        return tmp;
+    }
+    return NULL;
+}
+
+/* nl_langinfo answers for the program's locale; a program that never called setlocale
+ * is in the "C" locale, so then the environment says what the user's locale is. */
+charset_id charset_locale(void)
+{
+    char tmp[32];
+    const char *current = setlocale(LC_CTYPE, NULL);
+    const char *name = nl_langinfo(CODESET);
+    if (!current || strcmp(current, "C") == 0 || strcmp(current, "POSIX") == 0)
+        name = env_codeset(tmp, sizeof tmp);
+    charset_id cs;
+    if (name && charset_from_name(name, &cs) == 0) return cs;
+    return CHARSET_UTF8;
+}

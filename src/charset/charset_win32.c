@@ -1,0 +1,105 @@
+/* charset_win32.c -- Windows charset backend: code pages 936 and 54936, and the ANSI code page */
+#ifdef _WIN32
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+
+#include "charset_backend.h"
+#include "udpchat/utf8.h"
+
+/* Work in slices of at most SLICE input bytes so the UTF-16 buffer lives on the stack:
+ * a slice never holds more UTF-16 units than bytes (2-byte sequences and 3-byte UTF-8
+ * give one unit; 4-byte GB18030 and 4-byte UTF-8 at most two). */
+enum { SLICE = 4096 };
+
+static UINT code_page(charset_id cs) { return cs == CHARSET_GBK ? 936 : 54936; }
+
+/* Appends UTF-16 w[0..n) to out in code page cp; -1 (nothing appended) if a character
+ * has no exact mapping. Code page 54936 maps every scalar value but allows no flags
+ * other than WC_ERR_INVALID_CHARS; 936 must not "best fit" (e.g. U+00E0 -> 'a'). */
+static int append_wide(UINT cp, const WCHAR *w, int n, buf *out)
+{
+    BOOL used = FALSE;
+    DWORD flags = cp == 936 ? WC_NO_BEST_FIT_CHARS : WC_ERR_INVALID_CHARS;
+    BOOL *pused = cp == 936 ? &used : NULL;
+    int need = WideCharToMultiByte(cp, flags, w, n, NULL, 0, NULL, pused);
+    if (need <= 0 || used) return -1;
+    buf_reserve(out, (size_t)need);
+    WideCharToMultiByte(cp, flags, w, n, out->data + out->len, need, NULL, NULL);
+    out->len += (size_t)need;
+    out->data[out->len] = '\0';
+    return 0;
+}
+
+/* Converts in[0..len) (len <= SLICE) from code page `from` to `to`; -1 if anything in it
+ * is invalid or unmappable, and then nothing is appended. */
+static int convert_slice(UINT from, UINT to, const char *in, size_t len, buf *out)
+{
+    WCHAR w[SLICE];
+    int n = MultiByteToWideChar(from, MB_ERR_INVALID_CHARS, in, (int)len, w, SLICE);
+    if (n <= 0) return -1;
+    return append_wide(to, w, n, out);
+}
+
+/* Length of the unit (structural sequence or UTF-8 character) at in[0..len). */
+static size_t unit_len(int encode, charset_id cs, const char *in, size_t len)
+{
+    size_t bad;
+    uint32_t cp;
+    if (!encode) return charset_seq_len(cs, in, len);
+    int r = utf8_decode_one(in, len, &cp, &bad);
+    return r > 0 ? (size_t)r : 1;
+}
+
+/* The longest prefix of whole units of in[0..len) that fits in a slice. */
+static size_t slice_len(int encode, charset_id cs, const char *in, size_t len)
+{
+    size_t n = 0;
+    while (n < len) {
+        size_t u = unit_len(encode, cs, in + n, len - n);
+        if (n + u > SLICE) break;
+        n += u;
+    }
+    return n;
+}
+
+/* Slice by slice; a failing slice is redone one unit at a time to find the culprit. */
+static size_t convert_units(int encode, charset_id cs, const char *in, size_t len, buf *out)
+{
+    UINT from = encode ? CP_UTF8 : code_page(cs), to = encode ? code_page(cs) : CP_UTF8;
+    size_t done = 0;
+    while (done < len) {
+        size_t s = slice_len(encode, cs, in + done, len - done), k = 0;
+        if (convert_slice(from, to, in + done, s, out) == 0) {
+            done += s;
+            continue;
+        }
+        while (k < s) {
+            size_t u = unit_len(encode, cs, in + done + k, s - k);
+            if (convert_slice(from, to, in + done + k, u, out) != 0) return done + k;
+            k += u;
+        }
+        done += s;
+    }
+    return done;
+}
+
+size_t charset_backend_decode(charset_id cs, const char *in, size_t len, buf *out)
+{
+    return convert_units(0, cs, in, len, out);
+}
+
+size_t charset_backend_encode(charset_id cs, const char *in, size_t len, buf *out)
+{
+    return convert_units(1, cs, in, len, out);
+}
+
+charset_id charset_locale(void)
+{
+    switch (GetACP()) {
+    case 936: return CHARSET_GBK;
+    case 54936: return CHARSET_GB18030;
+    default: return CHARSET_UTF8;
+    }
+}
+
+#endif /* _WIN32 */

@@ -1,0 +1,52 @@
+/* input_lines.c -- reads stdin in a thread, one UTF-8 line at a time, for line mode */
+#include "udpchat/input.h"
+
+#include <SDL.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "udpchat/buf.h"
+
+#define MAX_LINE (256 * 1024)
+
+typedef struct input_ctx {
+    queue *events;
+    charset_id cs;
+} input_ctx;
+
+static void post_line(input_ctx *in, buf *raw)
+{
+    if (raw->len && raw->data[raw->len - 1] == '\r') raw->len--;
+    buf text = {0};
+    charset_decode(in->cs == CHARSET_UNKNOWN ? CHARSET_UTF8 : in->cs, raw->data ? raw->data : "",
+                   raw->len, 1, &text);
+    runner_post_input(in->events, buf_detach(&text));
+    buf_clear(raw);
+}
+
+static int input_main(void *arg)
+{
+    input_ctx *in = arg;
+    buf raw = {0};
+    int c;
+    while ((c = getchar()) != EOF) {
+        if (c == '\n' || raw.len >= MAX_LINE) post_line(in, &raw);
+        if (c != '\n') buf_append_byte(&raw, (uint8_t)c);
+    }
+    if (raw.len) post_line(in, &raw);
+    runner_post_input(in->events, NULL);
+    buf_free(&raw);
+    free(in);
+    return 0;
+}
+
+void input_start(queue *events, charset_id cs)
+{
+    input_ctx *in = malloc(sizeof *in);
+    if (!in) abort();
+    in->events = events;
+    in->cs = cs;
+    SDL_Thread *t = SDL_CreateThread(input_main, "udpchat-input", in);
+    if (!t) abort();
+    SDL_DetachThread(t);
+}

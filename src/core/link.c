@@ -1,0 +1,473 @@
+/* link.c -- reliable ordered delivery: sequencing, acks, RTT-based retransmission, reassembly */
+#include "udpchat/link.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RECV_WINDOW 512u   /* fragments ahead of the next expected one we buffer */
+
+typedef struct frag_state {
+    uint64_t next_tx; /* when to (re)send; valid once tx > 0 */
+    uint16_t tx;      /* transmissions so far */
+    uint8_t acked;
+} frag_state;
+
+typedef struct out_msg {
+    struct out_msg *next;
+    uint32_t id, first_seq;
+    uint16_t nfrags, nacked;
+    uint64_t created;
+    link_blob *blob;
+    frag_state frags[];
+} out_msg;
+
+typedef struct ooo_frag {
+    struct ooo_frag *next;
+    uint32_t seq, len;
+    uint16_t frag, nfrags;
+    uint8_t data[];
+} ooo_frag;
+
+struct link {
+    link_config cfg;
+    uint32_t my_session, their_session;
+    /* sending */
+    out_msg *head, *tail;
+    size_t nqueued;
+    uint32_t next_seq, next_id, base;
+    uint32_t srtt, rttvar, rto;
+    int have_rtt;
+    /* receiving */
+    uint32_t next_expected;
+    ooo_frag *ooo;
+    buf reasm;
+    uint32_t reasm_next_seq;
+    uint16_t reasm_next_frag, reasm_nfrags;
+    int reasm_active, ack_pending;
+    uint32_t ack_echo_ts;
+    /* events */
+    link_event *evs;
+    size_t ev_head, ev_len, ev_cap;
+    link_stats stats;
+};
+
+void link_config_default(link_config *c)
+{
+    c->deliver_timeout_ms = 10000;
+    c->rto_min_ms = 40;
+    c->rto_max_ms = 2000;
+    c->rto_initial_ms = 200;
+    c->window = 256;
+    c->max_queued = 4096;
+}
+
+link_blob *link_blob_create(const void *data, size_t len)
+{
+    link_blob *b = malloc(sizeof *b + len);
+    if (!b) abort();
+    b->refs = 1;
+    b->len = (uint32_t)len;
+    if (len) memcpy(b->data, data, len);
+    return b;
+}
+
+void link_blob_unref(link_blob *b)
+{
+    if (b && --b->refs == 0) free(b);
+}
+
+void link_event_free(link_event *ev)
+{
+    free(ev->data);
+    ev->data = NULL;
+    ev->len = 0;
+}
+
+link *link_create(const link_config *cfg, uint32_t my_session, uint32_t their_session)
+{
+    link *l = calloc(1, sizeof *l);
+    if (!l) abort();
+    if (cfg) l->cfg = *cfg;
+    else link_config_default(&l->cfg);
+    l->my_session = my_session;
+    l->their_session = their_session;
+    l->next_id = 1;
+    l->rto = l->cfg.rto_initial_ms;
+    return l;
+}
+
+static void push_event(link *l, link_event_type type, uint32_t id, uint8_t *data, size_t len)
+{
+    if (l->ev_head + l->ev_len == l->ev_cap) {
+        if (l->ev_head > 0) {
+            memmove(l->evs, l->evs + l->ev_head, l->ev_len * sizeof *l->evs);
+            l->ev_head = 0;
+        } else {
+            l->ev_cap = l->ev_cap ? l->ev_cap * 2 : 8;
+            l->evs = realloc(l->evs, l->ev_cap * sizeof *l->evs);
+            if (!l->evs) abort();
+        }
+    }
+    link_event *ev = &l->evs[l->ev_head + l->ev_len++];
+    ev->type = type;
+    ev->id = id;
+    ev->data = data;
+    ev->len = len;
+}
+
+int link_poll(link *l, link_event *ev)
+{
+    if (l->ev_len == 0) return 0;
+    *ev = l->evs[l->ev_head++];
+    if (--l->ev_len == 0) l->ev_head = 0;
+    return 1;
+}
+
+static void free_msg(out_msg *m)
+{
+    link_blob_unref(m->blob);
+    free(m);
+}
+
+void link_destroy(link *l)
+{
+    if (!l) return;
+    for (out_msg *m = l->head, *n; m; m = n) {
+        n = m->next;
+        free_msg(m);
+    }
+    for (ooo_frag *f = l->ooo, *n; f; f = n) {
+        n = f->next;
+        free(f);
+    }
+    for (size_t i = 0; i < l->ev_len; i++) free(l->evs[l->ev_head + i].data);
+    free(l->evs);
+    buf_free(&l->reasm);
+    free(l);
+}
+
+/* ---- sending ---- */
+
+static uint32_t enqueue(link *l, link_blob *blob, uint32_t id, uint64_t now)
+{
+    uint16_t nfrags = (uint16_t)((blob->len + WIRE_MAX_FRAGMENT - 1) / WIRE_MAX_FRAGMENT);
+    out_msg *m = calloc(1, sizeof *m + nfrags * sizeof(frag_state));
+    if (!m) abort();
+    blob->refs++;
+    m->blob = blob;
+    m->id = id;
+    m->nfrags = nfrags;
+    m->first_seq = l->next_seq;
+    m->created = now;
+    l->next_seq += nfrags;
+    if (l->tail) l->tail->next = m;
+    else l->head = m;
+    l->tail = m;
+    l->nqueued++;
+    return id;
+}
+
+uint32_t link_send_blob(link *l, link_blob *blob, uint64_t now)
+{
+    if (blob->len == 0 || blob->len > WIRE_MAX_MESSAGE || l->nqueued >= l->cfg.max_queued) return 0;
+    return enqueue(l, blob, l->next_id++, now);
+}
+
+uint32_t link_send(link *l, const void *data, size_t len, uint64_t now)
+{
+    if (len == 0 || len > WIRE_MAX_MESSAGE) return 0;
+    link_blob *b = link_blob_create(data, len);
+    uint32_t id = link_send_blob(l, b, now);
+    link_blob_unref(b);
+    return id;
+}
+
+static void unlink_msg(link *l, out_msg *prev, out_msg *m)
+{
+    if (prev) prev->next = m->next;
+    else l->head = m->next;
+    if (l->tail == m) l->tail = prev;
+    l->nqueued--;
+    free_msg(m);
+}
+
+static void send_frag(link *l, out_msg *m, uint16_t i, uint64_t now, link_emit_fn emit, void *ctx)
+{
+    uint8_t pkt[WIRE_HEADER_LEN + 16 + WIRE_MAX_FRAGMENT + 1];
+    buf b = {(char *)pkt, 0, sizeof pkt}; /* fits with its NUL: never reallocates */
+    size_t off = (size_t)i * WIRE_MAX_FRAGMENT;
+    size_t n = m->blob->len - off < WIRE_MAX_FRAGMENT ? m->blob->len - off : WIRE_MAX_FRAGMENT;
+    wire_data d = {m->first_seq + i, l->base, (uint32_t)now, i, m->nfrags, m->blob->data + off, n};
+    wire_write_header(&b, WIRE_DATA, l->my_session, l->their_session);
+    wire_write_data(&b, &d);
+    emit(ctx, b.data, b.len);
+    frag_state *f = &m->frags[i];
+    uint64_t backoff = (uint64_t)l->rto << (f->tx < 16 ? f->tx : 16);
+    if (backoff > l->cfg.rto_max_ms) backoff = l->cfg.rto_max_ms;
+    if (f->tx) l->stats.retransmitted++;
+    f->tx++;
+    f->next_tx = now + backoff;
+    l->stats.sent++;
+}
+
+static void abandon_expired(link *l, uint64_t now)
+{
+    while (l->head && now - l->head->created >= l->cfg.deliver_timeout_ms) {
+        out_msg *m = l->head;
+        push_event(l, LINK_EV_UNDELIVERED, m->id, NULL, 0);
+        if (m->first_seq + m->nfrags > l->base) l->base = m->first_seq + m->nfrags;
+        unlink_msg(l, NULL, m);
+    }
+}
+
+static uint32_t count_inflight(const link *l)
+{
+    uint32_t n = 0;
+    for (const out_msg *m = l->head; m; m = m->next)
+        for (uint16_t i = 0; i < m->nfrags; i++) n += m->frags[i].tx && !m->frags[i].acked;
+    return n;
+}
+
+void link_expire(link *l, uint64_t now) { abandon_expired(l, now); }
+
+void link_service(link *l, uint64_t now, link_emit_fn emit, void *ctx)
+{
+    abandon_expired(l, now);
+    uint32_t inflight = count_inflight(l);
+    for (out_msg *m = l->head; m; m = m->next) {
+        for (uint16_t i = 0; i < m->nfrags; i++) {
+            frag_state *f = &m->frags[i];
+            if (f->acked) continue;
+            if (f->tx == 0) {
+                if (inflight >= l->cfg.window) goto done;
+                send_frag(l, m, i, now, emit, ctx);
+                inflight++;
+            } else if (now >= f->next_tx) {
+                send_frag(l, m, i, now, emit, ctx);
+            }
+        }
+    }
+done:
+    link_flush_ack(l, emit, ctx);
+}
+
+uint64_t link_next_deadline(const link *l, uint64_t now)
+{
+    uint64_t t = UINT64_MAX;
+    if (l->ack_pending) return now;
+    if (l->head) t = l->head->created + l->cfg.deliver_timeout_ms;
+    uint32_t inflight = count_inflight(l);
+    for (const out_msg *m = l->head; m; m = m->next)
+        for (uint16_t i = 0; i < m->nfrags; i++) {
+            const frag_state *f = &m->frags[i];
+            if (f->acked) continue;
+            if (f->tx == 0) {
+                if (inflight < l->cfg.window) return now;
+            } else if (f->next_tx < t) {
+                t = f->next_tx;
+            }
+        }
+    return t;
+}
+
+static void rtt_sample(link *l, uint32_t r)
+{
+    if (!l->have_rtt) {
+        l->srtt = r;
+        l->rttvar = r / 2;
+        l->have_rtt = 1;
+    } else {
+        uint32_t d = l->srtt > r ? l->srtt - r : r - l->srtt;
+        l->rttvar = (3 * l->rttvar + d) / 4;
+        l->srtt = (7 * l->srtt + r) / 8;
+    }
+    uint32_t rto = l->srtt + 4 * l->rttvar;
+    if (rto < l->cfg.rto_min_ms) rto = l->cfg.rto_min_ms;
+    if (rto > l->cfg.rto_max_ms) rto = l->cfg.rto_max_ms;
+    l->rto = rto;
+    l->stats.srtt_ms = l->srtt;
+    l->stats.rttvar_ms = l->rttvar;
+    l->stats.rto_ms = rto;
+}
+
+static int is_acked(const wire_ack *a, uint32_t seq)
+{
+    if (seq < a->next) return 1;
+    uint32_t d = seq - a->next;
+    return d >= 1 && d <= 64 && ((a->sack >> (d - 1)) & 1);
+}
+
+void link_on_ack(link *l, const wire_ack *a, uint64_t now)
+{
+    if (a->next > l->next_seq) return; /* acknowledges what we never sent: bogus */
+    uint32_t r = (uint32_t)now - a->echo_ts;
+    if (r < 60000) rtt_sample(l, r);
+    for (out_msg *m = l->head, *prev = NULL, *next; m; m = next) {
+        next = m->next;
+        for (uint16_t i = 0; i < m->nfrags; i++)
+            if (!m->frags[i].acked && m->frags[i].tx && is_acked(a, m->first_seq + i)) {
+                m->frags[i].acked = 1;
+                m->nacked++;
+            }
+        if (m->nacked == m->nfrags) {
+            push_event(l, LINK_EV_DELIVERED, m->id, NULL, 0);
+            unlink_msg(l, prev, m);
+        } else {
+            prev = m;
+        }
+    }
+}
+
+/* ---- receiving ---- */
+
+static void consume(link *l, uint32_t seq, uint16_t frag, uint16_t nfrags, const uint8_t *p, size_t n)
+{
+    if (frag == 0) {
+        buf_clear(&l->reasm);
+        l->reasm_active = 1;
+        l->reasm_nfrags = nfrags;
+        l->reasm_next_frag = 0;
+        l->reasm_next_seq = seq;
+    }
+    if (!l->reasm_active || frag != l->reasm_next_frag || nfrags != l->reasm_nfrags ||
+        seq != l->reasm_next_seq) {
+        l->reasm_active = 0; /* a hole or an inconsistent sender: drop the partial message */
+        return;
+    }
+    buf_append(&l->reasm, p, n);
+    l->reasm_next_frag++;
+    l->reasm_next_seq = seq + 1;
+    if (l->reasm_next_frag == nfrags) {
+        size_t len = l->reasm.len;
+        push_event(l, LINK_EV_MESSAGE, 0, (uint8_t *)buf_detach(&l->reasm), len);
+        l->reasm_active = 0;
+    }
+}
+
+static void consume_ooo_head(link *l)
+{
+    ooo_frag *f = l->ooo;
+    l->ooo = f->next;
+    consume(l, f->seq, f->frag, f->nfrags, f->data, f->len);
+    free(f);
+}
+
+static void drain(link *l)
+{
+    while (l->ooo && l->ooo->seq == l->next_expected) {
+        consume_ooo_head(l);
+        l->next_expected++;
+    }
+}
+
+/* The sender gave up on everything below base: deliver what is whole, skip the rest. */
+static void skip_to(link *l, uint32_t base)
+{
+    while (l->ooo && l->ooo->seq < base) consume_ooo_head(l);
+    l->reasm_active = 0;
+    l->next_expected = base;
+    drain(l);
+}
+
+static void store_ooo(link *l, const wire_data *d)
+{
+    ooo_frag **pp = &l->ooo;
+    while (*pp && (*pp)->seq < d->seq) pp = &(*pp)->next;
+    if (*pp && (*pp)->seq == d->seq) {
+        l->stats.duplicates++;
+        return;
+    }
+    ooo_frag *f = malloc(sizeof *f + d->len);
+    if (!f) abort();
+    f->seq = d->seq;
+    f->frag = d->frag;
+    f->nfrags = d->nfrags;
+    f->len = (uint32_t)d->len;
+    memcpy(f->data, d->payload, d->len);
+    f->next = *pp;
+    *pp = f;
+}
+
+void link_on_data(link *l, const wire_data *d, uint64_t now)
+{
+    (void)now;
+    l->stats.received++;
+    l->ack_pending = 1;
+    l->ack_echo_ts = d->ts;
+    if (d->base > l->next_expected) skip_to(l, d->base);
+    if (d->seq < l->next_expected) {
+        l->stats.duplicates++;
+        return;
+    }
+    if (d->seq - l->next_expected >= RECV_WINDOW) {
+        l->stats.out_of_window++;
+        return;
+    }
+    if (d->seq != l->next_expected) {
+        store_ooo(l, d);
+        return;
+    }
+    consume(l, d->seq, d->frag, d->nfrags, d->payload, d->len);
+    l->next_expected++;
+    drain(l);
+}
+
+void link_flush_ack(link *l, link_emit_fn emit, void *ctx)
+{
+    if (!l->ack_pending) return;
+    wire_ack a = {l->next_expected, l->ack_echo_ts, 0};
+    for (const ooo_frag *f = l->ooo; f; f = f->next) {
+        uint32_t d = f->seq - l->next_expected;
+        if (d >= 1 && d <= 64) a.sack |= (uint64_t)1 << (d - 1);
+        if (d > 64) break;
+    }
+    uint8_t pkt[WIRE_HEADER_LEN + 16 + 1];
+    buf b = {(char *)pkt, 0, sizeof pkt};
+    wire_write_header(&b, WIRE_ACK, l->my_session, l->their_session);
+    wire_write_ack(&b, &a);
+    emit(ctx, b.data, b.len);
+    l->ack_pending = 0;
+    l->stats.acks_sent++;
+}
+
+/* ---- whole-link operations ---- */
+
+void link_abandon_all(link *l)
+{
+    while (l->head) {
+        out_msg *m = l->head;
+        push_event(l, LINK_EV_UNDELIVERED, m->id, NULL, 0);
+        if (m->first_seq + m->nfrags > l->base) l->base = m->first_seq + m->nfrags;
+        unlink_msg(l, NULL, m);
+    }
+}
+
+void link_move_pending(link *from, link *to, uint64_t now)
+{
+    for (out_msg *m = from->head; m; m = m->next) {
+        enqueue(to, m->blob, m->id, now);
+        to->tail->created = m->created;
+    }
+    if (from->next_id > to->next_id) to->next_id = from->next_id;
+    while (from->head) unlink_msg(from, NULL, from->head);
+}
+
+uint64_t link_expire_deadline(const link *l)
+{
+    return l->head ? l->head->created + l->cfg.deliver_timeout_ms : UINT64_MAX;
+}
+
+void link_drain_pending(link *l, link_pending_fn fn, void *ctx)
+{
+    while (l->head) {
+        out_msg *m = l->head;
+        fn(ctx, m->id, m->blob->data, m->blob->len);
+        if (m->first_seq + m->nfrags > l->base) l->base = m->first_seq + m->nfrags;
+        unlink_msg(l, NULL, m);
+    }
+}
+
+int link_idle(const link *l) { return l->head == NULL; }
+size_t link_pending(const link *l) { return l->nqueued; }
+uint32_t link_their_session(const link *l) { return l->their_session; }
+const link_stats *link_get_stats(const link *l) { return &l->stats; }

@@ -1,0 +1,92 @@
+/* queue.c -- thread-safe FIFO on SDL_mutex / SDL_cond: where the threads meet */
+#include "udpchat/queue.h"
+
+#include <SDL.h>
+#include <stdlib.h>
+
+typedef struct qnode {
+    struct qnode *next;
+    void *item;
+} qnode;
+
+struct queue {
+    SDL_mutex *lock;
+    SDL_cond *nonempty;
+    qnode *head, *tail;
+    size_t len;
+};
+
+queue *queue_create(void)
+{
+    queue *q = calloc(1, sizeof *q);
+    if (!q) abort();
+    q->lock = SDL_CreateMutex();
+    q->nonempty = SDL_CreateCond();
+    if (!q->lock || !q->nonempty) abort();
+    return q;
+}
+
+void queue_destroy(queue *q, void (*free_item)(void *))
+{
+    if (!q) return;
+    for (qnode *n = q->head, *next; n; n = next) {
+        next = n->next;
+        if (free_item) free_item(n->item);
+        free(n);
+    }
+    SDL_DestroyCond(q->nonempty);
+    SDL_DestroyMutex(q->lock);
+    free(q);
+}
+
+void queue_push(queue *q, void *item)
+{
+    qnode *n = malloc(sizeof *n);
+    if (!n) abort();
+    n->item = item;
+    n->next = NULL;
+    SDL_LockMutex(q->lock);
+    if (q->tail) q->tail->next = n;
+    else q->head = n;
+    q->tail = n;
+    q->len++;
+    SDL_CondSignal(q->nonempty);
+    SDL_UnlockMutex(q->lock);
+}
+
+static void *take_locked(queue *q)
+{
+    qnode *n = q->head;
+    if (!n) return NULL;
+    q->head = n->next;
+    if (!q->head) q->tail = NULL;
+    q->len--;
+    void *item = n->item;
+    free(n);
+    return item;
+}
+
+void *queue_pop(queue *q, uint32_t timeout_ms)
+{
+    SDL_LockMutex(q->lock);
+    if (!q->head && timeout_ms) {
+        if (timeout_ms == UINT32_MAX) {
+            while (!q->head) SDL_CondWait(q->nonempty, q->lock);
+        } else {
+            SDL_CondWaitTimeout(q->nonempty, q->lock, timeout_ms);
+        }
+    }
+    void *item = take_locked(q);
+    SDL_UnlockMutex(q->lock);
+    return item;
+}
+
+void *queue_try_pop(queue *q) { return queue_pop(q, 0); }
+
+size_t queue_length(queue *q)
+{
+    SDL_LockMutex(q->lock);
+    size_t n = q->len;
+    SDL_UnlockMutex(q->lock);
+    return n;
+}

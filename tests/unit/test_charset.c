@@ -1,0 +1,191 @@
+/* test_charset.c -- charset names, detection, known vectors and every error-policy case */
+#include "testhelp.h"
+#include "udpchat/charset.h"
+#include "udpchat/utf8.h"
+
+#define FFFD "\xEF\xBF\xBD"
+
+/* Decodes/encodes `in` in one call and compares output and consumed count. */
+static void expect_dec(charset_id cs, const char *in, size_t len, int final, const char *want,
+                       size_t consumed)
+{
+    buf b = {0};
+    CHECK_EQ_INT(charset_decode(cs, in, len, final, &b), consumed);
+    CHECK_MEM(b.data, b.len, want, strlen(want));
+    CHECK(utf8_valid(b.data, b.len));
+    buf_free(&b);
+}
+
+static void expect_enc(charset_id cs, const char *in, size_t len, int final, const char *want,
+                       size_t want_len, size_t consumed)
+{
+    buf b = {0};
+    CHECK_EQ_INT(charset_encode(cs, in, len, final, &b), consumed);
+    CHECK_MEM(b.data, b.len, want, want_len);
+    buf_free(&b);
+}
+
+#define DEC(cs, in, final, want, consumed) expect_dec(cs, in, sizeof in - 1, final, want, consumed)
+#define ENC(cs, in, want) expect_enc(cs, in, sizeof in - 1, 1, want, sizeof want - 1, sizeof in - 1)
+
+static void test_names(void)
+{
+    static const struct { const char *name; charset_id cs; } ok[] = {
+        {"utf-8", CHARSET_UTF8}, {"UTF8", CHARSET_UTF8},   {"gbk", CHARSET_GBK},
+        {"CP936", CHARSET_GBK},  {"GB2312", CHARSET_GBK},  {"936", CHARSET_GBK},
+        {"GB18030", CHARSET_GB18030}, {"54936", CHARSET_GB18030},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        charset_id cs = CHARSET_UNKNOWN;
+        CHECK_EQ_INT(charset_from_name(ok[i].name, &cs), 0);
+        CHECK_EQ_INT(cs, ok[i].cs);
+    }
+    charset_id cs = CHARSET_GBK;
+    CHECK_EQ_INT(charset_from_name("big6", &cs), -1);
+    CHECK_EQ_INT(charset_from_name("", &cs), -1);
+    CHECK_EQ_INT(charset_from_name("gbk2", &cs), -1);
+    CHECK_EQ_INT(cs, CHARSET_GBK);
+    CHECK(strcmp(charset_name(CHARSET_GB18030), "gb18030") == 0);
+    CHECK(strcmp(charset_name(CHARSET_UNKNOWN), "unknown") == 0);
+    CHECK(strcmp(charset_known_list(), "utf-8, gbk, gb18030") == 0);
+    cs = charset_locale();
+    CHECK(cs == CHARSET_UTF8 || cs == CHARSET_GBK || cs == CHARSET_GB18030);
+}
+
+static void test_detect(void)
+{
+    CHECK_EQ_INT(charset_detect("", 0), CHARSET_UNKNOWN);
+    CHECK_EQ_INT(charset_detect("hello, world\n", 13), CHARSET_UNKNOWN);
+    CHECK_EQ_INT(charset_detect("hi \xE4\xBD\xA0\xE5\xA5\xBD", 9), CHARSET_UTF8);
+    CHECK_EQ_INT(charset_detect("hi \xC4\xE3\xBA\xC3", 7), CHARSET_GB18030);
+    CHECK_EQ_INT(charset_detect("\x95\x32\x82\x36", 4), CHARSET_GB18030);
+    CHECK_EQ_INT(charset_detect("\xE4\xBD", 2), CHARSET_GB18030); /* truncated is not UTF-8 */
+}
+
+static void test_known_vectors(void)
+{
+    DEC(CHARSET_GBK, "\xC4\xE3\xBA\xC3", 1, "\xE4\xBD\xA0\xE5\xA5\xBD", 4); /* 你好 */
+    DEC(CHARSET_GB18030, "\xC4\xE3\xBA\xC3", 1, "\xE4\xBD\xA0\xE5\xA5\xBD", 4);
+    DEC(CHARSET_GBK, "\x80", 1, "\xE2\x82\xAC", 1);                         /* € */
+    DEC(CHARSET_GB18030, "\x80", 1, "\xE2\x82\xAC", 1);                     /* lenient */
+    DEC(CHARSET_GB18030, "\xA2\xE3", 1, "\xE2\x82\xAC", 2);
+    DEC(CHARSET_GB18030, "\x95\x32\x82\x36", 1, "\xF0\xA0\x80\x80", 4);     /* U+20000 */
+    DEC(CHARSET_GB18030, "\x81\x30\x81\x30", 1, "\xC2\x80", 4);             /* U+0080 */
+    DEC(CHARSET_GB18030, "\x84\x31\xA4\x39", 1, "\xEF\xBF\xBF", 4);         /* U+FFFF */
+    DEC(CHARSET_GB18030, "\xE3\x32\x9A\x35", 1, "\xF4\x8F\xBF\xBF", 4);     /* U+10FFFF */
+    DEC(CHARSET_GBK, "\xA1\xA4\xA1\xAA", 1, "\xC2\xB7\xE2\x80\x94", 4);     /* · — */
+    DEC(CHARSET_GBK, "\xAA\xA1\xFE\xFE\xA1\x40", 1, "\xEE\x80\x80\xEE\x93\x85\xEE\x93\x86", 6);
+    DEC(CHARSET_GB18030, "\xA8\xBC\x81\x35\xF4\x37", 1, "\xE1\xB8\xBF\xEE\x9F\x87", 6);
+    DEC(CHARSET_GB18030, "\xA6\xD9\x84\x31\x82\x36", 1, "\xEE\x9E\x8D\xEF\xB8\x90", 6);
+    DEC(CHARSET_UTF8, "a\xE4\xBD\xA0", 1, "a\xE4\xBD\xA0", 4);
+    ENC(CHARSET_GBK, "\xE4\xBD\xA0\xE5\xA5\xBD", "\xC4\xE3\xBA\xC3");
+    ENC(CHARSET_GBK, "x\xE2\x82\xAC", "x\x80");
+    ENC(CHARSET_GB18030, "\xE2\x82\xAC", "\xA2\xE3");
+    ENC(CHARSET_GB18030, "\xF0\xA0\x80\x80", "\x95\x32\x82\x36");
+    ENC(CHARSET_GB18030, "\xF4\x8F\xBF\xBF", "\xE3\x32\x9A\x35");
+    ENC(CHARSET_GB18030, "\xE1\xB8\xBF\xEE\x9F\x87", "\xA8\xBC\x81\x35\xF4\x37");
+    ENC(CHARSET_GB18030, "\xEF\xB8\x90\xEE\x9E\x8D", "\x84\x31\x82\x36\xA6\xD9");
+    ENC(CHARSET_GBK, "\xEE\x80\x80\xEE\x9D\xA5", "\xAA\xA1\xA7\xA0");       /* U+E000, U+E765 */
+    ENC(CHARSET_UTF8, "ok\xE4\xBD\xA0", "ok\xE4\xBD\xA0");
+}
+
+static void test_decode_errors(void)
+{
+    DEC(CHARSET_GBK, "\xFF" "a", 1, FFFD "a", 2);                 /* 0xFF never valid */
+    DEC(CHARSET_GBK, "\xC4" "A", 1, FFFD "A", 2);                 /* lead + ASCII: ASCII kept */
+    DEC(CHARSET_GBK, "\xC4\x7F", 1, FFFD "\x7F", 2);
+    DEC(CHARSET_GBK, "\xC4\xFF", 1, FFFD FFFD, 2);
+    DEC(CHARSET_GBK, "\xC4\x30", 1, FFFD "0", 2);                 /* no 4-byte in GBK */
+    DEC(CHARSET_GBK, "\xA2\xA0", 1, FFFD, 2);                     /* well formed, unmapped */
+    DEC(CHARSET_GBK, "\xFE\x50", 1, FFFD, 2);
+    DEC(CHARSET_GBK, "a\xC4\xE3\xA2\xA0\xBA\xC3", 1, "a\xE4\xBD\xA0" FFFD "\xE5\xA5\xBD", 7);
+    DEC(CHARSET_GBK, "\xC4", 0, "", 0);                           /* truncated, not final */
+    DEC(CHARSET_GBK, "ab\xC4", 0, "ab", 2);
+    DEC(CHARSET_GBK, "ab\xC4", 1, "ab" FFFD, 3);                  /* truncated, final */
+    DEC(CHARSET_GB18030, "\x81\x30", 0, "", 0);
+    DEC(CHARSET_GB18030, "\x81\x30\x81", 0, "", 0);
+    DEC(CHARSET_GB18030, "\x81\x30\x81", 1, FFFD "0" FFFD, 3);
+    DEC(CHARSET_GB18030, "\x81\x30" "x", 0, FFFD "0x", 3);        /* third not a lead */
+    DEC(CHARSET_GB18030, "\x81\x30\x81 ", 0, FFFD "0" FFFD " ", 4);
+    DEC(CHARSET_GB18030, "\x84\x31\xA5\x30", 1, FFFD, 4);         /* beyond U+FFFF, < 0x90 */
+    DEC(CHARSET_GB18030, "\x8F\x39\xFE\x39", 1, FFFD, 4);
+    DEC(CHARSET_GB18030, "\xE3\x32\x9A\x36", 1, FFFD, 4);         /* > U+10FFFF */
+    DEC(CHARSET_GB18030, "\xFE\x39\xFE\x39", 1, FFFD, 4);
+    DEC(CHARSET_UTF8, "\xC0\xAF", 1, FFFD FFFD, 2);               /* overlong */
+    DEC(CHARSET_UTF8, "\xED\xA0\x80", 1, FFFD FFFD FFFD, 3);      /* surrogate */
+    DEC(CHARSET_UTF8, "\xF4\x90\x80\x80", 1, FFFD FFFD FFFD FFFD, 4);
+    DEC(CHARSET_UTF8, "a\xE4\xBD", 0, "a", 1);
+    DEC(CHARSET_UTF8, "a\xE4\xBD", 1, "a" FFFD, 3);
+    DEC(CHARSET_UTF8, "\xE4\xBD" "b", 0, FFFD "b", 3);
+}
+
+static void test_encode_errors(void)
+{
+    ENC(CHARSET_GBK, "\xF0\x9F\x98\x80", "?");                    /* emoji: not in GBK */
+    ENC(CHARSET_GBK, "a\xC2\x80" "b", "a?b");                     /* U+0080 */
+    ENC(CHARSET_GBK, "\xEF\xBF\xBD", "?");                        /* U+FFFD */
+    ENC(CHARSET_GBK, "\xEE\x9D\xA6", "?");                        /* U+E766, past the EUDC */
+    ENC(CHARSET_GBK, "\xC0\xAF\xE4\xBD\xA0", "??\xC4\xE3");       /* invalid -> U+FFFD -> ? */
+    ENC(CHARSET_GBK, "\xED\xA0\x80", "???");                      /* surrogate */
+    ENC(CHARSET_GB18030, "\xFF", "\x84\x31\xA4\x37");             /* invalid -> U+FFFD */
+    ENC(CHARSET_GB18030, "\xC2\x80", "\x81\x30\x81\x30");
+    expect_enc(CHARSET_GBK, "a\xE4\xBD", 3, 0, "a", 1, 1);        /* truncated, not final */
+    expect_enc(CHARSET_GBK, "a\xE4\xBD", 3, 1, "a?", 2, 3);       /* truncated, final */
+    expect_enc(CHARSET_GB18030, "\xF0\xA0\x80", 3, 0, "", 0, 0);
+}
+
+/* Feeding one byte at a time with final=0 must give what one call gives. */
+static void expect_streamed(charset_id cs, int encode, const char *in, size_t len)
+{
+    buf whole = {0}, parts = {0}, carry = {0};
+    if (encode) charset_encode(cs, in, len, 1, &whole);
+    else charset_decode(cs, in, len, 1, &whole);
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len) buf_append(&carry, in + i, 1);
+        int final = i == len;
+        size_t used = encode ? charset_encode(cs, carry.data, carry.len, final, &parts)
+                             : charset_decode(cs, carry.data, carry.len, final, &parts);
+        buf_consume(&carry, used);
+    }
+    CHECK_EQ_INT(carry.len, 0);
+    CHECK_MEM(parts.data, parts.len, whole.data, whole.len);
+    buf_free(&whole);
+    buf_free(&parts);
+    buf_free(&carry);
+}
+
+static void test_streaming(void)
+{
+    static const char gb[] = "a\xC4\xE3\x95\x32\x82\x36\x81\x30x\x80\xFF\xA2\xA0\xC4" "b\x81";
+    static const char u8[] = "a\xE4\xBD\xA0\xF0\xA0\x80\x80\xE2\x82\xAC\xC0\xE4\xBD" "b\xF0\x9F";
+    expect_streamed(CHARSET_GBK, 0, gb, sizeof gb - 1);
+    expect_streamed(CHARSET_GB18030, 0, gb, sizeof gb - 1);
+    expect_streamed(CHARSET_UTF8, 0, u8, sizeof u8 - 1);
+    expect_streamed(CHARSET_GBK, 1, u8, sizeof u8 - 1);
+    expect_streamed(CHARSET_GB18030, 1, u8, sizeof u8 - 1);
+}
+
+static void test_round_trip_bmp(void)
+{
+    buf u = {0}, g = {0}, back = {0};
+    for (uint32_t cp = 1; cp < 0x10000; cp++)
+        if (cp < 0xD800 || cp > 0xDFFF) utf8_encode_one(cp, &u);
+    CHECK_EQ_INT(charset_encode(CHARSET_GB18030, u.data, u.len, 1, &g), u.len);
+    CHECK_EQ_INT(charset_decode(CHARSET_GB18030, g.data, g.len, 1, &back), g.len);
+    CHECK_MEM(back.data, back.len, u.data, u.len);
+    buf_free(&u);
+    buf_free(&g);
+    buf_free(&back);
+}
+
+int main(void)
+{
+    RUN(test_names);
+    RUN(test_detect);
+    RUN(test_known_vectors);
+    RUN(test_decode_errors);
+    RUN(test_encode_errors);
+    RUN(test_streaming);
+    RUN(test_round_trip_bmp);
+    return th_finish();
+}
