@@ -28,6 +28,8 @@ target_sources(udpchat_lib PRIVATE
   src/core/event.c
   src/core/nick.c
   src/core/session.c
+  src/core/relay.c
+  src/core/relay_room.c
 )
 # --- edges: network (SDL_net + SDL threads), console, front end ---
 target_sources(udpchat_lib PRIVATE
@@ -42,4 +44,6 @@ target_sources(udpchat_lib PRIVATE
   src/app/chat_loop.c
   src/app/session_core.c
   src/app/cmd_peer.c
+  src/app/cmd_join.c
+  src/app/cmd_server.c
 )

@@ -10,7 +10,7 @@
 # Needs: mingw-w64 cmake make (or ninja) xz-utils, and root (or sudo) only if deb-src is missing.
 set -euo pipefail
 
-RECIPE=1 # read by cmake/mingw-w64-x86_64.cmake; the stamp's first line is "recipe=$RECIPE"
+RECIPE=3 # read by cmake/mingw-w64-x86_64.cmake; the stamp's first line is "recipe=$RECIPE"
 HOST=x86_64-w64-mingw32
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PREFIX=${UDPCHAT_WINDEPS:-${XDG_CACHE_HOME:-$HOME/.cache}/udpchat/win64-deps}
@@ -146,14 +146,22 @@ tar -xf "$net_tar" -C sdl2_net --strip-components=1
 rm -rf "$PREFIX"
 mkdir -p "$PREFIX"
 
+# SDL's dynamic API jump table references every SDL function, so a static link would pull in
+# all of SDL -- and fail, since the video code it names is not built. It exists to let a user
+# swap in another SDL2.dll; a static console exe has no use for that, so turn it off.
+dynapi=sdl2/src/dynapi/SDL_dynapi.h
+sed -i 's|^/\* everyone else\. This is where we turn on the API if nothing forced it off\. \*/$|#define SDL_DYNAMIC_API 0 /* udpchat: static build */\n&|' "$dynapi"
+grep -q '^#define SDL_DYNAMIC_API 0 /\* udpchat' "$dynapi" || die "could not turn off SDL_DYNAMIC_API in $dynapi"
+
 # The UDPCHAT_WINDEPS_BUILDING guard stops the toolchain file from calling this script again.
 export UDPCHAT_WINDEPS_BUILDING=1
-# udpchat needs SDL_Init(0), threads, mutexes/conds, timers/ticks, atomics, and SDL_net: no
-# video, audio, input or rendering, so none of the DirectX/WASAPI/HID code is compiled in.
+# udpchat needs SDL_Init(0 or SDL_INIT_TIMER), threads, mutexes/conds, atomics, ticks and
+# SDL_net: no video, audio, input, rendering -- and no events, whose code would drag the
+# keyboard/mouse/video/surface/YUV code into every static link.
 say "SDL2: configure + build (about 1 minute)"
 cmake_build sdl2 sdl2-build -DSDL_SHARED=OFF -DSDL_STATIC=ON -DSDL_STATIC_PIC=OFF -DSDL_TEST=OFF \
     -DSDL2_DISABLE_UNINSTALL=ON -DSDL_CCACHE=OFF -DSDL_LIBC=ON \
-    -DSDL_ATOMIC=ON -DSDL_THREADS=ON -DSDL_TIMERS=ON -DSDL_EVENTS=ON -DSDL_CPUINFO=ON -DSDL_FILE=ON \
+    -DSDL_ATOMIC=ON -DSDL_THREADS=ON -DSDL_TIMERS=ON -DSDL_EVENTS=OFF -DSDL_CPUINFO=ON -DSDL_FILE=ON \
     -DSDL_LOADSO=ON -DSDL_AUDIO=OFF -DSDL_VIDEO=OFF -DSDL_RENDER=OFF -DSDL_JOYSTICK=OFF \
     -DSDL_HAPTIC=OFF -DSDL_HIDAPI=OFF -DSDL_SENSOR=OFF -DSDL_POWER=OFF -DSDL_FILESYSTEM=OFF \
     -DSDL_LOCALE=OFF -DSDL_MISC=OFF -DSDL_DIRECTX=OFF -DSDL_XINPUT=OFF -DSDL_WASAPI=OFF \

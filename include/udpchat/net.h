@@ -3,12 +3,8 @@
 #define UDPCHAT_NET_H
 #include <stddef.h>
 #include <stdint.h>
+#include "udpchat/addr.h"
 
-/* An IPv4 address and port, both in host byte order. */
-typedef struct net_addr {
-    uint32_t host;
-    uint16_t port;
-} net_addr;
 
 typedef struct net_socket net_socket;
 

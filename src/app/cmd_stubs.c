@@ -14,6 +14,4 @@ static int not_built(int argc, char **argv, const char *what)
     return EXIT_USAGE;
 }
 
-int cmd_server(int argc, char **argv) { return not_built(argc, argv, "Run a relay server."); }
-int cmd_join(int argc, char **argv) { return not_built(argc, argv, "Join a room on a relay server."); }
 int cmd_lan(int argc, char **argv) { return not_built(argc, argv, "Chat on the LAN without a server."); }

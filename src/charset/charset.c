@@ -309,6 +309,7 @@ static size_t decode_multibyte(charset_id cs, const char *in, size_t len, int fi
 
 size_t charset_decode(charset_id cs, const char *in, size_t len, int final, buf *out)
 {
+    if (len == 0) return 0; /* in may be NULL then (an empty buf) */
     if (cs == CHARSET_GBK || cs == CHARSET_GB18030)
         return decode_multibyte(cs, in, len, final, out);
     return recode_utf8(in, len, final, out);
@@ -384,6 +385,7 @@ static size_t encode_multibyte(charset_id cs, const char *in, size_t len, int fi
 
 size_t charset_encode(charset_id cs, const char *in, size_t len, int final, buf *out)
 {
+    if (len == 0) return 0; /* in may be NULL then (an empty buf) */
     if (cs == CHARSET_GBK || cs == CHARSET_GB18030)
         return encode_multibyte(cs, in, len, final, out);
     return recode_utf8(in, len, final, out);

@@ -177,7 +177,7 @@ static void on_chat_msg(session *s, const chat_msg *m)
     int peer = s->cfg.role == SESSION_PEER;
     switch (m->kind) {
     case MSG_CHAT:
-        evq_emit(&s->events, EV_MESSAGE, 0, peer ? s->remote_nick : a, peer ? NULL : b, text,
+        evq_emit(&s->events, EV_MESSAGE, 0, peer ? s->remote_nick : a, peer || !*b ? NULL : b, text,
                  m->flags & (CHAT_ACTION | CHAT_PRIVATE), 0);
         break;
     case MSG_WELCOME:

@@ -10,8 +10,16 @@ static void expect_dec(charset_id cs, const char *in, size_t len, int final, con
                        size_t consumed)
 {
     buf b = {0};
+    buf_reserve(&b, 0); /* data is never NULL, for memcmp */
     CHECK_EQ_INT(charset_decode(cs, in, len, final, &b), consumed);
     CHECK_MEM(b.data, b.len, want, strlen(want));
+    if (b.len != strlen(want) || memcmp(b.data, want, b.len) != 0) {
+        fprintf(stderr, "  decoding");
+        for (size_t i = 0; i < len; i++) fprintf(stderr, " %02X", (unsigned char)in[i]);
+        fprintf(stderr, " gave");
+        for (size_t i = 0; i < b.len; i++) fprintf(stderr, " %02X", (unsigned char)b.data[i]);
+        fputc('\n', stderr);
+    }
     CHECK(utf8_valid(b.data, b.len));
     buf_free(&b);
 }
@@ -20,6 +28,7 @@ static void expect_enc(charset_id cs, const char *in, size_t len, int final, con
                        size_t want_len, size_t consumed)
 {
     buf b = {0};
+    buf_reserve(&b, 0);
     CHECK_EQ_INT(charset_encode(cs, in, len, final, &b), consumed);
     CHECK_MEM(b.data, b.len, want, want_len);
     buf_free(&b);
@@ -92,13 +101,17 @@ static void test_known_vectors(void)
 static void test_decode_errors(void)
 {
     DEC(CHARSET_GBK, "\xFF" "a", 1, FFFD "a", 2);                 /* 0xFF never valid */
-    DEC(CHARSET_GBK, "\xC4" "A", 1, FFFD "A", 2);                 /* lead + ASCII: ASCII kept */
+    DEC(CHARSET_GBK, "\xC4!", 1, FFFD "!", 2);                    /* lead + non-trail: '!' kept */
+    DEC(CHARSET_GBK, "\xC4" "A", 1, "\xE8\x85\x81", 2);            /* 'A' is a trail byte */
     DEC(CHARSET_GBK, "\xC4\x7F", 1, FFFD "\x7F", 2);
     DEC(CHARSET_GBK, "\xC4\xFF", 1, FFFD FFFD, 2);
     DEC(CHARSET_GBK, "\xC4\x30", 1, FFFD "0", 2);                 /* no 4-byte in GBK */
-    DEC(CHARSET_GBK, "\xA2\xA0", 1, FFFD, 2);                     /* well formed, unmapped */
+    DEC(CHARSET_GBK, "\xA2\xAB", 1, FFFD, 2);                     /* well formed, unmapped */
+    DEC(CHARSET_GB18030, "\xA2\xAB", 1, "\xEE\x9D\xA6", 2);        /* U+E766 in GB18030 */
+    DEC(CHARSET_GBK, "\xA2\xE3", 1, FFFD, 2);                     /* GB18030's euro sign */
+    DEC(CHARSET_GBK, "\xA2\xA0", 1, "\xEE\x96\x85", 2);            /* user-defined: U+E585 */
     DEC(CHARSET_GBK, "\xFE\x50", 1, FFFD, 2);
-    DEC(CHARSET_GBK, "a\xC4\xE3\xA2\xA0\xBA\xC3", 1, "a\xE4\xBD\xA0" FFFD "\xE5\xA5\xBD", 7);
+    DEC(CHARSET_GBK, "a\xC4\xE3\xA2\xAB\xBA\xC3", 1, "a\xE4\xBD\xA0" FFFD "\xE5\xA5\xBD", 7);
     DEC(CHARSET_GBK, "\xC4", 0, "", 0);                           /* truncated, not final */
     DEC(CHARSET_GBK, "ab\xC4", 0, "ab", 2);
     DEC(CHARSET_GBK, "ab\xC4", 1, "ab" FFFD, 3);                  /* truncated, final */

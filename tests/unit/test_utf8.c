@@ -51,7 +51,7 @@ static void test_valid_and_repair(void)
     CHECK(!utf8_valid("\xED\xA0\x80", 3));
     CHECK(!utf8_valid("a\xC0\x80", 3));
     buf b = {0};
-    utf8_repair("a\xE2\x82" "b\xFF" "c\xED\xA0\x80" "d\xF0\x9F", 13, &b);
+    utf8_repair("a\xE2\x82" "b\xFF" "c\xED\xA0\x80" "d\xF0\x9F", 12, &b);
     const char want[] = "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
                         "d\xEF\xBF\xBD";
     CHECK_MEM(b.data, b.len, want, sizeof want - 1);

@@ -1,0 +1,58 @@
+/* cmd_join.c -- `udpchat join HOST[:PORT]`: the room client of a relay server */
+#include <stdio.h>
+
+#include "udpchat/app.h"
+#include "udpchat/cli.h"
+#include "udpchat/nick.h"
+
+#define DEFAULT_SERVER_PORT 10888
+
+int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json,
+                    charset_id console, const char *remote, uint16_t default_port, long port);
+
+typedef struct join_opts {
+    long port, deliver_timeout, timeout;
+    const char *nick, *charset;
+    int json;
+} join_opts;
+
+int cmd_join(int argc, char **argv)
+{
+    join_opts o = {0};
+    const cli_opt opts[] = {
+        {"nick", CLI_STRING, &o.nick, 0, 0, "NAME", "your nick (default: your login name)"},
+        {"port", CLI_INT, &o.port, 0, 65535, "LOCAL", "local UDP port (default: any free port)"},
+        {"charset", CLI_STRING, &o.charset, 0, 0, "CS", "console charset (default: the locale's)"},
+        {"json", CLI_FLAG, &o.json, 0, 0, NULL, "one JSON event per line on stdout"},
+        {"timeout", CLI_INT, &o.timeout, 2, 3600, "SECS", "server gone after this silence (30)"},
+        {"deliver-timeout", CLI_INT, &o.deliver_timeout, 1, 3600, "SECS", "report undelivered after (10)"},
+        {NULL, 0, NULL, 0, 0, NULL, NULL},
+    };
+    const char *remote = NULL, *why;
+    int npos;
+    int rc = cli_parse(argc, argv, opts, &remote, 1, &npos,
+                       "HOST[:PORT] [OPTIONS]\n\nJoin the chat room of the relay server at HOST (port 10888 by default).\n"
+                       "Lines you type go to the room; /help lists the commands.");
+    if (rc != 0) return rc > 0 ? EXIT_OK : EXIT_USAGE;
+    if (npos != 1) {
+        fprintf(stderr, "udpchat join: which server? usage: udpchat join HOST[:PORT] (see --help)\n");
+        return EXIT_USAGE;
+    }
+    char nick[128];
+    if (o.nick) snprintf(nick, sizeof nick, "%s", o.nick);
+    else nick_default(nick, sizeof nick);
+    if (!nick_valid(nick, &why)) {
+        fprintf(stderr, "udpchat join: bad nick '%s': %s\n", nick, why);
+        return EXIT_USAGE;
+    }
+    session_config cfg;
+    charset_id console;
+    session_config_default(&cfg);
+    if (app_charset_option("join", "--charset", o.charset, charset_locale(), &console) < 0) return EXIT_USAGE;
+    if (console == CHARSET_UNKNOWN) console = CHARSET_UTF8;
+    cfg.role = SESSION_CLIENT;
+    cfg.nick = nick;
+    if (o.timeout) cfg.timeout_ms = (uint32_t)o.timeout * 1000;
+    if (o.deliver_timeout) cfg.link.deliver_timeout_ms = (uint32_t)o.deliver_timeout * 1000;
+    return app_run_session("join", &cfg, FE_JOIN, o.json, console, remote, DEFAULT_SERVER_PORT, o.port);
+}

@@ -1,0 +1,145 @@
+/* cmd_server.c -- `udpchat server`: the relay, its admin console and its log */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "udpchat/app.h"
+#include "udpchat/cli.h"
+#include "udpchat/input.h"
+#include "udpchat/relay.h"
+
+typedef struct relay_core {
+    relay *r;
+    net_socket *sock;
+} relay_core;
+
+static void emit(void *ctx, const net_addr *to, const void *data, size_t len)
+{
+    net_send(((relay_core *)ctx)->sock, to, data, len);
+}
+
+static void on_datagram(void *core, const net_addr *from, const void *data, size_t len, uint64_t now)
+{
+    relay_on_datagram(((relay_core *)core)->r, from, data, len, now);
+}
+
+static void flush(void *core) { relay_flush(((relay_core *)core)->r, net_now_ms()); }
+static void service(void *core, uint64_t now) { relay_service(((relay_core *)core)->r, now); }
+static uint64_t deadline(void *core, uint64_t now) { return relay_next_deadline(((relay_core *)core)->r, now); }
+static int poll_event(void *core, chat_event *ev) { return relay_poll_event(((relay_core *)core)->r, ev); }
+static int done(void *core) { return relay_done(((relay_core *)core)->r); }
+
+static uint32_t command(void *core, const ui_command *c, uint64_t now)
+{
+    relay *r = ((relay_core *)core)->r;
+    switch (c->type) {
+    case CMD_WHO: relay_who(r); break;
+    case CMD_NOTICE: relay_notice(r, c->text, now); break;
+    case CMD_SHUTDOWN: relay_shutdown(r, c->text, now); break;
+    case CMD_KICK: relay_kick(r, c->to, c->text, now); break;
+    default: break;
+    }
+    return 0;
+}
+
+static const core_ops relay_ops = {on_datagram, flush, service, deadline, poll_event, command, done};
+
+typedef struct server_opts {
+    long port, timeout, legacy_timeout, max_clients, rate;
+    const char *log, *legacy_charset, *charset;
+    int json;
+} server_opts;
+
+static int parse(int argc, char **argv, server_opts *o)
+{
+    const cli_opt opts[] = {
+        {"port", CLI_INT, &o->port, 1, 65535, "PORT", "UDP port to serve (10888)"},
+        {"timeout", CLI_INT, &o->timeout, 2, 86400, "SECS", "remove members silent this long (30)"},
+        {"legacy-timeout", CLI_INT, &o->legacy_timeout, 2, 86400, "SECS", "same for plain-text clients (600)"},
+        {"max-clients", CLI_INT, &o->max_clients, 1, 100000, "N", "members at most (1024)"},
+        {"rate", CLI_INT, &o->rate, 0, 10000000, "N", "datagrams/s per member, 0 = no limit (1000)"},
+        {"legacy-charset", CLI_STRING, &o->legacy_charset, 0, 0, "CS", "plain-text clients' default charset (utf-8)"},
+        {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
+        {"log", CLI_STRING, &o->log, 0, 0, "FILE", "append the event log to FILE (default: stderr)"},
+        {"json", CLI_FLAG, &o->json, 0, 0, NULL, "events as JSON lines on stdout"},
+        {NULL, 0, NULL, 0, 0, NULL, NULL},
+    };
+    const char *pos[1];
+    int npos;
+    int rc = cli_parse(argc, argv, opts, pos, 0, &npos,
+                       "[OPTIONS]\n\nRun a chat-room relay. Its console takes /who, /kick NICK [WHY], /say TEXT\n"
+                       "and /shutdown [WHY]; end of input or Ctrl-C also shuts it down.\n"
+                       "Plain-text clients (like the seed programs) can join too: their first\n"
+                       "datagram is their nick, 'quit' leaves, '^hb^' is a heartbeat.");
+    if (rc != 0) return rc > 0 ? EXIT_OK : EXIT_USAGE;
+    return -1;
+}
+
+static int configure(const server_opts *o, relay_config *cfg, charset_id *console)
+{
+    relay_config_default(cfg);
+    if (app_charset_option("server", "--legacy-charset", o->legacy_charset, CHARSET_UTF8, &cfg->legacy_charset) < 0 ||
+        app_charset_option("server", "--charset", o->charset, charset_locale(), console) < 0)
+        return EXIT_USAGE;
+    if (*console == CHARSET_UNKNOWN) *console = CHARSET_UTF8;
+    if (o->timeout) cfg->timeout_ms = (uint32_t)o->timeout * 1000;
+    if (o->legacy_timeout) cfg->legacy_timeout_ms = (uint32_t)o->legacy_timeout * 1000;
+    if (o->max_clients) cfg->max_clients = (size_t)o->max_clients;
+    if (o->rate >= 0 && o->rate != 1000) cfg->rate = (uint32_t)o->rate, cfg->burst = 2 * (uint32_t)o->rate;
+    if (cfg->heartbeat_ms > cfg->timeout_ms / 3) cfg->heartbeat_ms = cfg->timeout_ms / 3;
+    return -1;
+}
+
+static int serve(const server_opts *o, relay_config *cfg, charset_id console, frontend *fe)
+{
+    char err[256];
+    relay_core core = {0};
+    core.sock = net_open((uint16_t)(o->port ? o->port : 10888), err, sizeof err);
+    if (!core.sock) {
+        fprintf(stderr, "udpchat server: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    signals_install();
+    queue *ui = runner_ui_queue();
+    chat_event *ready = calloc(1, sizeof *ready);
+    if (!ready) abort();
+    ready->type = EV_READY;
+    ready->port = net_local_port(core.sock);
+    queue_push(ui, ready);
+    core.r = relay_create(cfg, net_random_session(), emit, &core);
+    runner *r = runner_start(core.sock, &core, &relay_ops, ui);
+    input_start(ui, console);
+    int rc = chat_loop_run(r, ui, fe);
+    runner_stop(r);
+    relay_destroy(core.r);
+    net_close(core.sock);
+    return rc;
+}
+
+int cmd_server(int argc, char **argv)
+{
+    server_opts o = {0};
+    o.rate = 1000;
+    int rc = parse(argc, argv, &o);
+    if (rc >= 0) return rc;
+    relay_config cfg;
+    charset_id console;
+    if ((rc = configure(&o, &cfg, &console)) >= 0) return rc;
+    FILE *log = stderr;
+    if (o.log && !(log = fopen(o.log, "a"))) {
+        fprintf(stderr, "udpchat server: cannot open log file '%s'\n", o.log);
+        return EXIT_RUNTIME;
+    }
+    char err[256];
+    if (net_init(err, sizeof err) < 0) {
+        fprintf(stderr, "udpchat server: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    frontend fe;
+    frontend_init(&fe, FE_SERVER, o.json, console, "server");
+    if (!o.json) fe.out = log;
+    rc = serve(&o, &cfg, console, &fe);
+    frontend_free(&fe);
+    if (log != stderr) fclose(log);
+    net_quit();
+    return rc;
+}
