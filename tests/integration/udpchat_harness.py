@@ -354,11 +354,11 @@ class ProcessGroup:
 
 
 def start_peer_pair(group, a_args=(), b_args=(), a_to=None, b_to=None, nicks=("alice", "bob"),
-                    json_mode=True, wait_join=True, timeout=DEFAULT_TIMEOUT):
+                    json_mode=True, wait_join=True, timeout=DEFAULT_TIMEOUT, ports=None):
     """Starts two `udpchat peer` processes on loopback. By default they talk to each other;
-    a_to / b_to (ports) make A or B talk to another address instead (e.g. a proxy).
-    Returns (a, b, port_a, port_b)."""
-    pa, pb = free_udp_ports(2)
+    a_to / b_to (ports) make A or B talk to another address instead (e.g. a proxy); ports
+    (pa, pb) are their local ports (default: two free ones). Returns (a, b, port_a, port_b)."""
+    pa, pb = ports or free_udp_ports(2)
 
     def args(local, remote, nick, extra):
         out = ["peer", "%s:%d" % (LOOPBACK, remote), "--port", local, "--nick", nick]

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# install-deps.sh -- installs what building and testing udpchat needs on Debian 12 (run as root)
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+what="${1:-all}"   # "build": just enough to build and run; "all": the whole test suite too
+build_pkgs=(build-essential cmake pkg-config libsdl2-dev libsdl2-net-dev)
+test_pkgs=(python3 clang libclang-rt-14-dev tmux locales iproute2 procps)
+win_pkgs=(mingw-w64 wine64 wine dpkg-dev)
+pkgs=("${build_pkgs[@]}")
+[ "$what" = "build" ] || pkgs+=("${test_pkgs[@]}" "${win_pkgs[@]}")
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends "${pkgs[@]}"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# run-all.sh -- the whole test suite: warnings-as-errors build, ASan+UBSan, TSan, fuzzers, Windows
+set -uo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+export CMAKE_BUILD_PARALLEL_LEVEL=$jobs
+failed=()
+step() {
+  local name=$1; shift
+  echo "=== $name: $*"
+  local t0=$SECONDS
+  if "$@"; then echo "=== $name: ok ($((SECONDS - t0)) s)"; else echo "=== $name: FAILED"; failed+=("$name"); fi
+}
+step ci cmake --workflow --preset ci
+step asan cmake --workflow --preset asan
+step tsan cmake --workflow --preset tsan
+if command -v clang >/dev/null; then
+  step fuzz bash -c 'cmake --preset fuzz && cmake --build --preset fuzz && ctest --test-dir build/fuzz --output-on-failure'
+fi
+if [ -f cmake/mingw-w64-x86_64.cmake ] && command -v x86_64-w64-mingw32-gcc >/dev/null && command -v wine64 >/dev/null; then
+  step windows cmake --workflow --preset windows
+fi
+if [ ${#failed[@]} -eq 0 ]; then
+  echo "run-all: every step passed"
+  exit 0
+fi
+echo "run-all: failed steps: ${failed[*]}"
+exit 1
