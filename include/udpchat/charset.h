@@ -7,7 +7,8 @@
 typedef enum charset_id {
     CHARSET_UNKNOWN = 0, /* detection: nothing decisive seen yet (pure ASCII) */
     CHARSET_UTF8,
-    CHARSET_GBK,         /* exactly Windows code page 936 (0x80 = U+20AC) */
+    CHARSET_GBK,         /* Windows code page 936 (0x80 = U+20AC, user-defined areas
+                            -> U+E000..U+E765) */
     CHARSET_GB18030      /* all of GB18030-2005: 1, 2 and 4-byte sequences */
 } charset_id;
 
@@ -19,25 +20,39 @@ const char *charset_name(charset_id cs);
 /* "utf-8, gbk, gb18030" -- for error messages. Static string. */
 const char *charset_known_list(void);
 
-/* Decodes `len` bytes in charset `cs` and appends UTF-8 to `out`.
- * Invalid input becomes U+FFFD, one per bad sequence; never reads past `len`.
- * If `final` is 0, an incomplete sequence at the very end is left unconsumed so the
- * caller can feed the rest later; if `final` is 1 it becomes U+FFFD.
- * Returns the number of input bytes consumed. CHARSET_UTF8 input is validated the
- * same way (overlongs, surrogates and > U+10FFFF are bad sequences). */
+/* Decodes `len` bytes in charset `cs` and appends UTF-8 to `out` (CHARSET_UNKNOWN is
+ * read as UTF-8). Invalid input becomes U+FFFD, one per bad sequence; never reads past
+ * `len`. If `final` is 0, an incomplete sequence at the very end is left unconsumed so
+ * the caller can feed the rest later (at most 3 bytes); if `final` is 1 it is bad too.
+ * Returns the number of input bytes consumed. The same input gives the same output on
+ * every platform (docs/CHARSET.md); safe to call from several threads at once.
+ *
+ * What one U+FFFD stands for:
+ *  - UTF-8: the "maximal subpart" (Unicode ch. 3): overlongs, surrogates, > U+10FFFF and
+ *    stray bytes give one U+FFFD per byte, a cut-off sequence (E2 82 'A') one in all.
+ *  - GBK/GB18030: 00-7F is ASCII; 0x80 is U+20AC (in both); 0xFF is bad (1 byte);
+ *    81-FE followed by 40-7E/80-FE is a 2-byte sequence, and in GB18030 81-FE 30-39
+ *    81-FE 30-39 a 4-byte one. A well-formed sequence that maps to nothing (GBK A2AB,
+ *    GB18030 84 31 A5 30 or beyond U+10FFFF) is one U+FFFD for all its bytes. A broken
+ *    one costs only its lead byte: the bytes after it are read again, so in C4 21 the
+ *    '!' survives and in 81 30 41 the "0A" does (but C4 41 is a character: 0x41 is a
+ *    trail byte). With final=1 a cut-off sequence is broken the same way. */
 size_t charset_decode(charset_id cs, const char *in, size_t len, int final, buf *out);
 
 /* Encodes UTF-8 `in` to charset `cs`, appending to `out`. A character `cs` cannot
- * represent becomes '?'; invalid UTF-8 input is treated as U+FFFD first (so '?' in
- * GBK). `final` and the return value work as in charset_decode. */
+ * represent becomes '?' (GB18030 represents every scalar value); invalid UTF-8 input is
+ * treated as U+FFFD first (one per maximal subpart, so '?' in GBK and 84 31 A4 37 in
+ * GB18030). `final` and the return value work as in charset_decode. */
 size_t charset_encode(charset_id cs, const char *in, size_t len, int final, buf *out);
 
 /* Guesses the charset of bytes nobody declared: pure ASCII -> CHARSET_UNKNOWN,
- * valid UTF-8 -> CHARSET_UTF8, anything else -> CHARSET_GB18030. */
+ * valid UTF-8 -> CHARSET_UTF8, anything else -> CHARSET_GB18030 (a superset of GBK;
+ * a UTF-8 sequence cut off at the end counts as invalid). */
 charset_id charset_detect(const char *in, size_t len);
 
-/* The charset of the local console/locale (nl_langinfo(CODESET) on POSIX, the ANSI
- * code page on Windows); CHARSET_UTF8 when it is none of the known ones. */
+/* The charset of the local console/locale (nl_langinfo(CODESET) on POSIX, or the
+ * codeset in LC_ALL/LC_CTYPE/LANG while the program is still in the "C" locale; the
+ * ANSI code page on Windows); CHARSET_UTF8 when it is none of the known ones. */
 charset_id charset_locale(void);
 
 #endif

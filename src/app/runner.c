@@ -30,6 +30,7 @@ struct runner {
     SDL_Thread *rx_thread, *svc_thread;
     SDL_atomic_t stop;
     SDL_SpinLock stats_lock;
+    uint8_t scratch[MAX_DATAGRAM + 1]; /* the receive thread's buffer */
     runner_stats stats;
 };
 
@@ -51,7 +52,7 @@ static void free_item(void *p)
 static int rx_main(void *arg)
 {
     runner *r = arg;
-    static uint8_t scratch[MAX_DATAGRAM + 1]; /* only this thread uses it */
+    uint8_t *scratch = r->scratch; /* only this thread uses it */
     while (!SDL_AtomicGet(&r->stop)) {
         net_addr from;
         int n = net_recv(r->sock, &from, scratch, MAX_DATAGRAM, 1000);

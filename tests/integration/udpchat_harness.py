@@ -356,7 +356,7 @@ class ProcessGroup:
 def start_peer_pair(group, a_args=(), b_args=(), a_to=None, b_to=None, nicks=("alice", "bob"),
                     json_mode=True, wait_join=True, timeout=DEFAULT_TIMEOUT, ports=None):
     """Starts two `udpchat peer` processes on loopback. By default they talk to each other;
-    a_to / b_to (ports) make A or B talk to another address instead (e.g. a proxy); ports
+    a_to / b_to (ports on loopback) are where A / B send instead (e.g. a proxy); ports
     (pa, pb) are their local ports (default: two free ones). Returns (a, b, port_a, port_b)."""
     pa, pb = ports or free_udp_ports(2)
 
@@ -366,8 +366,8 @@ def start_peer_pair(group, a_args=(), b_args=(), a_to=None, b_to=None, nicks=("a
             out.append("--json")
         return out + list(extra)
 
-    a = group.start(args(pa, b_to or pb, nicks[0], a_args), name=nicks[0])
-    b = group.start(args(pb, a_to or pa, nicks[1], b_args), name=nicks[1])
+    a = group.start(args(pa, a_to or pb, nicks[0], a_args), name=nicks[0])
+    b = group.start(args(pb, b_to or pa, nicks[1], b_args), name=nicks[1])
     a.wait_ready(timeout)
     b.wait_ready(timeout)
     if wait_join:
