@@ -3,7 +3,6 @@
 target_sources(udpchat_lib PRIVATE
   src/core/buf.c
   src/app/cli.c
-  src/app/cmd_stubs.c
 )
 # --- charset layer ---
 target_sources(udpchat_lib PRIVATE
@@ -30,12 +29,16 @@ target_sources(udpchat_lib PRIVATE
   src/core/session.c
   src/core/relay.c
   src/core/relay_room.c
+  src/core/ipmsg.c
+  src/core/lan.c
 )
 # --- edges: network (SDL_net + SDL threads), console, front end ---
 target_sources(udpchat_lib PRIVATE
   src/net/net.c
   src/net/queue.c
   src/console/input_lines.c
+  src/console/lineedit.c
+  src/console/console.c
   src/app/runner.c
   src/app/json.c
   src/app/frontend.c
@@ -46,4 +49,16 @@ target_sources(udpchat_lib PRIVATE
   src/app/cmd_peer.c
   src/app/cmd_join.c
   src/app/cmd_server.c
+  src/app/cmd_lan.c
 )
+if(WIN32)
+  target_sources(udpchat_lib PRIVATE src/net/ifaddr_win32.c)
+  target_link_libraries(udpchat_lib PRIVATE iphlpapi ws2_32)
+else()
+  target_sources(udpchat_lib PRIVATE src/net/ifaddr_posix.c)
+endif()
+if(WIN32)
+  target_sources(udpchat_lib PRIVATE src/console/console_win32.c)
+else()
+  target_sources(udpchat_lib PRIVATE src/console/console_posix.c)
+endif()

@@ -17,7 +17,8 @@ if(MINGW)
   # No libgcc/libwinpthread/SDL2 DLLs next to the exe: link the mingw runtime statically too.
   # udpchat was created before this file ran, so it gets the options directly; the
   # executables created afterwards (tests) get them from the directory property.
-  set(_udpchat_static_link -static -static-libgcc -mconsole)
+  # --gc-sections drops the unreached parts of SDL (its deps are built with -ffunction-sections).
+  set(_udpchat_static_link -static -static-libgcc -mconsole -Wl,--gc-sections)
   target_link_options(udpchat PRIVATE ${_udpchat_static_link})
   add_link_options(${_udpchat_static_link})
   if(NOT UDPCHAT_STATIC_SDL)

@@ -7,7 +7,7 @@
 #include "udpchat/event.h"
 #include "udpchat/runner.h"
 
-typedef enum frontend_mode { FE_PEER, FE_JOIN, FE_SERVER } frontend_mode;
+typedef enum frontend_mode { FE_PEER, FE_JOIN, FE_SERVER, FE_LAN } frontend_mode;
 
 typedef struct sent_text {
     uint32_t id;
@@ -17,10 +17,12 @@ typedef struct sent_text {
 typedef struct frontend {
     frontend_mode mode;
     int json;
+    int color;          /* 1: ANSI colours in plain lines (set by console_start; 0 by default) */
     charset_id cs;      /* console charset for plain output (JSON is always UTF-8) */
     FILE *out;
     int exit_code;      /* set to 1 when refused or kicked */
     char *nick;         /* our nick as last confirmed */
+    char *target;       /* LAN mode: the peer plain lines go to (/to), NULL = everyone */
     sent_text *sent;    /* our messages waiting for delivered/undelivered */
     size_t nsent, cap;
 } frontend;

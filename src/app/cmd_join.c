@@ -7,13 +7,13 @@
 
 #define DEFAULT_SERVER_PORT 10888
 
-int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json,
+int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json, int no_color,
                     charset_id console, const char *remote, uint16_t default_port, long port);
 
 typedef struct join_opts {
     long port, deliver_timeout, timeout;
     const char *nick, *charset;
-    int json;
+    int json, no_color;
 } join_opts;
 
 int cmd_join(int argc, char **argv)
@@ -24,6 +24,7 @@ int cmd_join(int argc, char **argv)
         {"port", CLI_INT, &o.port, 0, 65535, "LOCAL", "local UDP port (default: any free port)"},
         {"charset", CLI_STRING, &o.charset, 0, 0, "CS", "console charset (default: the locale's)"},
         {"json", CLI_FLAG, &o.json, 0, 0, NULL, "one JSON event per line on stdout"},
+        {"no-color", CLI_FLAG, &o.no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
         {"timeout", CLI_INT, &o.timeout, 2, 3600, "SECS", "server gone after this silence (30)"},
         {"deliver-timeout", CLI_INT, &o.deliver_timeout, 1, 3600, "SECS", "report undelivered after (10)"},
         {NULL, 0, NULL, 0, 0, NULL, NULL},
@@ -54,5 +55,5 @@ int cmd_join(int argc, char **argv)
     cfg.nick = nick;
     if (o.timeout) cfg.timeout_ms = (uint32_t)o.timeout * 1000;
     if (o.deliver_timeout) cfg.link.deliver_timeout_ms = (uint32_t)o.deliver_timeout * 1000;
-    return app_run_session("join", &cfg, FE_JOIN, o.json, console, remote, DEFAULT_SERVER_PORT, o.port);
+    return app_run_session("join", &cfg, FE_JOIN, o.json, o.no_color, console, remote, DEFAULT_SERVER_PORT, o.port);
 }

@@ -4,13 +4,13 @@
 
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
-#include "udpchat/input.h"
+#include "udpchat/console.h"
 #include "udpchat/nick.h"
 
 typedef struct peer_opts {
     long port, timeout, deliver_timeout, heartbeat;
     const char *nick, *peer_charset, *charset;
-    int legacy, json;
+    int legacy, json, no_color;
 } peer_opts;
 
 static int parse(int argc, char **argv, peer_opts *o, const char **remote)
@@ -22,6 +22,7 @@ static int parse(int argc, char **argv, peer_opts *o, const char **remote)
         {"peer-charset", CLI_STRING, &o->peer_charset, 0, 0, "CS", "plain-text peer's charset (default: detect)"},
         {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
         {"json", CLI_FLAG, &o->json, 0, 0, NULL, "one JSON event per line on stdout"},
+        {"no-color", CLI_FLAG, &o->no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
         {"timeout", CLI_INT, &o->timeout, 2, 3600, "SECS", "peer gone after this silence (30)"},
         {"heartbeat", CLI_INT, &o->heartbeat, 1, 600, "SECS", "keepalive interval (5)"},
         {"deliver-timeout", CLI_INT, &o->deliver_timeout, 1, 3600, "SECS", "report undelivered after (10)"},
@@ -69,10 +70,10 @@ static void post_ready(queue *ui, uint16_t port)
     queue_push(ui, ev);
 }
 
-int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json,
+int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json, int no_color,
                     charset_id console, const char *remote, uint16_t default_port, long port);
 
-int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json,
+int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json, int no_color,
                     charset_id console, const char *remote, uint16_t default_port, long port)
 {
     char err[256], label[64];
@@ -95,8 +96,9 @@ int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, in
     frontend fe;
     frontend_init(&fe, mode, json, console, cfg->nick);
     runner *r = runner_start(core.sock, &core, &session_core_ops, ui);
-    input_start(ui, console);
+    console_start(ui, &fe, no_color); /* interactive on a terminal, else line mode */
     rc = chat_loop_run(r, ui, &fe);
+    console_stop();
     runner_stop(r);
     session_destroy(core.s);
     net_close(core.sock);
@@ -118,5 +120,5 @@ int cmd_peer(int argc, char **argv)
     else nick_default(nick, sizeof nick);
     rc = configure(&o, &cfg, &console, nick);
     if (rc >= 0) return rc;
-    return app_run_session("peer", &cfg, FE_PEER, o.json, console, remote, 0, o.port);
+    return app_run_session("peer", &cfg, FE_PEER, o.json, o.no_color, console, remote, 0, o.port);
 }

@@ -4,7 +4,7 @@
 
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
-#include "udpchat/input.h"
+#include "udpchat/console.h"
 #include "udpchat/relay.h"
 
 typedef struct relay_core {
@@ -46,7 +46,7 @@ static const core_ops relay_ops = {on_datagram, flush, service, deadline, poll_e
 typedef struct server_opts {
     long port, timeout, legacy_timeout, max_clients, rate;
     const char *log, *legacy_charset, *charset;
-    int json;
+    int json, no_color;
 } server_opts;
 
 static int parse(int argc, char **argv, server_opts *o)
@@ -61,6 +61,7 @@ static int parse(int argc, char **argv, server_opts *o)
         {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
         {"log", CLI_STRING, &o->log, 0, 0, "FILE", "append the event log to FILE (default: stderr)"},
         {"json", CLI_FLAG, &o->json, 0, 0, NULL, "events as JSON lines on stdout"},
+        {"no-color", CLI_FLAG, &o->no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
         {NULL, 0, NULL, 0, 0, NULL, NULL},
     };
     const char *pos[1];
@@ -107,8 +108,9 @@ static int serve(const server_opts *o, relay_config *cfg, charset_id console, fr
     queue_push(ui, ready);
     core.r = relay_create(cfg, net_random_session(), emit, &core);
     runner *r = runner_start(core.sock, &core, &relay_ops, ui);
-    input_start(ui, console);
+    console_start(ui, fe, o->no_color); /* interactive on a terminal, else line mode */
     int rc = chat_loop_run(r, ui, fe);
+    console_stop();
     runner_stop(r);
     relay_destroy(core.r);
     net_close(core.sock);

@@ -17,16 +17,18 @@ typedef struct cmd_spec {
 #define M_PEER (1 << FE_PEER)
 #define M_JOIN (1 << FE_JOIN)
 #define M_SERVER (1 << FE_SERVER)
+#define M_LAN (1 << FE_LAN)
 
 static const cmd_spec specs[] = {
-    {"msg", CMD_SAY, M_JOIN, 2, CHAT_PRIVATE, "/msg NICK TEXT   a private message to one member"},
+    {"msg", CMD_SAY, M_JOIN | M_LAN, 2, CHAT_PRIVATE, "/msg NICK TEXT   a message to one member only"},
+    {"all", CMD_SAY, M_LAN, 1, 0, "/all TEXT        a message to every peer on the LAN"},
     {"me", CMD_SAY, M_PEER | M_JOIN, 1, CHAT_ACTION, "/me ACTION       an action (\"* alice waves\")"},
     {"nick", CMD_NICK, M_JOIN, 1, 0, "/nick NAME       change your nick"},
-    {"who", CMD_WHO, M_JOIN | M_SERVER, 0, 0, "/who             list who is in the room"},
+    {"who", CMD_WHO, M_JOIN | M_SERVER | M_LAN, 0, 0, "/who             list who is in the room"},
     {"kick", CMD_KICK, M_SERVER, 2, 0, "/kick NICK [WHY] remove a member"},
     {"say", CMD_NOTICE, M_SERVER, 1, 0, "/say TEXT        a notice to everyone"},
     {"shutdown", CMD_SHUTDOWN, M_SERVER, 1, 0, "/shutdown [WHY]  tell everyone, then stop the server"},
-    {"quit", CMD_QUIT, M_PEER | M_JOIN, 1, 0, "/quit [REASON]   leave (end of input does the same)"},
+    {"quit", CMD_QUIT, M_PEER | M_JOIN | M_LAN, 1, 0, "/quit [REASON]   leave (end of input does the same)"},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -35,6 +37,7 @@ static void print_help(frontend *fe)
     frontend_info(fe, "commands (a line not starting with / is a message; // sends a leading /):");
     for (const cmd_spec *c = specs; c->name; c++)
         if (c->modes & (1 << fe->mode)) frontend_info(fe, c->help);
+    if (fe->mode == FE_LAN) frontend_info(fe, "/to [NICK]        send plain lines to NICK (no NICK: to everyone)");
     frontend_info(fe, "/help            this list");
 }
 
@@ -82,15 +85,31 @@ static ui_command *with_args(frontend *fe, const cmd_spec *c, const char *rest)
     return new_cmd(c->type, c->flags, rest, nlen, text);
 }
 
+static ui_command *select_target(frontend *fe, const char *arg)
+{
+    while (*arg == ' ') arg++;
+    free(fe->target);
+    fe->target = *arg ? str_dup(arg) : NULL;
+    buf b = {0};
+    buf_printf(&b, "lines now go to %s", *arg ? arg : "everyone");
+    frontend_info(fe, b.data);
+    buf_free(&b);
+    return NULL;
+}
+
 ui_command *frontend_parse(frontend *fe, const char *line)
 {
     if (!*line) return NULL; /* an empty line is not a message */
     if (line[0] != '/' || line[1] == '/') {
-        if (fe->mode == FE_SERVER) return new_cmd(CMD_NOTICE, 0, NULL, 0, line[0] == '/' ? line + 1 : line);
-        return new_cmd(CMD_SAY, 0, NULL, 0, line[0] == '/' ? line + 1 : line);
+        const char *text = line[0] == '/' ? line + 1 : line;
+        if (fe->mode == FE_SERVER) return new_cmd(CMD_NOTICE, 0, NULL, 0, text);
+        if (fe->mode == FE_LAN && fe->target)
+            return new_cmd(CMD_SAY, CHAT_PRIVATE, fe->target, strlen(fe->target), text);
+        return new_cmd(CMD_SAY, 0, NULL, 0, text);
     }
     const char *name = line + 1;
     size_t n = strcspn(name, " ");
+    if (fe->mode == FE_LAN && n == 2 && strncmp(name, "to", 2) == 0) return select_target(fe, name + 2);
     if (n == 4 && strncmp(name, "help", 4) == 0) {
         print_help(fe);
         return NULL;

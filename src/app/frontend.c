@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "udpchat/console.h"
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
 
@@ -23,6 +24,7 @@ void frontend_free(frontend *fe)
     for (size_t i = 0; i < fe->nsent; i++) free(fe->sent[i].text);
     free(fe->sent);
     free(fe->nick);
+    free(fe->target);
 }
 
 static void remember_sent(frontend *fe, uint32_t id, const char *text)
@@ -50,6 +52,10 @@ static char *forget_sent(frontend *fe, uint32_t id)
 
 static void write_out(frontend *fe, buf *line, int encode)
 {
+    if (encode && console_shows(fe->out)) {
+        console_print(line->data, line->len); /* above the input row; the console encodes */
+        return;
+    }
     buf_append_byte(line, '\n');
     if (encode && fe->cs != CHARSET_UTF8 && fe->cs != CHARSET_UNKNOWN) {
         buf enc = {0};
@@ -104,19 +110,42 @@ static void render_json(frontend *fe, const chat_event *ev, const char *name, co
     buf_free(&b);
 }
 
-static void render_message(buf *b, const chat_event *ev)
+/* SGR colour of a whole plain line (the console only): errors red, notices yellow, the
+ * text of private messages magenta, room and connection news grey; NULL for none. */
+static const char *line_style(const chat_event *ev)
+{
+    switch (ev->type) {
+    case EV_ERROR: case EV_UNDELIVERED: case EV_REFUSED: return "1;31";
+    case EV_NOTICE: case EV_SHUTDOWN: return "1;33";
+    case EV_MESSAGE: return ev->flags & CHAT_PRIVATE ? "95" : NULL;
+    default: return "90";
+    }
+}
+
+/* The nick, in bold and one of six colours picked by a hash of it (stable across runs). */
+static void add_nick(const frontend *fe, buf *b, const char *nick, const char *style)
+{
+    static const char *const colors[] = {"32", "34", "36", "92", "94", "96"};
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const char *p = nick ? nick : ""; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+    if (fe->color) buf_printf(b, "\x1b[1;%sm", colors[h % 6]);
+    add_safe(b, nick);
+    if (fe->color) buf_printf(b, "\x1b[0%s%sm", style ? ";" : "", style ? style : "");
+}
+
+static void render_message(const frontend *fe, buf *b, const chat_event *ev, const char *style)
 {
     if (ev->flags & CHAT_ACTION) {
         buf_append_str(b, "* ");
-        add_safe(b, ev->from);
+        add_nick(fe, b, ev->from, style);
         buf_append_byte(b, ' ');
     } else if (ev->flags & CHAT_PRIVATE) {
         buf_append_str(b, "*");
-        add_safe(b, ev->from);
+        add_nick(fe, b, ev->from, style);
         buf_append_str(b, "* ");
     } else {
         buf_append_str(b, "<");
-        add_safe(b, ev->from);
+        add_nick(fe, b, ev->from, style);
         buf_append_str(b, "> ");
     }
     add_safe(b, ev->text);
@@ -157,9 +186,11 @@ void frontend_event(frontend *fe, const chat_event *ev)
     if (ev->type == EV_REFUSED) fe->exit_code = 1;
     if (ev->type == EV_LEAVE && ev->reason == LEAVE_KICKED && ev->from && strcmp(ev->from, fe->nick) == 0)
         fe->exit_code = 1;
-    if (ev->type == EV_STATUS && ev->from && fe->mode == FE_JOIN) {
+    if (fe->mode == FE_JOIN && ((ev->type == EV_STATUS && ev->from) ||
+                                (ev->type == EV_NICK && ev->from && ev->to && strcmp(ev->from, fe->nick) == 0))) {
         free(fe->nick);
-        fe->nick = str_dup(ev->from);
+        fe->nick = str_dup(ev->type == EV_NICK ? ev->to : ev->from);
+        console_set_nick(fe->nick); /* the prompt shows it; does nothing in line mode */
     }
     const char *t = text ? text : ev->text;
     if (fe->json) {
@@ -170,8 +201,11 @@ void frontend_event(frontend *fe, const chat_event *ev)
         char *roster = ev->type == EV_ROSTER ? str_dup(t) : NULL;
         roster_commas(roster);
         add_time(&b);
-        if (ev->type == EV_MESSAGE) render_message(&b, ev);
+        const char *style = fe->color ? line_style(ev) : NULL;
+        if (style) buf_printf(&b, "\x1b[%sm", style);
+        if (ev->type == EV_MESSAGE) render_message(fe, &b, ev, style);
         else render_other(&b, ev, roster ? roster : t);
+        if (fe->color) buf_append_str(&b, "\x1b[0m");
         write_out(fe, &b, 1);
         buf_free(&b);
         free(roster);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "charset_backend.h"
+#include "gb18030.h"
 #include "udpchat/utf8.h"
 
 static const char replacement[3] = {'\xEF', '\xBF', '\xBD'}; /* U+FFFD in UTF-8 */
@@ -109,71 +110,24 @@ static int eudc_encode(uint32_t cp, uint8_t *b)
     return 2;
 }
 
-/* GB18030-2005 where platform tables differ (glibc follows GB18030-2022 for these,
- * older Windows GB18030-2000): A8BC <-> U+1E3F is the 2005 change; the rest keep
- * the 2005 Private Use mapping and their 4-byte twins. Big-endian byte values. */
-typedef struct gb_fixup {
-    uint32_t bytes, cp;
-} gb_fixup;
-
-static const gb_fixup gb_fixups[] = {
-    {0xA6D9, 0xE78D}, {0xA6DA, 0xE78E}, {0xA6DB, 0xE78F}, {0xA6DC, 0xE790}, {0xA6DD, 0xE791},
-    {0xA6DE, 0xE792}, {0xA6DF, 0xE793}, {0xA6EC, 0xE794}, {0xA6ED, 0xE795}, {0xA6F3, 0xE796},
-    {0xA8BC, 0x1E3F}, {0xFE51, 0xE816}, {0xFE52, 0xE817}, {0xFE53, 0xE818}, {0xFE59, 0xE81E},
-    {0xFE61, 0xE826}, {0xFE66, 0xE82B}, {0xFE67, 0xE82C}, {0xFE6C, 0xE831}, {0xFE6D, 0xE832},
-    {0xFE76, 0xE83B}, {0xFE7E, 0xE843}, {0xFE90, 0xE854}, {0xFE91, 0xE855}, {0xFEA0, 0xE864},
-    {0x84318236, 0xFE10}, {0x84318237, 0xFE11}, {0x84318238, 0xFE12}, {0x84318239, 0xFE13},
-    {0x84318330, 0xFE14}, {0x84318331, 0xFE15}, {0x84318332, 0xFE16}, {0x84318333, 0xFE17},
-    {0x84318334, 0xFE18}, {0x84318335, 0xFE19}, {0x8135F437, 0xE7C7}, {0x82359037, 0x9FB4},
-    {0x82359038, 0x9FB5}, {0x82359039, 0x9FB6}, {0x82359130, 0x9FB7}, {0x82359131, 0x9FB8},
-    {0x82359132, 0x9FB9}, {0x82359133, 0x9FBA}, {0x82359134, 0x9FBB},
-};
-enum { GB_FIXUPS = sizeof gb_fixups / sizeof gb_fixups[0] };
-
-static int fixup_decode(uint32_t bytes, uint32_t *cp)
-{
-    for (size_t i = 0; i < GB_FIXUPS; i++)
-        if (gb_fixups[i].bytes == bytes) return *cp = gb_fixups[i].cp, 1;
-    return 0;
-}
-
-static int fixup_encode(uint32_t cp, uint8_t *b)
-{
-    if (cp != 0x1E3F && (cp < 0x9FB4 || cp > 0x9FBB) && (cp < 0xE78D || cp > 0xE864) &&
-        (cp < 0xFE10 || cp > 0xFE19))
-        return 0;
-    for (size_t i = 0; i < GB_FIXUPS; i++) {
-        if (gb_fixups[i].cp != cp) continue;
-        uint32_t v = gb_fixups[i].bytes;
-        int n = v > 0xFFFF ? 4 : 2;
-        for (int k = n - 1; k >= 0; k--, v >>= 8) b[k] = (uint8_t)v;
-        return n;
-    }
-    return 0;
-}
-
-/* GB18030 4-byte sequences count up from 81 30 81 30; U+10000 is 90 30 81 30. */
-enum { GB4_BMP_LAST = 39419, GB4_SUPPLEMENTARY = 189000 };
-
 static uint32_t gb4_linear(const uint8_t *p)
 {
     return (((p[0] - 0x81u) * 10 + (p[1] - 0x30u)) * 126 + (p[2] - 0x81u)) * 10 + (p[3] - 0x30u);
 }
 
-static int gb4_encode_supplementary(uint32_t cp, uint8_t *b)
+static int gb4_bytes(uint32_t linear, uint8_t *b)
 {
-    uint32_t lin = cp - 0x10000 + GB4_SUPPLEMENTARY;
-    b[3] = (uint8_t)(0x30 + lin % 10), lin /= 10;
-    b[2] = (uint8_t)(0x81 + lin % 126), lin /= 126;
-    b[1] = (uint8_t)(0x30 + lin % 10), lin /= 10;
-    b[0] = (uint8_t)(0x81 + lin);
+    b[3] = (uint8_t)(0x30 + linear % 10), linear /= 10;
+    b[2] = (uint8_t)(0x81 + linear % 126), linear /= 126;
+    b[1] = (uint8_t)(0x30 + linear % 10), linear /= 10;
+    b[0] = (uint8_t)(0x81 + linear);
     return 4;
 }
 
 /* ---- splitting GBK / GB18030 into structural sequences ---- */
 
 typedef enum seq_kind {
-    SEQ_TABLE, /* well formed; the platform table maps it (or not) */
+    SEQ_TABLE, /* a 2-byte code the platform's code page 936 table maps (or not) */
     SEQ_OWN,   /* well formed; charset.c maps it to `cp` */
     SEQ_BAD,   /* one U+FFFD for `len` bytes */
     SEQ_TRUNC  /* the start of a sequence at the end of non-final input */
@@ -201,14 +155,10 @@ static seq classify_four(const uint8_t *p, size_t len, int final)
     if (len >= 3 && !is_lead(p[2])) return bad1;
     if (len < 4) return final ? bad1 : mkseq(SEQ_TRUNC, 0, 0);
     if (!is_digit(p[3])) return bad1;
-    uint32_t lin = gb4_linear(p), cp;
-    if (p[0] >= 0x90) {
-        cp = 0x10000 + lin - GB4_SUPPLEMENTARY;
-        return cp <= 0x10FFFF ? mkseq(SEQ_OWN, 4, cp) : mkseq(SEQ_BAD, 4, 0xFFFD);
-    }
-    if (lin > GB4_BMP_LAST) return mkseq(SEQ_BAD, 4, 0xFFFD);
-    uint32_t bytes = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-    return fixup_decode(bytes, &cp) ? mkseq(SEQ_OWN, 4, cp) : mkseq(SEQ_TABLE, 4, 0);
+    uint32_t lin = gb4_linear(p), cp = 0x10000 + lin - GB18030_SUPPLEMENTARY;
+    if (p[0] >= 0x90) return cp <= 0x10FFFF ? mkseq(SEQ_OWN, 4, cp) : mkseq(SEQ_BAD, 4, 0xFFFD);
+    if (lin > GB18030_BMP_LAST) return mkseq(SEQ_BAD, 4, 0xFFFD);
+    return mkseq(SEQ_OWN, 4, gb18030_four_byte_decode(lin));
 }
 
 /* The sequence at p[0..len), p[0] >= 0x80. */
@@ -220,18 +170,12 @@ static seq classify(charset_id cs, const uint8_t *p, size_t len, int final)
     if (len < 2) return final ? mkseq(SEQ_BAD, 1, 0xFFFD) : mkseq(SEQ_TRUNC, 0, 0);
     if (is_trail2(p[1])) {
         if (eudc_decode(p[0], p[1], &cp)) return mkseq(SEQ_OWN, 2, cp);
-        if (cs == CHARSET_GB18030 && fixup_decode((uint32_t)p[0] << 8 | p[1], &cp))
-            return mkseq(SEQ_OWN, 2, cp);
-        return mkseq(SEQ_TABLE, 2, 0);
+        if (!gb18030_two_byte_decode((uint16_t)(p[0] << 8 | p[1]), &cp))
+            return mkseq(SEQ_TABLE, 2, 0);
+        return cs == CHARSET_GB18030 ? mkseq(SEQ_OWN, 2, cp) : mkseq(SEQ_BAD, 2, 0xFFFD);
     }
     if (cs == CHARSET_GB18030 && is_digit(p[1])) return classify_four(p, len, final);
     return mkseq(SEQ_BAD, 1, 0xFFFD); /* only the lead is bad; p[1] is read again */
-}
-
-size_t charset_seq_len(charset_id cs, const char *in, size_t len)
-{
-    const uint8_t *p = (const uint8_t *)in;
-    return p[0] < 0x80 ? 1 : classify(cs, p, len, 1).len;
 }
 
 /* ---- decoding ---- */
@@ -252,17 +196,17 @@ static int has_private_use(const char *s, size_t n)
     return 0;
 }
 
-/* GBK's only Private Use characters are the user-defined areas charset.c maps itself, so
- * a table that maps more (some Windows versions) is overruled, one sequence at a time. */
-static size_t table_decode(charset_id cs, const char *in, size_t len, buf *out)
+/* Code page 936 proper has no Private Use characters (charset.c maps the user-defined
+ * areas and GB18030's additions itself); a table that maps more (Windows does, e.g. A8BC ->
+ * U+E7C7) is overruled: such codes are redone one at a time and count as unmapped. */
+static size_t table_decode(const char *in, size_t len, buf *out)
 {
-    size_t mark = out->len, done = charset_backend_decode(cs, in, len, out), n;
-    if (cs != CHARSET_GBK || !has_private_use(out->data + mark, out->len - mark)) return done;
+    size_t mark = out->len, done = charset_backend_decode(in, len, out);
+    if (!has_private_use(out->data + mark, out->len - mark)) return done;
     out_truncate(out, mark);
-    for (done = 0; done < len; done += n) {
-        n = charset_seq_len(cs, in + done, len - done);
+    for (done = 0; done < len; done += 2) {
         mark = out->len;
-        if (charset_backend_decode(cs, in + done, n, out) != n ||
+        if (charset_backend_decode(in + done, 2, out) != 2 ||
             has_private_use(out->data + mark, out->len - mark)) {
             out_truncate(out, mark);
             break;
@@ -271,14 +215,15 @@ static size_t table_decode(charset_id cs, const char *in, size_t len, buf *out)
     return done;
 }
 
-static void decode_table_run(charset_id cs, const char *in, size_t len, buf *out)
+/* in[0..len) is a run of SEQ_TABLE codes, all 2 bytes long. */
+static void decode_table_run(const char *in, size_t len, buf *out)
 {
     size_t off = 0;
     while (off < len) {
-        off += table_decode(cs, in + off, len - off, out);
+        off += table_decode(in + off, len - off, out);
         if (off == len) break;
         buf_append(out, replacement, sizeof replacement);
-        off += charset_seq_len(cs, in + off, len - off);
+        off += 2;
     }
 }
 
@@ -290,7 +235,7 @@ static size_t decode_multibyte(charset_id cs, const char *in, size_t len, int fi
         size_t ascii = i;
         while (ascii < len && p[ascii] < 0x80) ascii++;
         if (ascii > i) {
-            decode_table_run(cs, in + run, i - run, out);
+            decode_table_run(in + run, i - run, out);
             buf_append(out, in + i, ascii - i);
             run = i = ascii;
             continue;
@@ -299,11 +244,11 @@ static size_t decode_multibyte(charset_id cs, const char *in, size_t len, int fi
         if (s.kind == SEQ_TRUNC) break;
         i += s.len;
         if (s.kind == SEQ_TABLE) continue;
-        decode_table_run(cs, in + run, i - s.len - run, out);
+        decode_table_run(in + run, i - s.len - run, out);
         run = i;
         utf8_encode_one(s.cp, out); /* SEQ_BAD carries U+FFFD */
     }
-    decode_table_run(cs, in + run, i - run, out);
+    decode_table_run(in + run, i - run, out);
     return i;
 }
 
@@ -317,31 +262,47 @@ size_t charset_decode(charset_id cs, const char *in, size_t len, int final, buf 
 
 /* ---- encoding ---- */
 
-/* Bytes for cp when charset.c owns its mapping (0 if the platform table decides). */
+/* Bytes for cp when charset.c owns its mapping (0 if code page 936's table decides). */
 static int own_encode(charset_id cs, uint32_t cp, uint8_t *b)
 {
+    uint16_t extra;
     if (cp < 0x80) return b[0] = (uint8_t)cp, 1;
+    if (eudc_encode(cp, b)) return 2;
     if (cs == CHARSET_GBK) {
         if (cp == 0x20AC) return b[0] = 0x80, 1;
-        if (cp >= 0xE000 && cp <= 0xF8FF) return eudc_encode(cp, b) ? 2 : (b[0] = '?', 1);
-        if (cp >= 0x10000) return b[0] = '?', 1;
+        if ((cp >= 0xE000 && cp <= 0xF8FF) || cp >= 0x10000 || gb18030_two_byte_encode(cp))
+            return b[0] = '?', 1; /* not in GBK, whatever a platform table says */
         return 0;
     }
-    if (cp >= 0x10000) return gb4_encode_supplementary(cp, b);
-    int n = eudc_encode(cp, b);
-    return n ? n : fixup_encode(cp, b);
+    if (cp >= 0x10000) return gb4_bytes(cp - 0x10000 + GB18030_SUPPLEMENTARY, b);
+    if ((extra = gb18030_two_byte_encode(cp)) != 0)
+        return b[0] = (uint8_t)(extra >> 8), b[1] = (uint8_t)extra, 2;
+    if (cp >= 0xE000 && cp <= 0xF8FF) return gb4_bytes(gb18030_four_byte_encode(cp), b);
+    return 0;
 }
 
+/* What a character code page 936 cannot represent becomes: '?' in GBK, its 4-byte
+ * code in GB18030 (which represents every scalar value). */
+static void encode_unmapped(charset_id cs, const char *in, size_t len, buf *out, size_t *used)
+{
+    size_t bad;
+    uint32_t cp;
+    uint8_t b[4];
+    int r = utf8_decode_one(in, len, &cp, &bad);
+    *used = r > 0 ? (size_t)r : 1;
+    if (cs == CHARSET_GB18030 && r > 0) buf_append(out, b, (size_t)gb4_bytes(gb18030_four_byte_encode(cp), b));
+    else buf_append_byte(out, '?');
+}
+
+/* in[0..len) is valid UTF-8 of BMP characters that own_encode left to the table. */
 static void encode_table_run(charset_id cs, const char *in, size_t len, buf *out)
 {
-    size_t off = 0, bad;
-    uint32_t cp;
+    size_t off = 0, used;
     while (off < len) {
-        off += charset_backend_encode(cs, in + off, len - off, out);
+        off += charset_backend_encode(in + off, len - off, out);
         if (off == len) break;
-        buf_append_byte(out, '?');
-        int r = utf8_decode_one(in + off, len - off, &cp, &bad);
-        off += r > 0 ? (size_t)r : 1;
+        encode_unmapped(cs, in + off, len - off, out, &used);
+        off += used;
     }
 }
 

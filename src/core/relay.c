@@ -187,9 +187,14 @@ static void send_hello(relay *r, const net_addr *to, uint32_t dest)
 static void refuse(relay *r, const net_addr *to, uint32_t dest, const char *why, const char *nick)
 {
     buf body = {0};
-    wire_write_u8(&body, 0);
-    buf_append_str(&body, why);
-    relay_send_control(r, to, WIRE_REFUSE, dest, body.data, body.len);
+    if (dest) {
+        wire_write_u8(&body, 0);
+        buf_append_str(&body, why);
+        relay_send_control(r, to, WIRE_REFUSE, dest, body.data, body.len);
+    } else { /* a plain-text client (no session): the reason as text, not a binary REFUSE */
+        buf_printf(&body, "*** %s", why);
+        r->emit(r->ctx, to, body.data, body.len);
+    }
     buf_free(&body);
     r->st.refused++;
     evq_emit(&r->events, EV_REFUSED, 0, nick, NULL, why, 0, 0);
@@ -209,6 +214,12 @@ static void on_hello(relay *r, const net_addr *from, const wire_header *hd, wire
     member *m = member_find(r, from);
     if (m && m->session == hd->session) { /* our HELLO answer was lost */
         send_hello(r, from, hd->session);
+        return;
+    }
+    if (!m && hd->dest_session == r->me) {
+        /* A client that timed out says HELLO to the session it had with us, but we already
+         * removed it: its link state is stale. RESET makes it start afresh (new link). */
+        if (!r->shutting) relay_send_control(r, from, WIRE_RESET, hd->session, NULL, 0);
         return;
     }
     char *nick = msg_field(h.nick, h.nick_len);
@@ -308,7 +319,8 @@ static void on_protocol(relay *r, const net_addr *from, const void *data, size_t
         on_member_datagram(r, m, &h, &body, now);
     } else {
         r->st.dropped_session++; /* stale, foreign or spoofed: tell a lost client to rejoin */
-        if (!m && h.type != WIRE_RESET && h.type != WIRE_BYE_ACK && h.type != WIRE_REFUSE)
+        if (!m && !r->shutting && h.type != WIRE_RESET && h.type != WIRE_BYE_ACK &&
+            h.type != WIRE_REFUSE) /* (a member told of the shutdown is not asked to rejoin) */
             relay_send_control(r, from, WIRE_RESET, h.session, NULL, 0);
     }
 }

@@ -86,6 +86,7 @@ session *session_create(const session_config *cfg, uint32_t my_session, session_
     s->ctx = ctx;
     s->lk = link_create(&cfg->link, my_session, 0);
     s->hb_ms = cfg->heartbeat_ms;
+    if (cfg->timeout_ms >= 3 && s->hb_ms > cfg->timeout_ms / 3) s->hb_ms = cfg->timeout_ms / 3;
     s->lcs = cfg->legacy_charset;
     s->legacy = cfg->legacy;
     s->last_rx = s->last_tx = now;
@@ -152,13 +153,14 @@ static void on_legacy_datagram(session *s, const char *data, size_t len, uint64_
 {
     s->stats.legacy_datagrams++;
     s->last_rx = now;
+    /* detect first: become_legacy re-sends the queued lines in the peer's charset */
+    if (s->cfg.legacy_charset == CHARSET_UNKNOWN && s->lcs == CHARSET_UNKNOWN)
+        s->lcs = charset_detect(data, len);
     if (!s->legacy) become_legacy(s);
     if (s->state != ST_UP) {
         s->state = ST_UP;
         emit_legacy_event(s, EV_JOIN, NULL);
     }
-    if (s->cfg.legacy_charset == CHARSET_UNKNOWN && s->lcs == CHARSET_UNKNOWN)
-        s->lcs = charset_detect(data, len);
     while (len && (data[len - 1] == '\n' || data[len - 1] == '\r')) len--;
     buf text = {0};
     charset_decode(s->lcs == CHARSET_UNKNOWN ? CHARSET_UTF8 : s->lcs, data, len, 1, &text);

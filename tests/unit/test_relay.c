@@ -31,6 +31,7 @@ typedef struct client {
     session *s;           /* NULL: a plain-text (seed-style) client */
     const char *name;     /* for messages */
     int paused;           /* 1: silent (neither serviced nor receiving: a stopped process) */
+    int deaf;             /* 1: what is sent to it is lost (it still sends) */
     chat_event ev[4096];  /* what the session reported */
     size_t nev;
     char *inbox[4096];    /* plain-text client: datagrams received (raw bytes, NUL-ended) */
@@ -151,7 +152,7 @@ static void deliver(dgram *d)
         return;
     }
     client *c = client_at(&d->to);
-    if (!c || c->paused) return;
+    if (!c || c->paused || c->deaf) return;
     c->rx++;
     if (c->s) {
         session_on_datagram(c->s, d->data, d->len, F.now);
@@ -377,7 +378,7 @@ static void test_join_roster(void)
     /* /who from a client */
     session_request_who(b->s, F.now);
     pump();
-    CHECK_EQ_INT(count_ev(b, EV_ROSTER, NULL, "alice\nbob\n卡罗尔"), 2);
+    CHECK_EQ_INT(count_ev(b, EV_ROSTER, NULL, "alice\nbob\n卡罗尔"), 1);
     CHECK(str_is(roster_now(), "alice\nbob\n卡罗尔"));
     /* a lost HELLO answer: the same HELLO again is answered, nothing announced twice */
     advance(3000, 100);
@@ -607,9 +608,94 @@ static void test_timeout(void)
     CHECK_EQ_INT(count_ev(c, EV_STATUS, "carol", "rejoined"), 1);
     CHECK_EQ_INT(count_ev(a, EV_JOIN, "carol", NULL), 2);
     CHECK_EQ_INT(relay_get_stats(F.r).members, 3);
+    CHECK_EQ_INT(count_ev(c, EV_STATUS, NULL, "server is back"), 1);
+    CHECK(last_ev(c, EV_ROSTER) && str_is(last_ev(c, EV_ROSTER)->text, "alice\nbob\ncarol"));
     session_say(c->s, "back", 0, NULL, F.now);
+    session_say(a->s, "welcome back", 0, NULL, F.now);
     pump();
     CHECK_EQ_INT(count_ev(a, EV_MESSAGE, "carol", "back"), 1);
+    CHECK_EQ_INT(count_ev(c, EV_MESSAGE, "alice", "welcome back"), 1);
+    close_all();
+}
+
+static void test_timeout_short_pause(void)
+{
+    /* the relay forgets a member (3 s) long before the member gives up on it (30 s): its
+     * next datagram gets a RESET, it joins again and what it typed meanwhile arrives */
+    relay_config cfg;
+    relay_config_default(&cfg);
+    cfg.timeout_ms = 3000;
+    cfg.heartbeat_ms = 1000;
+    fabric_open(&cfg);
+    client *a = join("alice"), *c = join("carol");
+    c->paused = 1;
+    advance(4000, 100);
+    const chat_event *e = find_ev(a, EV_LEAVE, "carol");
+    CHECK(e && e->reason == LEAVE_TIMEOUT);
+    c->paused = 0;
+    uint32_t id = session_say(c->s, "typed while away", 0, NULL, F.now);
+    advance(3000, 100);
+    CHECK_EQ_INT(count_ev(c, EV_STATUS, "carol", "rejoined"), 1);
+    CHECK_EQ_INT(count_ev(a, EV_MESSAGE, "carol", "typed while away"), 1);
+    CHECK_EQ_INT(count_ev(c, EV_DELIVERED, NULL, NULL), 1);
+    CHECK(find_ev(c, EV_DELIVERED, NULL) && find_ev(c, EV_DELIVERED, NULL)->id == id);
+    session_say(a->s, "hi carol", 0, NULL, F.now);
+    pump();
+    CHECK_EQ_INT(count_ev(c, EV_MESSAGE, "alice", "hi carol"), 1);
+    close_all();
+}
+
+static void test_timeout_client_first(void)
+{
+    /* the member gives up first (its timeout 3 s, the relay's 30 s): its HELLO reaches a
+     * relay that still has it, and both keep their links */
+    open_default();
+    client *a = join("alice");
+    client *c = new_client("carol");
+    session_config sc;
+    session_config_default(&sc);
+    sc.role = SESSION_CLIENT;
+    sc.nick = "carol";
+    sc.timeout_ms = 3000;
+    sc.heartbeat_ms = 1000;
+    c->s = session_create(&sc, 0x1000u + (uint32_t)F.nc, session_emit, c, F.now);
+    pump();
+    session_say(a->s, "one", 0, NULL, F.now);
+    pump();
+    /* carol hears nothing for a while: the relay's answers to her are lost */
+    c->deaf = 1;
+    advance(4000, 100);
+    c->deaf = 0;
+    CHECK_EQ_INT(count_ev(c, EV_STATUS, NULL, "server not answering; retrying"), 1);
+    advance(2000, 100);
+    CHECK_EQ_INT(count_ev(c, EV_STATUS, NULL, "server is back"), 1);
+    session_say(a->s, "two", 0, NULL, F.now);
+    session_say(c->s, "three", 0, NULL, F.now);
+    advance(1000, 100);
+    CHECK_EQ_INT(count_ev(c, EV_MESSAGE, "alice", "two"), 1);
+    CHECK_EQ_INT(count_ev(a, EV_MESSAGE, "carol", "three"), 1);
+    CHECK_EQ_INT(count_ev(a, EV_LEAVE, "carol", NULL), 0);
+    close_all();
+}
+
+static void test_client_short_timeout_idle(void)
+{
+    /* `udpchat join --timeout 3` against a relay with the default 5 s heartbeat: an idle
+     * client must keep the relay talking (PING) often enough not to give up on it */
+    open_default();
+    client *a = join("alice");
+    client *c = new_client("carol");
+    session_config sc;
+    session_config_default(&sc);
+    sc.role = SESSION_CLIENT;
+    sc.nick = "carol";
+    sc.timeout_ms = 3000;
+    c->s = session_create(&sc, 0x1000u + (uint32_t)F.nc, session_emit, c, F.now);
+    pump();
+    CHECK_EQ_INT(count_ev(c, EV_STATUS, "carol", "joined"), 1);
+    advance(20000, 100);
+    CHECK_EQ_INT(count_ev(c, EV_STATUS, NULL, "server not answering; retrying"), 0);
+    CHECK_EQ_INT(count_ev(a, EV_LEAVE, "carol", NULL), 0);
     close_all();
 }
 
@@ -814,6 +900,12 @@ static void test_shutdown(void)
     for (int i = 0; i < 40 && !relay_done(F.r); i++) advance(50, 50);
     CHECK_EQ_INT(relay_done(F.r), 1);
     CHECK_EQ_INT(relay_get_stats(F.r).members, 0);
+    /* the members told about the shutdown are not asked to rejoin (and then refused) by
+     * the relay still running out its last moments */
+    advance(12000, 100);
+    CHECK_EQ_INT(count_ev(a, EV_REFUSED, NULL, NULL), 0);
+    CHECK_EQ_INT(count_ev(b, EV_REFUSED, NULL, NULL), 0);
+    CHECK_EQ_INT(relay_count(EV_REFUSED, "alice"), 0);
     close_all();
 }
 
@@ -838,6 +930,9 @@ int main(void)
     RUN(test_nick_change);
     RUN(test_kick);
     RUN(test_timeout);
+    RUN(test_timeout_short_pause);
+    RUN(test_timeout_client_first);
+    RUN(test_client_short_timeout_idle);
     RUN(test_spoofed_session);
     RUN(test_rate_limit);
     RUN(test_legacy_clients);

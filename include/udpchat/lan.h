@@ -1,0 +1,52 @@
+/* lan.h -- serverless LAN chat speaking IP Messenger: peer discovery and messages (no I/O) */
+#ifndef UDPCHAT_LAN_H
+#define UDPCHAT_LAN_H
+#include <stddef.h>
+#include <stdint.h>
+#include "udpchat/addr.h"
+#include "udpchat/charset.h"
+#include "udpchat/event.h"
+
+typedef struct lan_config {
+    const char *nick, *group;     /* UTF-8; copied */
+    const char *user, *host;      /* login and host name (ASCII-safe); copied */
+    charset_id peer_charset;      /* UNKNOWN: per-peer rules; else forced for every peer */
+    uint32_t retry_ms;            /* SENDMSG resent after this (1000) */
+    uint32_t retries;             /* resends before "undelivered" (3) */
+    uint64_t first_packet_no;     /* start of packet numbers: the time in seconds */
+    size_t max_peers;             /* peers tracked at most (4096) */
+} lan_config;
+
+void lan_config_default(lan_config *c);
+
+typedef void (*lan_emit_fn)(void *ctx, const net_addr *to, const void *data, size_t len);
+
+typedef struct lan lan;
+
+lan *lan_create(const lan_config *cfg, lan_emit_fn emit, void *ctx);
+void lan_destroy(lan *l); /* accepts NULL */
+
+/* Where BR_ENTRY/BR_EXIT go: broadcast addresses and explicit peers (copied). */
+void lan_set_targets(lan *l, const net_addr *targets, size_t n);
+/* Our own addresses: packets from these with our port are our own echo, ignored. */
+void lan_set_self(lan *l, const net_addr *self, size_t n);
+
+void lan_enter(lan *l, uint64_t now);                 /* BR_ENTRY to every target */
+void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len, uint64_t now);
+void lan_service(lan *l, uint64_t now);
+uint64_t lan_next_deadline(lan *l, uint64_t now);
+int lan_poll_event(lan *l, chat_event *ev);
+
+/* Sends text to the peer with that nick (or to every peer when to is NULL). Returns
+ * the id of the last message queued (0 and an EV_ERROR if none). */
+uint32_t lan_say(lan *l, const char *to, const char *text, uint64_t now);
+void lan_who(lan *l);                                 /* EV_ROSTER: one peer a line */
+int lan_has_peer(lan *l, const char *nick);
+void lan_exit(lan *l, uint64_t now);                  /* BR_EXIT to targets and peers */
+
+typedef struct lan_stats {
+    uint64_t malformed, ignored, duplicates, peers;
+} lan_stats;
+lan_stats lan_get_stats(const lan *l);
+
+#endif

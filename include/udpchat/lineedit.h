@@ -1,0 +1,84 @@
+/* lineedit.h -- a platform-independent line editor: UTF-8 text, cursor, keys, history, one-row rendering */
+#ifndef UDPCHAT_LINEEDIT_H
+#define UDPCHAT_LINEEDIT_H
+#include <stddef.h>
+#include "udpchat/buf.h"
+
+typedef enum le_key {
+    LE_KEY_NONE = 0,   /* ignored: an unknown escape sequence, a stray control, Alt-x */
+    LE_KEY_TEXT,       /* insert le_event.text (one printable character) */
+    LE_KEY_ENTER,      /* CR or LF */
+    LE_KEY_LEFT,       /* Left, Ctrl-B */
+    LE_KEY_RIGHT,      /* Right, Ctrl-F */
+    LE_KEY_HOME,       /* Home, Ctrl-A */
+    LE_KEY_END,        /* End, Ctrl-E */
+    LE_KEY_UP,         /* Up, Ctrl-P: older history */
+    LE_KEY_DOWN,       /* Down, Ctrl-N: newer history */
+    LE_KEY_BACKSPACE,  /* DEL (0x7f), Ctrl-H */
+    LE_KEY_DELETE,     /* ESC [ 3 ~ */
+    LE_KEY_KILL_START, /* Ctrl-U: delete from the start of the line to the cursor */
+    LE_KEY_KILL_END,   /* Ctrl-K: delete from the cursor to the end */
+    LE_KEY_KILL_WORD,  /* Ctrl-W: delete the word before the cursor */
+    LE_KEY_EOF,        /* Ctrl-D: quit on an empty line, else delete at the cursor */
+    LE_KEY_INTERRUPT,  /* Ctrl-C (byte 0x03 in raw mode): quit */
+    LE_KEY_REDRAW      /* Ctrl-L */
+} le_key;
+
+typedef struct le_event {
+    le_key key;
+    char text[5];      /* LE_KEY_TEXT: the character's UTF-8, NUL-terminated */
+} le_event;
+
+/* Parses one key from in[0..len): UTF-8 text mixed with control bytes and VT escape
+ * sequences (CSI "ESC [ ... final", SS3 "ESC O x"). Returns the bytes consumed (>= 1)
+ * and fills *ev; returns 0 if len is 0 or in holds only the beginning of a sequence
+ * (call again when more bytes came). With final = 1 nothing is left waiting: a lone ESC
+ * or a cut sequence is consumed as LE_KEY_NONE. Controls, DEL, C1 controls, bidi
+ * controls and U+2028/9 never become LE_KEY_TEXT (tab becomes a space). */
+size_t lineedit_parse_key(const char *in, size_t len, int final, le_event *ev);
+
+typedef enum le_result {
+    LE_NOTHING = 0, /* nothing changed */
+    LE_CHANGED,     /* text, cursor or prompt changed: redraw */
+    LE_LINE,        /* a line was entered */
+    LE_QUIT         /* Ctrl-C, or Ctrl-D on an empty line */
+} le_result;
+
+/* The editor owns all its strings. Zero-init is not enough: use lineedit_init. */
+typedef struct lineedit {
+    buf text;          /* UTF-8 being edited (never holds a control character) */
+    size_t cursor;     /* byte offset into text, always on a character boundary */
+    char *prompt;      /* UTF-8, printable */
+    size_t scroll;     /* column of text shown at the left edge (horizontal scrolling) */
+    char **hist;       /* entered lines, oldest first */
+    size_t nhist;
+    size_t hist_pos;   /* while browsing: index into hist */
+    int browsing;      /* 1 after Up until the line is entered or Down goes past the end */
+    buf saved;         /* the line being typed when browsing started */
+} lineedit;
+
+#define LINEEDIT_HISTORY 200 /* entries kept */
+
+void lineedit_init(lineedit *le, const char *prompt);
+void lineedit_free(lineedit *le);
+/* Replaces the prompt (copied). */
+void lineedit_set_prompt(lineedit *le, const char *prompt);
+/* Applies one key. For LE_LINE *line receives the entered text (heap, caller frees; never
+ * empty: Enter on an empty line does nothing); the editor is then empty and the line is
+ * in the history. *line is NULL for every other result. */
+le_result lineedit_key(lineedit *le, const le_event *ev, char **line);
+/* Appends the bytes that redraw the input row in place: CR, the prompt, the part of the
+ * text that fits (scrolled horizontally so the cursor is always visible), erase to the
+ * end of the row, then CR and a move right to the cursor. The row never uses the last
+ * of `width` columns (width < 1 means 80), so the terminal never wraps it. Returns the
+ * cursor's column (0-based). */
+int lineedit_render(lineedit *le, int width, buf *out);
+/* Appends the prompt and the whole text with no scrolling or cursor moves (the echo of an
+ * entered line, left in the scrollback; the terminal wraps it). */
+void lineedit_render_plain(const lineedit *le, const char *text, buf *out);
+/* Appends the bytes that erase the input row: CR, erase to end of line. */
+void lineedit_clear_row(buf *out);
+/* Display columns of text[0..cursor). */
+size_t lineedit_cursor_col(const lineedit *le);
+
+#endif

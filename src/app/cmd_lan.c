@@ -1,0 +1,196 @@
+/* cmd_lan.c -- `udpchat` / `udpchat lan`: serverless LAN chat speaking IP Messenger */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "udpchat/app.h"
+#include "udpchat/cli.h"
+#include "udpchat/ifaddr.h"
+#include "udpchat/input.h"
+#include "udpchat/ipmsg.h"
+#include "udpchat/lan.h"
+#include "udpchat/nick.h"
+
+#define MAX_TARGETS 64
+
+typedef struct lan_core {
+    lan *l;
+    net_socket *sock;
+    int done;
+} lan_core;
+
+static void emit(void *ctx, const net_addr *to, const void *data, size_t len)
+{
+    net_send(((lan_core *)ctx)->sock, to, data, len);
+}
+
+static void on_datagram(void *core, const net_addr *from, const void *data, size_t len, uint64_t now)
+{
+    lan_on_datagram(((lan_core *)core)->l, from, data, len, now);
+}
+
+static void flush(void *core) { (void)core; }
+static void service(void *core, uint64_t now) { lan_service(((lan_core *)core)->l, now); }
+static uint64_t deadline(void *core, uint64_t now) { return lan_next_deadline(((lan_core *)core)->l, now); }
+static int poll_event(void *core, chat_event *ev) { return lan_poll_event(((lan_core *)core)->l, ev); }
+static int done(void *core) { return ((lan_core *)core)->done; }
+
+static uint32_t command(void *core, const ui_command *c, uint64_t now)
+{
+    lan_core *lc = core;
+    switch (c->type) {
+    case CMD_SAY: return lan_say(lc->l, c->to, c->text, now);
+    case CMD_WHO: lan_who(lc->l); break;
+    case CMD_QUIT:
+        lan_exit(lc->l, now);
+        lc->done = 1;
+        break;
+    default: break;
+    }
+    return 0;
+}
+
+static const core_ops lan_ops = {on_datagram, flush, service, deadline, poll_event, command, done};
+
+typedef struct lan_opts {
+    long port;
+    const char *nick, *group, *peers, *broadcast, *ipmsg_charset, *charset;
+    int json;
+} lan_opts;
+
+/* Adds "HOST[,HOST...]" (each with an optional :PORT) to targets; -1 on a bad one. */
+static int add_hosts(const char *list, uint16_t port, net_addr *t, size_t *n)
+{
+    char item[256];
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= sizeof item) return -1;
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (*n >= MAX_TARGETS || net_resolve(item, port, &t[*n]) < 0) {
+            fprintf(stderr, "udpchat lan: cannot use '%s' as a peer address\n", item);
+            return -1;
+        }
+        (*n)++;
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
+static int targets(const lan_opts *o, uint16_t port, net_addr *t, size_t *n, net_addr *self, size_t *nself)
+{
+    net_iface ifs[32];
+    size_t nif = net_interfaces(ifs, 32);
+    *n = *nself = 0;
+    for (size_t i = 0; i < nif; i++) {
+        self[(*nself)++] = (net_addr){ifs[i].addr.host, port};
+        if (!o->broadcast) t[(*n)++] = (net_addr){ifs[i].broadcast.host, port};
+    }
+    self[(*nself)++] = (net_addr){0x7F000001, port};
+    if (!o->broadcast && *n == 0) t[(*n)++] = (net_addr){0xFFFFFFFFu, port};
+    if (o->broadcast && add_hosts(o->broadcast, port, t, n) < 0) return -1;
+    return add_hosts(o->peers, port, t, n);
+}
+
+static int parse(int argc, char **argv, lan_opts *o)
+{
+    const cli_opt opts[] = {
+        {"nick", CLI_STRING, &o->nick, 0, 0, "NAME", "your nick (default: your login name)"},
+        {"group", CLI_STRING, &o->group, 0, 0, "NAME", "your group (shown by IPMsg, FeiQ, iptux)"},
+        {"port", CLI_INT, &o->port, 1, 65535, "PORT", "UDP port (2425, the IP Messenger port)"},
+        {"peer", CLI_STRING, &o->peers, 0, 0, "HOST[,HOST]", "also announce to these (where broadcast does not reach)"},
+        {"broadcast", CLI_STRING, &o->broadcast, 0, 0, "ADDR[,ADDR]", "broadcast addresses (default: each interface's)"},
+        {"ipmsg-charset", CLI_STRING, &o->ipmsg_charset, 0, 0, "CS", "charset for every peer (default: per peer)"},
+        {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
+        {"json", CLI_FLAG, &o->json, 0, 0, NULL, "one JSON event per line on stdout"},
+        {NULL, 0, NULL, 0, 0, NULL, NULL},
+    };
+    const char *pos[1];
+    int npos;
+    int rc = cli_parse(argc, argv, opts, pos, 0, &npos,
+                       "[OPTIONS]\n\nChat with everyone on the LAN, no server needed. Speaks IP Messenger, so\n"
+                       "IPMsg, FeiQ and iptux users see you too. Lines go to everyone, or to the\n"
+                       "peer chosen with /to NICK; /msg NICK TEXT, /all TEXT, /who, /quit.");
+    if (rc != 0) return rc > 0 ? EXIT_OK : EXIT_USAGE;
+    return -1;
+}
+
+static int configure(const lan_opts *o, lan_config *cfg, charset_id *console, char *nick, size_t n)
+{
+    const char *why;
+    lan_config_default(cfg);
+    if (o->nick) snprintf(nick, n, "%s", o->nick);
+    else nick_default(nick, n);
+    if (!nick_valid(nick, &why)) {
+        fprintf(stderr, "udpchat lan: bad nick '%s': %s\n", nick, why);
+        return EXIT_USAGE;
+    }
+    if (app_charset_option("lan", "--ipmsg-charset", o->ipmsg_charset, CHARSET_UNKNOWN, &cfg->peer_charset) < 0 ||
+        app_charset_option("lan", "--charset", o->charset, charset_locale(), console) < 0)
+        return EXIT_USAGE;
+    if (*console == CHARSET_UNKNOWN) *console = CHARSET_UTF8;
+    cfg->nick = nick;
+    cfg->group = o->group ? o->group : "";
+    cfg->first_packet_no = (uint64_t)time(NULL);
+    return -1;
+}
+
+static int run(lan_opts *o, lan_config *cfg, charset_id console)
+{
+    char err[256], host[128], user[128];
+    lan_core core = {0};
+    net_addr t[MAX_TARGETS + 34], self[34];
+    size_t nt, nself;
+    uint16_t port = (uint16_t)(o->port ? o->port : IPMSG_PORT);
+    if (targets(o, port, t, &nt, self, &nself) < 0) return EXIT_USAGE;
+    core.sock = net_open(port, err, sizeof err);
+    if (!core.sock) {
+        fprintf(stderr, "udpchat lan: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    net_hostname(host, sizeof host);
+    nick_default(user, sizeof user);
+    cfg->host = host;
+    cfg->user = user;
+    core.l = lan_create(cfg, emit, &core);
+    lan_set_targets(core.l, t, nt);
+    lan_set_self(core.l, self, nself);
+    signals_install();
+    queue *ui = runner_ui_queue();
+    chat_event *ready = calloc(1, sizeof *ready);
+    if (!ready) abort();
+    ready->type = EV_READY;
+    ready->port = port;
+    queue_push(ui, ready);
+    frontend fe;
+    frontend_init(&fe, FE_LAN, o->json, console, cfg->nick);
+    lan_enter(core.l, net_now_ms());
+    runner *r = runner_start(core.sock, &core, &lan_ops, ui);
+    input_start(ui, console);
+    int rc = chat_loop_run(r, ui, &fe);
+    runner_stop(r);
+    lan_destroy(core.l);
+    net_close(core.sock);
+    frontend_free(&fe);
+    return rc;
+}
+
+int cmd_lan(int argc, char **argv)
+{
+    lan_opts o = {0};
+    int rc = parse(argc, argv, &o);
+    if (rc >= 0) return rc;
+    lan_config cfg;
+    charset_id console;
+    char nick[128];
+    if ((rc = configure(&o, &cfg, &console, nick, sizeof nick)) >= 0) return rc;
+    char err[256];
+    if (net_init(err, sizeof err) < 0) {
+        fprintf(stderr, "udpchat lan: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    rc = run(&o, &cfg, console);
+    net_quit();
+    return rc;
+}

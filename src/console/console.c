@@ -1,0 +1,187 @@
+/* console.c -- the interactive console: an input thread edits the bottom row, chat lines scroll above */
+#include "udpchat/console.h"
+
+#include <SDL.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console_backend.h"
+#include "udpchat/input.h"
+#include "udpchat/lineedit.h"
+#include "udpchat/utf8.h"
+
+#define POLL_MS 50 /* input wait: how soon a lone ESC, a resize or console_stop is noticed */
+
+/* One console per process. `lock` guards everything below it and every terminal write. */
+static struct {
+    SDL_Thread *thread;
+    SDL_atomic_t stop;
+    queue *events;
+    SDL_mutex *lock;
+    lineedit le;
+    int active;   /* raw mode on and the input thread running */
+    int editing;  /* the input row is on screen (0 once the user quit) */
+    int width;    /* columns the input row was last drawn for */
+} con;
+
+static void restore_at_exit(void) { console_sys_restore(); }
+
+static void write_buf(buf *out)
+{
+    if (out->len) console_sys_write(out->data, out->len);
+    buf_free(out);
+}
+
+static void render_locked(buf *out)
+{
+    con.width = console_sys_width();
+    lineedit_render(&con.le, con.width, out);
+}
+
+static void prompt_for(const char *nick, buf *out)
+{
+    if (!nick) {
+        buf_append_str(out, "> ");
+        return;
+    }
+    buf_append_byte(out, '[');
+    utf8_sanitize(nick, strlen(nick), 0, out);
+    buf_append_str(out, "] > ");
+}
+
+/* Applies the complete keys in `pending`. Returns 1 if the user quit. */
+static int handle_keys_locked(buf *pending, int final)
+{
+    buf out = {0};
+    size_t off = 0;
+    int dirty = 0, quit = 0;
+    while (!quit && off < pending->len) {
+        le_event ev;
+        size_t n = lineedit_parse_key(pending->data + off, pending->len - off, final, &ev);
+        if (!n) break;
+        off += n;
+        char *line;
+        le_result r = lineedit_key(&con.le, &ev, &line);
+        if (r == LE_LINE) { /* leave the entered line in the scrollback, like an echo */
+            lineedit_clear_row(&out);
+            lineedit_render_plain(&con.le, line, &out);
+            buf_append_str(&out, "\r\n");
+            runner_post_input(con.events, line);
+        }
+        dirty |= r == LE_LINE || r == LE_CHANGED;
+        quit = r == LE_QUIT;
+    }
+    buf_consume(pending, off);
+    if (quit) {
+        lineedit_clear_row(&out);
+        con.editing = 0;
+    } else if (dirty || console_sys_width() != con.width) {
+        render_locked(&out);
+    }
+    write_buf(&out);
+    return quit;
+}
+
+static int input_main(void *arg)
+{
+    (void)arg;
+    buf pending = {0};
+    int quit = 0;
+    while (!quit && !SDL_AtomicGet(&con.stop)) {
+        int r = console_sys_read(&pending, POLL_MS);
+        if (r < 0) {
+            quit = 1;
+            break;
+        }
+        SDL_LockMutex(con.lock);
+        quit = handle_keys_locked(&pending, r == 0);
+        SDL_UnlockMutex(con.lock);
+    }
+    if (quit) runner_post_input(con.events, NULL); /* end of input: the chat loop quits */
+    buf_free(&pending);
+    return 0;
+}
+
+static int color_allowed(int no_color)
+{
+    const char *env = getenv("NO_COLOR");
+    return !no_color && !(env && *env);
+}
+
+int console_start(queue *events, frontend *fe, int no_color)
+{
+    static int registered;
+    if (con.active || fe->json || console_sys_open(fe->cs) < 0) {
+        input_start(events, fe->cs);
+        return 0;
+    }
+    if (!registered && atexit(restore_at_exit) == 0) registered = 1;
+    con.lock = SDL_CreateMutex();
+    if (!con.lock) abort();
+    buf prompt = {0};
+    prompt_for(fe->mode == FE_SERVER ? NULL : fe->nick, &prompt);
+    lineedit_init(&con.le, prompt.data);
+    buf_free(&prompt);
+    con.events = events;
+    con.editing = 1;
+    con.active = 1;
+    SDL_AtomicSet(&con.stop, 0);
+    fe->color = color_allowed(no_color);
+    buf out = {0};
+    render_locked(&out);
+    write_buf(&out);
+    con.thread = SDL_CreateThread(input_main, "udpchat-console", NULL);
+    if (!con.thread) abort();
+    return 1;
+}
+
+void console_stop(void)
+{
+    if (!con.active) return;
+    SDL_AtomicSet(&con.stop, 1);
+    SDL_WaitThread(con.thread, NULL);
+    con.thread = NULL;
+    SDL_LockMutex(con.lock);
+    buf out = {0};
+    if (con.editing) lineedit_clear_row(&out);
+    write_buf(&out);
+    console_sys_restore();
+    lineedit_free(&con.le);
+    con.editing = 0;
+    con.active = 0;
+    SDL_UnlockMutex(con.lock);
+    SDL_DestroyMutex(con.lock);
+    con.lock = NULL;
+}
+
+int console_active(void) { return con.active; }
+
+void console_print(const char *line, size_t len)
+{
+    if (!con.active) return;
+    if (len && line[len - 1] == '\n') len--;
+    buf out = {0};
+    SDL_LockMutex(con.lock);
+    lineedit_clear_row(&out);
+    for (size_t i = 0; i < len; i++) { /* raw mode: a line feed alone would not return */
+        if (line[i] == '\n') buf_append_byte(&out, '\r');
+        buf_append_byte(&out, (uint8_t)line[i]);
+    }
+    buf_append_str(&out, "\r\n");
+    if (con.editing) render_locked(&out);
+    write_buf(&out);
+    SDL_UnlockMutex(con.lock);
+}
+
+void console_set_nick(const char *nick)
+{
+    if (!con.active) return;
+    buf prompt = {0}, out = {0};
+    prompt_for(nick, &prompt);
+    SDL_LockMutex(con.lock);
+    lineedit_set_prompt(&con.le, prompt.data);
+    if (con.editing) render_locked(&out);
+    write_buf(&out);
+    SDL_UnlockMutex(con.lock);
+    buf_free(&prompt);
+}

@@ -1,0 +1,27 @@
+/* console_backend.h -- what each platform provides to console.c (console_posix.c, console_win32.c) */
+#ifndef UDPCHAT_CONSOLE_BACKEND_H
+#define UDPCHAT_CONSOLE_BACKEND_H
+#include <stddef.h>
+#include "udpchat/buf.h"
+#include "udpchat/charset.h"
+
+/* If stdin and stdout are both an interactive terminal that understands VT sequences,
+ * switches input to raw mode (no echo, no line buffering, Ctrl-C as byte 0x03) and
+ * output to VT processing, and returns 0. Else changes nothing and returns -1. `cs` is
+ * the charset typed bytes arrive in and output must be sent in (ignored where the
+ * console speaks Unicode). */
+int console_sys_open(charset_id cs);
+/* Puts back the modes console_sys_open found. Idempotent; safe from an atexit handler. */
+void console_sys_restore(void);
+/* Waits up to timeout_ms for typed input and appends it to out as UTF-8 (an incomplete
+ * multi-byte character is kept back for the next call). Returns 1 if input was read, 0 if
+ * none came, -1 at end of input or on an error. Called by one thread only. */
+int console_sys_read(buf *out, int timeout_ms);
+/* Writes UTF-8 text (with VT sequences) to the terminal, converted to its charset. */
+void console_sys_write(const char *utf8, size_t len);
+/* The terminal's width in columns (80 if it cannot be told). */
+int console_sys_width(void);
+/* 1 if stderr writes to a terminal too (not redirected to a file or pipe). */
+int console_sys_stderr_is_terminal(void);
+
+#endif

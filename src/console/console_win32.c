@@ -1,0 +1,124 @@
+/* console_win32.c -- Windows console for the interactive console: ReadConsoleW/WriteConsoleW, VT modes */
+#ifdef _WIN32
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+
+#include "console_backend.h"
+
+#ifndef ENABLE_VIRTUAL_TERMINAL_INPUT
+#define ENABLE_VIRTUAL_TERMINAL_INPUT 0x0200
+#endif
+#ifndef ENABLE_VIRTUAL_TERMINAL_PROCESSING
+#define ENABLE_VIRTUAL_TERMINAL_PROCESSING 0x0004
+#endif
+
+enum { WCHUNK = 512 };
+
+static HANDLE in_h = INVALID_HANDLE_VALUE, out_h = INVALID_HANDLE_VALUE;
+static DWORD saved_in, saved_out;  /* the modes found by console_sys_open */
+static volatile LONG raw_on;       /* 1 while they must be put back */
+static WCHAR held_high;            /* a high surrogate whose low half has not been read yet */
+
+int console_sys_open(charset_id cs)
+{
+    (void)cs; /* the console speaks UTF-16: no code page involved */
+    in_h = GetStdHandle(STD_INPUT_HANDLE);
+    out_h = GetStdHandle(STD_OUTPUT_HANDLE);
+    if (in_h == INVALID_HANDLE_VALUE || out_h == INVALID_HANDLE_VALUE || !GetConsoleMode(in_h, &saved_in) ||
+        !GetConsoleMode(out_h, &saved_out))
+        return -1; /* redirected: not a console */
+    /* Keys one at a time, no echo, Ctrl-C as 0x03, cursor keys as VT sequences (Windows 10+). */
+    DWORD in_mode = (saved_in & ~(DWORD)(ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT | ENABLE_PROCESSED_INPUT)) |
+                    ENABLE_VIRTUAL_TERMINAL_INPUT;
+    DWORD out_mode = saved_out | ENABLE_PROCESSED_OUTPUT | ENABLE_VIRTUAL_TERMINAL_PROCESSING;
+    if (!SetConsoleMode(in_h, in_mode)) return -1;
+    if (!SetConsoleMode(out_h, out_mode)) { /* an old console without VT support */
+        SetConsoleMode(in_h, saved_in);
+        return -1;
+    }
+    InterlockedExchange(&raw_on, 1);
+    return 0;
+}
+
+void console_sys_restore(void)
+{
+    if (InterlockedExchange(&raw_on, 0) == 0) return;
+    SetConsoleMode(in_h, saved_in);
+    SetConsoleMode(out_h, saved_out);
+}
+
+/* 1 if a record waiting in the input buffer carries a character; drops the records that
+ * do not (focus, mouse, key-up), which would otherwise make ReadConsoleW block. */
+static int char_waiting(void)
+{
+    INPUT_RECORD rec[64];
+    DWORD n = 0;
+    if (!PeekConsoleInputW(in_h, rec, 64, &n)) return -1;
+    for (DWORD i = 0; i < n; i++)
+        if (rec[i].EventType == KEY_EVENT && rec[i].Event.KeyEvent.bKeyDown && rec[i].Event.KeyEvent.uChar.UnicodeChar)
+            return 1;
+    if (n && !ReadConsoleInputW(in_h, rec, n, &n)) return -1;
+    return 0;
+}
+
+static void append_utf16(const WCHAR *w, int n, buf *out)
+{
+    if (n <= 0) return;
+    int need = WideCharToMultiByte(CP_UTF8, 0, w, n, NULL, 0, NULL, NULL);
+    if (need <= 0) return;
+    buf_reserve(out, (size_t)need);
+    WideCharToMultiByte(CP_UTF8, 0, w, n, out->data + out->len, need, NULL, NULL);
+    out->len += (size_t)need;
+    out->data[out->len] = '\0';
+}
+
+int console_sys_read(buf *out, int timeout_ms)
+{
+    DWORD w = WaitForSingleObject(in_h, (DWORD)timeout_ms);
+    if (w == WAIT_TIMEOUT) return 0;
+    if (w != WAIT_OBJECT_0) return -1;
+    int waiting = char_waiting();
+    if (waiting <= 0) return waiting;
+    WCHAR wbuf[WCHUNK + 1];
+    int start = 0;
+    if (held_high) wbuf[start++] = held_high;
+    held_high = 0;
+    DWORD n = 0;
+    if (!ReadConsoleW(in_h, wbuf + start, WCHUNK, &n, NULL)) return -1;
+    int total = start + (int)n;
+    if (total && wbuf[total - 1] >= 0xD800 && wbuf[total - 1] <= 0xDBFF) held_high = wbuf[--total];
+    append_utf16(wbuf, total, out);
+    return 1;
+}
+
+void console_sys_write(const char *utf8, size_t len)
+{
+    while (len) { /* in slices, so the UTF-16 copy stays on the stack */
+        size_t take = len > WCHUNK ? WCHUNK : len;
+        while (take < len && take > 0 && ((unsigned char)utf8[take] & 0xC0) == 0x80) take--;
+        if (take == 0) take = len > WCHUNK ? WCHUNK : len;
+        WCHAR w[WCHUNK];
+        int n = MultiByteToWideChar(CP_UTF8, 0, utf8, (int)take, w, WCHUNK);
+        const WCHAR *p = w;
+        while (n > 0) {
+            DWORD done = 0;
+            if (!WriteConsoleW(out_h, p, (DWORD)n, &done, NULL) || done == 0) return;
+            p += done;
+            n -= (int)done;
+        }
+        utf8 += take;
+        len -= take;
+    }
+}
+
+int console_sys_width(void)
+{
+    CONSOLE_SCREEN_BUFFER_INFO info;
+    if (GetConsoleScreenBufferInfo(out_h, &info)) {
+        int w = info.srWindow.Right - info.srWindow.Left + 1;
+        if (w > 0) return w;
+    }
+    return 80;
+}
+
+#endif

@@ -1,0 +1,338 @@
+/* lineedit.c -- the line editor behind the interactive console: keys in, one row of bytes out */
+#include "udpchat/lineedit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "udpchat/utf8.h"
+
+/* ---- keys ---- */
+
+static size_t key(le_event *ev, le_key k, size_t used)
+{
+    ev->key = k;
+    return used;
+}
+
+/* The key a CSI sequence's final byte (and first number) stands for. */
+static le_key csi_key(char final, int num)
+{
+    switch (final) {
+    case 'A': return LE_KEY_UP;
+    case 'B': return LE_KEY_DOWN;
+    case 'C': return LE_KEY_RIGHT;
+    case 'D': return LE_KEY_LEFT;
+    case 'H': return LE_KEY_HOME;
+    case 'F': return LE_KEY_END;
+    case '~':
+        if (num == 1 || num == 7) return LE_KEY_HOME;
+        if (num == 4 || num == 8) return LE_KEY_END;
+        if (num == 3) return LE_KEY_DELETE;
+        return LE_KEY_NONE;
+    default: return LE_KEY_NONE;
+    }
+}
+
+static size_t parse_escape(const char *in, size_t len, int final, le_event *ev)
+{
+    if (len < 2) return final ? key(ev, LE_KEY_NONE, 1) : 0;
+    if (in[1] == 'O') { /* SS3: ESC O A .. application cursor keys */
+        if (len < 3) return final ? key(ev, LE_KEY_NONE, len) : 0;
+        return key(ev, in[2] == '~' ? LE_KEY_NONE : csi_key(in[2], 0), 3);
+    }
+    if (in[1] != '[') /* Alt-x or ESC ESC: ignore ESC and one ASCII byte */
+        return key(ev, LE_KEY_NONE, (unsigned char)in[1] < 0x80 && in[1] != 0x1b ? 2 : 1);
+    size_t i = 2;
+    int num = 0, first = 1;
+    for (; i < len && in[i] >= 0x30 && in[i] <= 0x3f; i++) { /* parameters */
+        if (in[i] == ';') first = 0;
+        else if (first && in[i] >= '0' && in[i] <= '9' && num < 1000) num = num * 10 + (in[i] - '0');
+    }
+    while (i < len && in[i] >= 0x20 && in[i] <= 0x2f) i++; /* intermediates */
+    if (i == len) return final ? key(ev, LE_KEY_NONE, len) : 0;
+    if (in[i] < 0x40 || in[i] > 0x7e) return key(ev, LE_KEY_NONE, i); /* malformed: drop it */
+    return key(ev, csi_key(in[i], num), i + 1);
+}
+
+static le_key control_key(unsigned char c)
+{
+    switch (c) {
+    case 0x01: return LE_KEY_HOME;
+    case 0x02: return LE_KEY_LEFT;
+    case 0x03: return LE_KEY_INTERRUPT;
+    case 0x04: return LE_KEY_EOF;
+    case 0x05: return LE_KEY_END;
+    case 0x06: return LE_KEY_RIGHT;
+    case 0x08: case 0x7f: return LE_KEY_BACKSPACE;
+    case 0x0a: case 0x0d: return LE_KEY_ENTER;
+    case 0x0b: return LE_KEY_KILL_END;
+    case 0x0c: return LE_KEY_REDRAW;
+    case 0x0e: return LE_KEY_DOWN;
+    case 0x10: return LE_KEY_UP;
+    case 0x15: return LE_KEY_KILL_START;
+    case 0x17: return LE_KEY_KILL_WORD;
+    default: return LE_KEY_NONE;
+    }
+}
+
+/* Code points that must not be typed into the line: they would move or reorder text. */
+static int unprintable(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
+size_t lineedit_parse_key(const char *in, size_t len, int final, le_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (len == 0) return 0;
+    unsigned char c = (unsigned char)in[0];
+    if (c == 0x1b) return parse_escape(in, len, final, ev);
+    if (c == '\t') {
+        ev->text[0] = ' ';
+        return key(ev, LE_KEY_TEXT, 1);
+    }
+    if (c < 0x20 || c == 0x7f) return key(ev, control_key(c), 1);
+    uint32_t cp;
+    size_t bad = 1;
+    int n = utf8_decode_one(in, len, &cp, &bad);
+    if (n == -2) return final ? key(ev, LE_KEY_NONE, len) : 0;
+    if (n < 0) return key(ev, LE_KEY_NONE, bad);
+    if (unprintable(cp)) return key(ev, LE_KEY_NONE, (size_t)n);
+    memcpy(ev->text, in, (size_t)n);
+    return key(ev, LE_KEY_TEXT, (size_t)n);
+}
+
+/* ---- the buffer ---- */
+
+void lineedit_init(lineedit *le, const char *prompt)
+{
+    memset(le, 0, sizeof *le);
+    le->prompt = str_dup(prompt);
+    buf_append(&le->text, "", 0); /* data allocated and NUL-terminated from the start */
+}
+
+void lineedit_free(lineedit *le)
+{
+    buf_free(&le->text);
+    buf_free(&le->saved);
+    for (size_t i = 0; i < le->nhist; i++) free(le->hist[i]);
+    free(le->hist);
+    free(le->prompt);
+    memset(le, 0, sizeof *le);
+}
+
+void lineedit_set_prompt(lineedit *le, const char *prompt)
+{
+    free(le->prompt);
+    le->prompt = str_dup(prompt);
+}
+
+/* The code point at byte offset pos (pos < len) and its length. */
+static uint32_t cp_at(const buf *b, size_t pos, size_t *n)
+{
+    uint32_t cp;
+    size_t bad = 1;
+    int r = utf8_decode_one(b->data + pos, b->len - pos, &cp, &bad);
+    *n = r > 0 ? (size_t)r : bad;
+    return cp;
+}
+
+/* Start of the character before pos, together with the zero-width marks that follow it. */
+static size_t prev_boundary(const buf *b, size_t pos)
+{
+    while (pos > 0) {
+        do pos--;
+        while (pos > 0 && ((unsigned char)b->data[pos] & 0xc0) == 0x80);
+        size_t n;
+        if (pos == 0 || utf8_cp_width(cp_at(b, pos, &n)) != 0) break;
+    }
+    return pos;
+}
+
+/* End of the character at pos, together with the zero-width marks that follow it. */
+static size_t next_boundary(const buf *b, size_t pos)
+{
+    size_t n;
+    if (pos >= b->len) return b->len;
+    cp_at(b, pos, &n);
+    pos += n;
+    while (pos < b->len && utf8_cp_width(cp_at(b, pos, &n)) == 0) pos += n;
+    return pos;
+}
+
+static void delete_range(lineedit *le, size_t from, size_t to)
+{
+    memmove(le->text.data + from, le->text.data + to, le->text.len - to + 1);
+    le->text.len -= to - from;
+    if (le->cursor > to) le->cursor -= to - from;
+    else if (le->cursor > from) le->cursor = from;
+}
+
+static void insert(lineedit *le, const char *s)
+{
+    size_t n = strlen(s);
+    buf_reserve(&le->text, n);
+    memmove(le->text.data + le->cursor + n, le->text.data + le->cursor, le->text.len - le->cursor + 1);
+    memcpy(le->text.data + le->cursor, s, n);
+    le->text.len += n;
+    le->cursor += n;
+}
+
+static void set_text(lineedit *le, const char *s, size_t n)
+{
+    buf_clear(&le->text);
+    buf_append(&le->text, s, n);
+    le->cursor = le->text.len;
+}
+
+static size_t word_start(const buf *b, size_t pos)
+{
+    while (pos > 0 && b->data[pos - 1] == ' ') pos--;
+    while (pos > 0 && b->data[pos - 1] != ' ') pos--;
+    return pos; /* bytes before a space are never inside a multi-byte character */
+}
+
+static void remember(lineedit *le, const char *line)
+{
+    if (le->nhist && strcmp(le->hist[le->nhist - 1], line) == 0) return;
+    if (le->nhist == LINEEDIT_HISTORY) {
+        free(le->hist[0]);
+        memmove(le->hist, le->hist + 1, (le->nhist - 1) * sizeof *le->hist);
+        le->nhist--;
+    }
+    if (!le->hist) {
+        le->hist = malloc(LINEEDIT_HISTORY * sizeof *le->hist);
+        if (!le->hist) abort();
+    }
+    le->hist[le->nhist++] = str_dup(line);
+}
+
+static le_result history(lineedit *le, int older)
+{
+    if (older) {
+        if (!le->browsing) {
+            if (!le->nhist) return LE_NOTHING;
+            buf_clear(&le->saved);
+            buf_append(&le->saved, le->text.data, le->text.len);
+            le->browsing = 1;
+            le->hist_pos = le->nhist;
+        }
+        if (le->hist_pos == 0) return LE_NOTHING;
+        le->hist_pos--;
+    } else {
+        if (!le->browsing) return LE_NOTHING;
+        if (++le->hist_pos == le->nhist) {
+            le->browsing = 0;
+            set_text(le, le->saved.data ? le->saved.data : "", le->saved.len);
+            return LE_CHANGED;
+        }
+    }
+    set_text(le, le->hist[le->hist_pos], strlen(le->hist[le->hist_pos]));
+    return LE_CHANGED;
+}
+
+static le_result enter(lineedit *le, char **line)
+{
+    if (!le->text.len) return LE_NOTHING;
+    *line = str_dup(le->text.data);
+    remember(le, *line);
+    le->browsing = 0;
+    buf_clear(&le->text);
+    le->cursor = 0;
+    le->scroll = 0;
+    return LE_LINE;
+}
+
+le_result lineedit_key(lineedit *le, const le_event *ev, char **line)
+{
+    size_t before = le->cursor, len = le->text.len;
+    *line = NULL;
+    switch (ev->key) {
+    case LE_KEY_TEXT: insert(le, ev->text); break;
+    case LE_KEY_ENTER: return enter(le, line);
+    case LE_KEY_LEFT: le->cursor = prev_boundary(&le->text, le->cursor); break;
+    case LE_KEY_RIGHT: le->cursor = next_boundary(&le->text, le->cursor); break;
+    case LE_KEY_HOME: le->cursor = 0; break;
+    case LE_KEY_END: le->cursor = le->text.len; break;
+    case LE_KEY_UP: return history(le, 1);
+    case LE_KEY_DOWN: return history(le, 0);
+    case LE_KEY_BACKSPACE: delete_range(le, prev_boundary(&le->text, le->cursor), le->cursor); break;
+    case LE_KEY_DELETE: delete_range(le, le->cursor, next_boundary(&le->text, le->cursor)); break;
+    case LE_KEY_KILL_START: delete_range(le, 0, le->cursor); break;
+    case LE_KEY_KILL_END: delete_range(le, le->cursor, le->text.len); break;
+    case LE_KEY_KILL_WORD: delete_range(le, word_start(&le->text, le->cursor), le->cursor); break;
+    case LE_KEY_EOF:
+        if (!le->text.len) return LE_QUIT;
+        delete_range(le, le->cursor, next_boundary(&le->text, le->cursor));
+        break;
+    case LE_KEY_INTERRUPT: return LE_QUIT;
+    case LE_KEY_REDRAW: return LE_CHANGED;
+    case LE_KEY_NONE: return LE_NOTHING;
+    }
+    return le->cursor != before || le->text.len != len || ev->key == LE_KEY_TEXT ? LE_CHANGED : LE_NOTHING;
+}
+
+/* ---- rendering ---- */
+
+size_t lineedit_cursor_col(const lineedit *le) { return utf8_width(le->text.data, le->cursor); }
+
+void lineedit_clear_row(buf *out) { buf_append_str(out, "\r\x1b[K"); }
+
+void lineedit_render_plain(const lineedit *le, const char *text, buf *out)
+{
+    buf_append_str(out, le->prompt);
+    buf_append_str(out, text);
+}
+
+/* Keeps the cursor inside a window of `avail` columns starting at le->scroll, uses the
+ * whole window when the text allows, and never starts inside a wide character. */
+static void adjust_scroll(lineedit *le, size_t col, size_t total, size_t avail)
+{
+    if (col < le->scroll) le->scroll = col;
+    if (col > le->scroll + avail - 1) le->scroll = col - (avail - 1);
+    if (le->scroll > 0 && total - le->scroll < avail - 1)
+        le->scroll = total > avail - 1 ? total - (avail - 1) : 0;
+    size_t pos = 0, c = 0, n;
+    while (pos < le->text.len && c < le->scroll) {
+        c += (size_t)utf8_cp_width(cp_at(&le->text, pos, &n));
+        pos += n;
+    }
+    le->scroll = c; /* moved right past a wide character cut by the edge */
+}
+
+/* The prompt to show: the real one, or "> " if it would take more than half the row. */
+static const char *fitting_prompt(const lineedit *le, int width, size_t *pw)
+{
+    *pw = utf8_width(le->prompt, strlen(le->prompt));
+    if (*pw <= (size_t)width / 2) return le->prompt;
+    *pw = width >= 8 ? 2 : 0;
+    return *pw ? "> " : "";
+}
+
+int lineedit_render(lineedit *le, int width, buf *out)
+{
+    if (width < 1) width = 80;
+    size_t pw;
+    const char *prompt = fitting_prompt(le, width, &pw);
+    size_t avail = (size_t)width - 1 > pw ? (size_t)width - 1 - pw : 1;
+    size_t col = lineedit_cursor_col(le), total = utf8_width(le->text.data, le->text.len);
+    adjust_scroll(le, col, total, avail);
+    buf_append_str(out, "\r");
+    buf_append_str(out, prompt);
+    size_t pos = 0, c = 0, n;
+    int shown = 0; /* a zero-width mark is drawn only after its drawn base */
+    while (pos < le->text.len) {
+        size_t w = (size_t)utf8_cp_width(cp_at(&le->text, pos, &n));
+        int fits = c >= le->scroll && c + w <= le->scroll + avail;
+        if (w ? fits : shown) buf_append(out, le->text.data + pos, n);
+        if (w) shown = fits;
+        c += w;
+        pos += n;
+        if (c > le->scroll + avail) break;
+    }
+    buf_append_str(out, "\x1b[K\r");
+    int cursor = (int)(pw + col - le->scroll);
+    if (cursor > 0) buf_printf(out, "\x1b[%dC", cursor);
+    return cursor;
+}

@@ -1,0 +1,483 @@
+/* lan.c -- IP Messenger LAN mode: entries, absence, exit, messages with acknowledgement */
+#include "udpchat/lan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "udpchat/ipmsg.h"
+#include "udpchat/utf8.h"
+
+#define SEEN_RING 32
+#define CHUNK_BYTES 7800 /* UTF-8 bytes of text per SENDMSG (GBK is never longer) */
+
+typedef struct lan_peer {
+    net_addr addr;
+    char *nick, *group, *host;
+    int utf8cap;
+    charset_id cs;
+    uint64_t seen[SEEN_RING];
+    unsigned seen_pos;
+} lan_peer;
+
+typedef struct pending {
+    uint32_t id;
+    uint64_t packet_no, next_tx;
+    uint32_t tries;
+    net_addr to;
+    buf pkt;
+    char *text;
+} pending;
+
+struct lan {
+    lan_config cfg;
+    char *nick, *group, *user, *host;
+    lan_emit_fn emit;
+    void *ctx;
+    lan_peer *peers;
+    size_t npeers, cappeers;
+    pending *pend;
+    size_t npend, cappend;
+    net_addr *targets, *self;
+    size_t ntargets, nself;
+    uint64_t packet_no;
+    uint32_t next_id;
+    evq events;
+    lan_stats st;
+};
+
+void lan_config_default(lan_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->nick = "user";
+    c->group = "";
+    c->user = "user";
+    c->host = "host";
+    c->peer_charset = CHARSET_UNKNOWN;
+    c->retry_ms = 1000;
+    c->retries = 3;
+    c->max_peers = 4096;
+}
+
+lan *lan_create(const lan_config *cfg, lan_emit_fn emit, void *ctx)
+{
+    lan *l = calloc(1, sizeof *l);
+    if (!l) abort();
+    l->cfg = *cfg;
+    l->nick = str_dup(cfg->nick);
+    l->group = str_dup(cfg->group);
+    l->user = str_dup(cfg->user);
+    l->host = str_dup(cfg->host);
+    l->emit = emit;
+    l->ctx = ctx;
+    l->packet_no = cfg->first_packet_no ? cfg->first_packet_no : 1;
+    l->next_id = 1;
+    evq_init(&l->events);
+    return l;
+}
+
+static void peer_free(lan_peer *p)
+{
+    free(p->nick);
+    free(p->group);
+    free(p->host);
+}
+
+static void pending_free(pending *p)
+{
+    buf_free(&p->pkt);
+    free(p->text);
+}
+
+void lan_destroy(lan *l)
+{
+    if (!l) return;
+    for (size_t i = 0; i < l->npeers; i++) peer_free(&l->peers[i]);
+    for (size_t i = 0; i < l->npend; i++) pending_free(&l->pend[i]);
+    free(l->peers);
+    free(l->pend);
+    free(l->targets);
+    free(l->self);
+    evq_free(&l->events);
+    free(l->nick);
+    free(l->group);
+    free(l->user);
+    free(l->host);
+    free(l);
+}
+
+static net_addr *copy_addrs(const net_addr *a, size_t n)
+{
+    net_addr *c = malloc((n ? n : 1) * sizeof *c);
+    if (!c) abort();
+    if (n) memcpy(c, a, n * sizeof *c);
+    return c;
+}
+
+void lan_set_targets(lan *l, const net_addr *t, size_t n)
+{
+    free(l->targets);
+    l->targets = copy_addrs(t, n);
+    l->ntargets = n;
+}
+
+void lan_set_self(lan *l, const net_addr *s, size_t n)
+{
+    free(l->self);
+    l->self = copy_addrs(s, n);
+    l->nself = n;
+}
+
+int lan_poll_event(lan *l, chat_event *ev) { return evq_pop(&l->events, ev); }
+lan_stats lan_get_stats(const lan *l) { return l->st; }
+
+/* ---- charsets ---- */
+
+static charset_id send_cs(const lan *l, const lan_peer *p)
+{
+    if (l->cfg.peer_charset != CHARSET_UNKNOWN) return l->cfg.peer_charset;
+    return p && p->utf8cap ? CHARSET_UTF8 : CHARSET_GBK;
+}
+
+static charset_id recv_cs(const lan *l, lan_peer *p, uint32_t cmd, const char *s, size_t n)
+{
+    if (l->cfg.peer_charset != CHARSET_UNKNOWN) return l->cfg.peer_charset;
+    if (cmd & IPMSG_UTF8OPT) return CHARSET_UTF8;
+    charset_id d = charset_detect(s, n);
+    if (d != CHARSET_UNKNOWN && p) p->cs = d; /* remembered once it sent non-ASCII */
+    if (d == CHARSET_UNKNOWN && p && p->cs != CHARSET_UNKNOWN) d = p->cs;
+    return d == CHARSET_UNKNOWN ? CHARSET_UTF8 : d;
+}
+
+static char *decode(charset_id cs, const char *s, size_t n)
+{
+    buf b = {0};
+    charset_decode(cs, s, n, 1, &b);
+    return buf_detach(&b);
+}
+
+/* ---- sending ---- */
+
+static void send_packet(lan *l, const net_addr *to, uint32_t cmd, charset_id cs, const char *extra,
+                        const char *extra2, uint64_t packet_no)
+{
+    buf e1 = {0}, e2 = {0}, pkt = {0};
+    charset_encode(cs, extra, strlen(extra), 1, &e1);
+    if (extra2) charset_encode(cs, extra2, strlen(extra2), 1, &e2);
+    if (cs == CHARSET_UTF8) cmd |= IPMSG_UTF8OPT;
+    ipmsg_build(&pkt, packet_no, l->user, l->host, cmd, e1.data ? e1.data : "", e1.len,
+                extra2 ? (e2.data ? e2.data : "") : NULL, e2.len);
+    l->emit(l->ctx, to, pkt.data, pkt.len);
+    buf_free(&e1);
+    buf_free(&e2);
+    buf_free(&pkt);
+}
+
+static void broadcast(lan *l, uint32_t cmd, uint64_t now)
+{
+    (void)now;
+    uint64_t no = l->packet_no++;
+    for (size_t i = 0; i < l->ntargets; i++)
+        send_packet(l, &l->targets[i], cmd | IPMSG_CAPUTF8OPT, CHARSET_GBK, l->nick, l->group, no);
+}
+
+void lan_enter(lan *l, uint64_t now) { broadcast(l, IPMSG_BR_ENTRY, now); }
+
+void lan_exit(lan *l, uint64_t now)
+{
+    broadcast(l, IPMSG_BR_EXIT, now);
+    for (size_t i = 0; i < l->npeers; i++) /* those reached only by --peer or unicast */
+        send_packet(l, &l->peers[i].addr, IPMSG_BR_EXIT | IPMSG_CAPUTF8OPT, send_cs(l, &l->peers[i]),
+                    l->nick, l->group, l->packet_no++);
+}
+
+/* ---- peers ---- */
+
+static lan_peer *peer_find(lan *l, const net_addr *a)
+{
+    for (size_t i = 0; i < l->npeers; i++)
+        if (l->peers[i].addr.host == a->host && l->peers[i].addr.port == a->port) return &l->peers[i];
+    return NULL;
+}
+
+static lan_peer *peer_by_nick(lan *l, const char *nick)
+{
+    for (size_t i = 0; i < l->npeers; i++)
+        if (strcmp(l->peers[i].nick, nick) == 0) return &l->peers[i];
+    return NULL;
+}
+
+int lan_has_peer(lan *l, const char *nick) { return peer_by_nick(l, nick) != NULL; }
+
+static void describe(const lan_peer *p, buf *b)
+{
+    buf_printf(b, "%s%s%s%s@%s (%u.%u.%u.%u:%u)", p->nick, *p->group ? " [" : "", p->group,
+               *p->group ? "]" : "", p->host, (unsigned)(p->addr.host >> 24) & 255,
+               (unsigned)(p->addr.host >> 16) & 255, (unsigned)(p->addr.host >> 8) & 255,
+               (unsigned)p->addr.host & 255, p->addr.port);
+    (void)0;
+}
+
+static void emit_peer_event(lan *l, chat_event_type t, const lan_peer *p, int reason)
+{
+    buf d = {0};
+    describe(p, &d);
+    evq_emit(&l->events, t, 0, p->nick, NULL, d.data, 0, reason);
+    buf_free(&d);
+}
+
+static lan_peer *peer_add(lan *l, const net_addr *a, const ipmsg_packet *pk)
+{
+    if (l->npeers >= l->cfg.max_peers) return NULL;
+    if (l->npeers == l->cappeers) {
+        l->cappeers = l->cappeers ? l->cappeers * 2 : 16;
+        l->peers = realloc(l->peers, l->cappeers * sizeof *l->peers);
+        if (!l->peers) abort();
+    }
+    lan_peer *p = &l->peers[l->npeers++];
+    memset(p, 0, sizeof *p);
+    p->addr = *a;
+    p->cs = CHARSET_UNKNOWN;
+    p->nick = decode(CHARSET_UTF8, pk->user, strlen(pk->user));
+    p->group = str_dup("");
+    p->host = decode(CHARSET_UTF8, pk->host, strlen(pk->host));
+    l->st.peers = l->npeers;
+    return p;
+}
+
+static void peer_remove(lan *l, lan_peer *p)
+{
+    peer_free(p);
+    *p = l->peers[--l->npeers];
+    l->st.peers = l->npeers;
+}
+
+/* An entry (BR_ENTRY, ANSENTRY, BR_ABSENCE): nick and group from the extra sections. */
+static lan_peer *on_entry(lan *l, const net_addr *from, const ipmsg_packet *pk)
+{
+    lan_peer *p = peer_find(l, from);
+    int is_new = !p;
+    if (!p && !(p = peer_add(l, from, pk))) return NULL;
+    p->utf8cap = (pk->command & IPMSG_CAPUTF8OPT) != 0;
+    charset_id cs = recv_cs(l, p, pk->command, pk->extra, pk->extra_len);
+    if (pk->extra_len) {
+        free(p->nick);
+        p->nick = decode(cs, pk->extra, pk->extra_len);
+    }
+    cs = recv_cs(l, p, pk->command, pk->extra2, pk->extra2_len);
+    free(p->group);
+    p->group = decode(cs, pk->extra2, pk->extra2_len);
+    if (is_new) emit_peer_event(l, EV_JOIN, p, 0);
+    return p;
+}
+
+/* ---- receiving ---- */
+
+static int seen_before(lan_peer *p, uint64_t no)
+{
+    for (unsigned i = 0; i < SEEN_RING; i++)
+        if (p->seen[i] == no) return 1;
+    p->seen[p->seen_pos++ % SEEN_RING] = no;
+    return 0;
+}
+
+static void on_sendmsg(lan *l, const net_addr *from, const ipmsg_packet *pk)
+{
+    lan_peer *p = peer_find(l, from);
+    if (!p && !(p = peer_add(l, from, pk))) return;
+    if (pk->command & IPMSG_SENDCHECKOPT) {
+        char no[24];
+        snprintf(no, sizeof no, "%llu", (unsigned long long)pk->packet_no);
+        send_packet(l, from, IPMSG_RECVMSG, send_cs(l, p), no, NULL, l->packet_no++);
+    }
+    if (seen_before(p, pk->packet_no)) {
+        l->st.duplicates++;
+        return;
+    }
+    char *text = decode(recv_cs(l, p, pk->command, pk->extra, pk->extra_len), pk->extra, pk->extra_len);
+    evq_emit(&l->events, EV_MESSAGE, 0, p->nick, NULL, text, 0, 0);
+    free(text);
+}
+
+static int pending_for(lan *l, uint32_t id, const net_addr *to)
+{
+    for (size_t i = 0; i < l->npend; i++)
+        if (l->pend[i].id == id && l->pend[i].to.host == to->host && l->pend[i].to.port == to->port)
+            return 1;
+    return 0;
+}
+
+static void on_recvmsg(lan *l, const net_addr *from, const ipmsg_packet *pk)
+{
+    uint64_t no = strtoull(pk->extra, NULL, 10);
+    for (size_t i = 0; i < l->npend; i++) {
+        pending *q = &l->pend[i];
+        if (q->packet_no != no || q->to.host != from->host || q->to.port != from->port) continue;
+        uint32_t id = q->id;
+        pending_free(q);
+        l->pend[i] = l->pend[--l->npend];
+        lan_peer *p = peer_find(l, from);
+        if (!pending_for(l, id, from))
+            evq_emit(&l->events, EV_DELIVERED, id, p ? p->nick : NULL, NULL, NULL, 0, 0);
+        return;
+    }
+}
+
+static int is_self(const lan *l, const net_addr *from)
+{
+    for (size_t i = 0; i < l->nself; i++)
+        if (l->self[i].host == from->host && l->self[i].port == from->port) return 1;
+    return 0;
+}
+
+void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len, uint64_t now)
+{
+    ipmsg_packet pk;
+    (void)now;
+    if (is_self(l, from)) return;
+    if (ipmsg_parse(data, len, &pk) < 0) {
+        l->st.malformed++;
+        return;
+    }
+    lan_peer *p;
+    switch (IPMSG_MODE(pk.command)) {
+    case IPMSG_BR_ENTRY:
+        if ((p = on_entry(l, from, &pk)))
+            send_packet(l, from, IPMSG_ANSENTRY | IPMSG_CAPUTF8OPT, send_cs(l, p), l->nick, l->group,
+                        l->packet_no++);
+        break;
+    case IPMSG_ANSENTRY: case IPMSG_BR_ABSENCE: on_entry(l, from, &pk); break;
+    case IPMSG_BR_EXIT:
+        if ((p = peer_find(l, from))) {
+            emit_peer_event(l, EV_LEAVE, p, 0);
+            peer_remove(l, p);
+        }
+        break;
+    case IPMSG_SENDMSG: on_sendmsg(l, from, &pk); break;
+    case IPMSG_RECVMSG: on_recvmsg(l, from, &pk); break;
+    default: l->st.ignored++; break;
+    }
+    ipmsg_free(&pk);
+}
+
+/* ---- messages ---- */
+
+static void queue_chunk(lan *l, uint32_t id, lan_peer *p, const char *chunk, uint64_t now)
+{
+    if (l->npend == l->cappend) {
+        l->cappend = l->cappend ? l->cappend * 2 : 16;
+        l->pend = realloc(l->pend, l->cappend * sizeof *l->pend);
+        if (!l->pend) abort();
+    }
+    pending *q = &l->pend[l->npend++];
+    memset(q, 0, sizeof *q);
+    q->id = id;
+    q->to = p->addr;
+    q->packet_no = l->packet_no++;
+    q->text = str_dup(chunk);
+    charset_id cs = send_cs(l, p);
+    buf e = {0};
+    charset_encode(cs, chunk, strlen(chunk), 1, &e);
+    uint32_t cmd = IPMSG_SENDMSG | IPMSG_SENDCHECKOPT | (cs == CHARSET_UTF8 ? IPMSG_UTF8OPT : 0);
+    ipmsg_build(&q->pkt, q->packet_no, l->user, l->host, cmd, e.data ? e.data : "", e.len, NULL, 0);
+    buf_free(&e);
+    l->emit(l->ctx, &q->to, q->pkt.data, q->pkt.len);
+    q->tries = 1;
+    q->next_tx = now + l->cfg.retry_ms;
+}
+
+/* Length of the longest prefix of s (at most max bytes) that ends on a character boundary. */
+static size_t chunk_len(const char *s, size_t len, size_t max)
+{
+    if (len <= max) return len;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+    return n ? n : max;
+}
+
+static void send_text(lan *l, uint32_t id, lan_peer *p, const char *text, uint64_t now)
+{
+    size_t len = strlen(text);
+    for (size_t off = 0; off < len;) {
+        size_t n = chunk_len(text + off, len - off, CHUNK_BYTES);
+        char *chunk = malloc(n + 1);
+        if (!chunk) abort();
+        memcpy(chunk, text + off, n);
+        chunk[n] = '\0';
+        queue_chunk(l, id, p, chunk, now);
+        free(chunk);
+        off += n;
+    }
+}
+
+uint32_t lan_say(lan *l, const char *to, const char *text, uint64_t now)
+{
+    if (!*text) return 0;
+    if (to && !peer_by_nick(l, to)) {
+        buf b = {0};
+        buf_printf(&b, "no peer named %s: /who lists the peers seen", to);
+        evq_emit(&l->events, EV_ERROR, 0, NULL, NULL, b.data, 0, 0);
+        buf_free(&b);
+        return 0;
+    }
+    if (!to && l->npeers == 0) {
+        evq_emit(&l->events, EV_ERROR, 0, NULL, NULL, "nobody on the LAN yet: not sent", 0, 0);
+        return 0;
+    }
+    uint32_t id = l->next_id++;
+    for (size_t i = 0; i < l->npeers; i++)
+        if (!to || strcmp(l->peers[i].nick, to) == 0) send_text(l, id, &l->peers[i], text, now);
+    return id;
+}
+
+void lan_who(lan *l)
+{
+    buf b = {0};
+    for (size_t i = 0; i < l->npeers; i++) {
+        if (b.len) buf_append_byte(&b, '\n');
+        describe(&l->peers[i], &b);
+    }
+    evq_emit(&l->events, EV_ROSTER, 0, NULL, NULL, b.len ? b.data : "(nobody yet)", 0, 0);
+    buf_free(&b);
+}
+
+static void give_up(lan *l, size_t i)
+{
+    pending *q = &l->pend[i];
+    lan_peer *p = peer_find(l, &q->to);
+    uint32_t id = q->id;
+    net_addr to = q->to;
+    evq_emit(&l->events, EV_UNDELIVERED, id, p ? p->nick : NULL, NULL, q->text, 0, 0);
+    for (size_t k = l->npend; k-- > 0;) /* the other pieces of that message to that peer */
+        if (l->pend[k].id == id && l->pend[k].to.host == to.host && l->pend[k].to.port == to.port) {
+            pending_free(&l->pend[k]);
+            l->pend[k] = l->pend[--l->npend];
+        }
+}
+
+void lan_service(lan *l, uint64_t now)
+{
+    for (size_t i = 0; i < l->npend;) {
+        pending *q = &l->pend[i];
+        if (now < q->next_tx) {
+            i++;
+        } else if (q->tries > l->cfg.retries) {
+            give_up(l, i);
+            i = 0;
+        } else {
+            l->emit(l->ctx, &q->to, q->pkt.data, q->pkt.len);
+            q->tries++;
+            q->next_tx = now + l->cfg.retry_ms;
+            i++;
+        }
+    }
+}
+
+uint64_t lan_next_deadline(lan *l, uint64_t now)
+{
+    uint64_t t = UINT64_MAX;
+    for (size_t i = 0; i < l->npend; i++)
+        if (l->pend[i].next_tx < t) t = l->pend[i].next_tx;
+    (void)now;
+    return t;
+}
