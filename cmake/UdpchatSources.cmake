@@ -9,6 +9,7 @@ target_sources(udpchat_lib PRIVATE
   src/core/utf8.c
   src/core/utf8_width.c
   src/charset/charset.c
+  src/charset/gb18030.c
   src/app/cmd_convert.c
 )
 if(WIN32)

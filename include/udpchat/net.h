@@ -25,6 +25,13 @@ int net_send(net_socket *s, const net_addr *to, const void *data, size_t len);
  * (Windows reports ICMP port-unreachable as WSAECONNRESET: that is transient). */
 int net_recv(net_socket *s, net_addr *from, void *data, size_t cap, uint32_t timeout_ms);
 
+/* Receives a burst: waits up to timeout_ms for the socket to be readable, then takes
+ * every datagram already queued (up to NET_BATCH), calling fn for each. Returns how many
+ * (0 on timeout or a transient error). Only one thread may receive on a socket. */
+#define NET_BATCH 8
+typedef void (*net_datagram_fn)(void *ctx, const net_addr *from, const void *data, size_t len);
+int net_recv_batch(net_socket *s, net_datagram_fn fn, void *ctx, uint32_t timeout_ms);
+
 /* Resolves "host" or "host:port" (port defaults to default_port). Returns 0, -1 for a
  * malformed port, -2 for a host that does not resolve. */
 int net_resolve(const char *spec, uint16_t default_port, net_addr *out);

@@ -11,6 +11,8 @@ typedef struct queue queue;
 queue *queue_create(void);
 void queue_destroy(queue *q, void (*free_item)(void *));
 void queue_push(queue *q, void *item);
+/* Pushes n items at once (one lock, one wake-up). */
+void queue_push_many(queue *q, void **items, size_t n);
 /* Waits up to timeout_ms (0: don't wait, UINT32_MAX: forever) for an item. Returns it,
  * or NULL on timeout. */
 void *queue_pop(queue *q, uint32_t timeout_ms);

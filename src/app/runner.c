@@ -10,7 +10,6 @@
 
 #define INBOX_LIMIT 16384   /* datagrams waiting for the core; beyond, drop and count */
 #define BATCH_LIMIT 512     /* items handled before timers run again */
-#define MAX_DATAGRAM 65536
 
 typedef enum item_kind { ITEM_DATAGRAM, ITEM_COMMAND, ITEM_STOP } item_kind;
 
@@ -30,7 +29,6 @@ struct runner {
     SDL_Thread *rx_thread, *svc_thread;
     SDL_atomic_t stop;
     SDL_SpinLock stats_lock;
-    uint8_t scratch[MAX_DATAGRAM + 1]; /* the receive thread's buffer */
     runner_stats stats;
 };
 
@@ -49,29 +47,45 @@ static void free_item(void *p)
     free(it);
 }
 
+typedef struct rx_batch {
+    runner *r;
+    void *items[NET_BATCH];
+    size_t n;
+} rx_batch;
+
+static void rx_one(void *ctx, const net_addr *from, const void *data, size_t len)
+{
+    rx_batch *b = ctx;
+    runner *r = b->r;
+    SDL_AtomicLock(&r->stats_lock);
+    r->stats.datagrams++;
+    int drop = len > 65507 ? 1 : queue_length(r->inbox) + b->n >= INBOX_LIMIT ? 2 : 0;
+    if (drop == 1) r->stats.dropped_oversize++;
+    if (drop == 2) r->stats.dropped_overflow++;
+    SDL_AtomicUnlock(&r->stats_lock);
+    if (drop) return;
+    item *it = malloc(sizeof *it + len);
+    if (!it) abort();
+    it->kind = ITEM_DATAGRAM;
+    it->from = *from;
+    it->cmd = NULL;
+    it->len = len;
+    memcpy(it->data, data, len);
+    b->items[b->n++] = it;
+}
+
 static int rx_main(void *arg)
 {
     runner *r = arg;
-    uint8_t *scratch = r->scratch; /* only this thread uses it */
+    rx_batch b = {r, {0}, 0};
     while (!SDL_AtomicGet(&r->stop)) {
-        net_addr from;
-        int n = net_recv(r->sock, &from, scratch, MAX_DATAGRAM, 1000);
-        if (n < 0 || SDL_AtomicGet(&r->stop)) continue;
-        SDL_AtomicLock(&r->stats_lock);
-        r->stats.datagrams++;
-        int drop = n > 65507 ? 1 : queue_length(r->inbox) >= INBOX_LIMIT ? 2 : 0;
-        if (drop == 1) r->stats.dropped_oversize++;
-        if (drop == 2) r->stats.dropped_overflow++;
-        SDL_AtomicUnlock(&r->stats_lock);
-        if (drop) continue;
-        item *it = malloc(sizeof *it + (size_t)n);
-        if (!it) abort();
-        it->kind = ITEM_DATAGRAM;
-        it->from = from;
-        it->cmd = NULL;
-        it->len = (size_t)n;
-        memcpy(it->data, scratch, (size_t)n);
-        queue_push(r->inbox, it);
+        b.n = 0;
+        net_recv_batch(r->sock, rx_one, &b, 1000);
+        if (SDL_AtomicGet(&r->stop)) {
+            for (size_t i = 0; i < b.n; i++) free(b.items[i]);
+            break;
+        }
+        queue_push_many(r->inbox, b.items, b.n);
     }
     return 0;
 }
@@ -130,7 +144,7 @@ static int svc_main(void *arg)
         item *it = wait ? queue_pop(r->inbox, wait) : queue_try_pop(r->inbox);
         for (int n = 0; it && !stop; n++) {
             stop = handle_item(r, it, net_now_ms());
-            it = n < BATCH_LIMIT ? queue_try_pop(r->inbox) : NULL;
+            it = !stop && n < BATCH_LIMIT ? queue_try_pop(r->inbox) : NULL;
         }
         r->ops->flush(r->core);
         r->ops->service(r->core, net_now_ms());

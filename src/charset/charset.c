@@ -290,8 +290,12 @@ static void encode_unmapped(charset_id cs, const char *in, size_t len, buf *out,
     uint8_t b[4];
     int r = utf8_decode_one(in, len, &cp, &bad);
     *used = r > 0 ? (size_t)r : 1;
-    if (cs == CHARSET_GB18030 && r > 0) buf_append(out, b, (size_t)gb4_bytes(gb18030_four_byte_encode(cp), b));
-    else buf_append_byte(out, '?');
+    if (cs == CHARSET_GB18030 && r > 0) {
+        int n = gb4_bytes(gb18030_four_byte_encode(cp), b);
+        buf_append(out, b, (size_t)n);
+    } else {
+        buf_append_byte(out, '?');
+    }
 }
 
 /* in[0..len) is valid UTF-8 of BMP characters that own_encode left to the table. */

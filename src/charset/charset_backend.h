@@ -1,25 +1,23 @@
-/* charset_backend.h -- the table lookups a platform backend (iconv, win32) gives charset.c */
+/* charset_backend.h -- the one table a platform backend (iconv, win32) gives charset.c */
 #ifndef UDPCHAT_CHARSET_BACKEND_H
 #define UDPCHAT_CHARSET_BACKEND_H
 #include <stddef.h>
-#include "udpchat/charset.h"
+#include "udpchat/buf.h"
 
-/* charset.c decides everything about structure, errors, ASCII, 0x80, the user-defined
- * areas, the GB18030 2005 fix-ups and the supplementary planes; a backend only maps
- * what is left through the platform's table, so both backends behave identically.
- * Both functions may be called from any thread at the same time. */
+/* A backend only looks characters up in the platform's Windows code page 936 table
+ * (glibc "CP936", Windows 936). charset.c decides everything else itself: structure
+ * and errors, ASCII, 0x80, the user-defined areas, GB18030's additions to 936 and its
+ * 4-byte codes (gb18030.c), so GBK and GB18030 come out the same on every platform.
+ * Both functions may be called from several threads at the same time. */
 
-/* Decodes `in[0..len)`, a concatenation of complete, structurally valid GBK 2-byte or
- * GB18030 2-/4-byte (BMP) sequences, appending UTF-8 to out. Stops at the first
- * sequence the table does not map and returns the bytes converted (len if all). */
-size_t charset_backend_decode(charset_id cs, const char *in, size_t len, buf *out);
+/* Decodes in[0..len), a run of well-formed 2-byte codes (lead 81-FE, trail 40-7E or
+ * 80-FE), appending UTF-8 to out. Stops at the first code the table does not map and
+ * returns the bytes converted (len if all). */
+size_t charset_backend_decode(const char *in, size_t len, buf *out);
 
-/* Encodes `in[0..len)`, valid UTF-8 of non-ASCII BMP scalars, to cs. Stops at the first
- * character the table cannot represent and returns the bytes converted (len if all). */
-size_t charset_backend_encode(charset_id cs, const char *in, size_t len, buf *out);
-
-/* For backends that fall back to one sequence at a time: the length of the structural
- * sequence at in[0..len) of a buffer that charset_backend_decode was given. */
-size_t charset_seq_len(charset_id cs, const char *in, size_t len);
+/* Encodes in[0..len), valid UTF-8 of BMP characters >= U+0080, to code page 936. Stops at
+ * the first character the table cannot represent exactly and returns the bytes
+ * converted (len if all). */
+size_t charset_backend_encode(const char *in, size_t len, buf *out);
 
 #endif

@@ -1,4 +1,4 @@
-/* charset_iconv.c -- POSIX charset backend: the system iconv(3) tables and the locale */
+/* charset_iconv.c -- POSIX charset backend: code page 936 via iconv(3), and the locale */
 #define _POSIX_C_SOURCE 200809L /* nl_langinfo, pthreads */
 #include <errno.h>
 #include <iconv.h>
@@ -9,25 +9,24 @@
 #include <string.h>
 
 #include "charset_backend.h"
+#include "udpchat/charset.h"
 
-/* One descriptor per charset and direction, opened on first use and kept until exit.
- * An iconv_t carries conversion state, so every use happens under cd_lock: the main
- * thread and the network thread both convert text. */
+/* One descriptor per direction, opened on first use and kept until exit. An iconv_t
+ * carries conversion state, so every use happens under cd_lock: the main thread and
+ * the network thread both convert text. */
 typedef struct cached_cd {
     iconv_t cd;
-    int state; /* 0 not tried yet, 1 open, -1 iconv_open failed */
+    int state; /* 0 not tried yet, 1 open, -1 iconv_open failed: nothing maps */
 } cached_cd;
 
 static pthread_mutex_t cd_lock = PTHREAD_MUTEX_INITIALIZER;
-static cached_cd cds[2][2]; /* [GBK, GB18030][decode, encode] */
+static cached_cd cds[2]; /* [decode, encode] */
 
-static const char *iconv_name(charset_id cs) { return cs == CHARSET_GBK ? "CP936" : "GB18030"; }
-
-static iconv_t get_cd(charset_id cs, int encode)
+static iconv_t get_cd(int encode)
 {
-    cached_cd *c = &cds[cs == CHARSET_GBK ? 0 : 1][encode];
+    cached_cd *c = &cds[encode];
     if (c->state == 0) {
-        c->cd = encode ? iconv_open(iconv_name(cs), "UTF-8") : iconv_open("UTF-8", iconv_name(cs));
+        c->cd = encode ? iconv_open("CP936", "UTF-8") : iconv_open("UTF-8", "CP936");
         c->state = c->cd == (iconv_t)-1 ? -1 : 1;
     }
     return c->state == 1 ? c->cd : (iconv_t)-1;
@@ -51,24 +50,24 @@ static size_t iconv_into(iconv_t cd, const char *in, size_t len, buf *out)
     return len - il;
 }
 
-static size_t convert(charset_id cs, int encode, const char *in, size_t len, buf *out)
+static size_t convert(int encode, const char *in, size_t len, buf *out)
 {
     size_t done = 0;
     pthread_mutex_lock(&cd_lock);
-    iconv_t cd = get_cd(cs, encode);
+    iconv_t cd = get_cd(encode);
     if (cd != (iconv_t)-1) done = iconv_into(cd, in, len, out);
     pthread_mutex_unlock(&cd_lock);
     return done;
 }
 
-size_t charset_backend_decode(charset_id cs, const char *in, size_t len, buf *out)
+size_t charset_backend_decode(const char *in, size_t len, buf *out)
 {
-    return len ? convert(cs, 0, in, len, out) : 0;
+    return len ? convert(0, in, len, out) : 0;
 }
 
-size_t charset_backend_encode(charset_id cs, const char *in, size_t len, buf *out)
+size_t charset_backend_encode(const char *in, size_t len, buf *out)
 {
-    return len ? convert(cs, 1, in, len, out) : 0;
+    return len ? convert(1, in, len, out) : 0;
 }
 
 /* The codeset part of a locale name in the environment ("zh_CN.GBK@x" -> "GBK"). */

@@ -1,26 +1,23 @@
-/* charset_win32.c -- Windows charset backend: code pages 936 and 54936, and the ANSI code page */
+/* charset_win32.c -- Windows charset backend: code page 936 via the Win32 API, and the ANSI code page */
 #ifdef _WIN32
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 
 #include "charset_backend.h"
+#include "udpchat/charset.h"
 #include "udpchat/utf8.h"
 
 /* Work in slices of at most SLICE input bytes so the UTF-16 buffer lives on the stack:
- * a slice never holds more UTF-16 units than bytes (2-byte sequences and 3-byte UTF-8
- * give one unit; 4-byte GB18030 and 4-byte UTF-8 at most two). */
+ * 2-byte codes and BMP UTF-8 give at most one UTF-16 unit per byte. */
 enum { SLICE = 4096 };
 
-static UINT code_page(charset_id cs) { return cs == CHARSET_GBK ? 936 : 54936; }
-
 /* Appends UTF-16 w[0..n) to out in code page cp; -1 (nothing appended) if a character
- * has no exact mapping. Code page 54936 maps every scalar value but allows no flags
- * other than WC_ERR_INVALID_CHARS; 936 must not "best fit" (e.g. U+00E0 -> 'a'). */
+ * has no exact mapping: 936 must not "best fit" (U+00E0 -> 'a'), nor use '?'. */
 static int append_wide(UINT cp, const WCHAR *w, int n, buf *out)
 {
     BOOL used = FALSE;
-    DWORD flags = cp == 936 ? WC_NO_BEST_FIT_CHARS : WC_ERR_INVALID_CHARS;
-    BOOL *pused = cp == 936 ? &used : NULL;
+    DWORD flags = cp == CP_UTF8 ? WC_ERR_INVALID_CHARS : WC_NO_BEST_FIT_CHARS;
+    BOOL *pused = cp == CP_UTF8 ? NULL : &used;
     int need = WideCharToMultiByte(cp, flags, w, n, NULL, 0, NULL, pused);
     if (need <= 0 || used) return -1;
     buf_reserve(out, (size_t)need);
@@ -40,22 +37,22 @@ static int convert_slice(UINT from, UINT to, const char *in, size_t len, buf *ou
     return append_wide(to, w, n, out);
 }
 
-/* Length of the unit (structural sequence or UTF-8 character) at in[0..len). */
-static size_t unit_len(int encode, charset_id cs, const char *in, size_t len)
+/* Length of the unit at in[0..len): a 2-byte code, or one UTF-8 character. */
+static size_t unit_len(int encode, const char *in, size_t len)
 {
     size_t bad;
     uint32_t cp;
-    if (!encode) return charset_seq_len(cs, in, len);
+    if (!encode) return 2;
     int r = utf8_decode_one(in, len, &cp, &bad);
     return r > 0 ? (size_t)r : 1;
 }
 
 /* The longest prefix of whole units of in[0..len) that fits in a slice. */
-static size_t slice_len(int encode, charset_id cs, const char *in, size_t len)
+static size_t slice_len(int encode, const char *in, size_t len)
 {
     size_t n = 0;
     while (n < len) {
-        size_t u = unit_len(encode, cs, in + n, len - n);
+        size_t u = unit_len(encode, in + n, len - n);
         if (n + u > SLICE) break;
         n += u;
     }
@@ -63,18 +60,18 @@ static size_t slice_len(int encode, charset_id cs, const char *in, size_t len)
 }
 
 /* Slice by slice; a failing slice is redone one unit at a time to find the culprit. */
-static size_t convert_units(int encode, charset_id cs, const char *in, size_t len, buf *out)
+static size_t convert_units(int encode, const char *in, size_t len, buf *out)
 {
-    UINT from = encode ? CP_UTF8 : code_page(cs), to = encode ? code_page(cs) : CP_UTF8;
+    UINT from = encode ? CP_UTF8 : 936, to = encode ? 936 : CP_UTF8;
     size_t done = 0;
     while (done < len) {
-        size_t s = slice_len(encode, cs, in + done, len - done), k = 0;
+        size_t s = slice_len(encode, in + done, len - done), k = 0;
         if (convert_slice(from, to, in + done, s, out) == 0) {
             done += s;
             continue;
         }
         while (k < s) {
-            size_t u = unit_len(encode, cs, in + done + k, s - k);
+            size_t u = unit_len(encode, in + done + k, s - k);
             if (convert_slice(from, to, in + done + k, u, out) != 0) return done + k;
             k += u;
         }
@@ -83,14 +80,14 @@ static size_t convert_units(int encode, charset_id cs, const char *in, size_t le
     return done;
 }
 
-size_t charset_backend_decode(charset_id cs, const char *in, size_t len, buf *out)
+size_t charset_backend_decode(const char *in, size_t len, buf *out)
 {
-    return convert_units(0, cs, in, len, out);
+    return convert_units(0, in, len, out);
 }
 
-size_t charset_backend_encode(charset_id cs, const char *in, size_t len, buf *out)
+size_t charset_backend_encode(const char *in, size_t len, buf *out)
 {
-    return convert_units(1, cs, in, len, out);
+    return convert_units(1, in, len, out);
 }
 
 charset_id charset_locale(void)

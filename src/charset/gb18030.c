@@ -1,6 +1,8 @@
 /* gb18030.c -- the parts of GB18030-2005 beyond Windows code page 936, as tables */
 #include "gb18030.h"
 
+#include <stddef.h>
+
 typedef struct gb_pair {
     uint16_t code, cp; /* 2-byte code (lead << 8 | trail) and its BMP scalar value */
 } gb_pair;

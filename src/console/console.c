@@ -126,7 +126,7 @@ int console_start(queue *events, frontend *fe, int no_color)
     con.editing = 1;
     con.active = 1;
     SDL_AtomicSet(&con.stop, 0);
-    fe->color = color_allowed(no_color);
+    fe->color = color_allowed(no_color) && console_shows(fe->out);
     buf out = {0};
     render_locked(&out);
     write_buf(&out);
@@ -155,6 +155,11 @@ void console_stop(void)
 }
 
 int console_active(void) { return con.active; }
+
+int console_shows(FILE *f)
+{
+    return con.active && (f == stdout || (f == stderr && console_sys_stderr_is_terminal()));
+}
 
 void console_print(const char *line, size_t len)
 {

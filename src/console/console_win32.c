@@ -121,4 +121,11 @@ int console_sys_width(void)
     return 80;
 }
 
+int console_sys_stderr_is_terminal(void)
+{
+    DWORD mode;
+    HANDLE h = GetStdHandle(STD_ERROR_HANDLE);
+    return h != INVALID_HANDLE_VALUE && h != NULL && GetConsoleMode(h, &mode);
+}
+
 #endif

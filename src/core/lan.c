@@ -141,8 +141,10 @@ static charset_id send_cs(const lan *l, const lan_peer *p)
 
 static charset_id recv_cs(const lan *l, lan_peer *p, uint32_t cmd, const char *s, size_t n)
 {
-    if (l->cfg.peer_charset != CHARSET_UNKNOWN) return l->cfg.peer_charset;
+    /* UTF8OPT is the sender's own word: it wins even over --ipmsg-charset (we advertise
+     * CAPUTF8OPT, so UTF-8 capable peers send us UTF-8 whatever we send them) */
     if (cmd & IPMSG_UTF8OPT) return CHARSET_UTF8;
+    if (l->cfg.peer_charset != CHARSET_UNKNOWN) return l->cfg.peer_charset;
     charset_id d = charset_detect(s, n);
     if (d != CHARSET_UNKNOWN && p) p->cs = d; /* remembered once it sent non-ASCII */
     if (d == CHARSET_UNKNOWN && p && p->cs != CHARSET_UNKNOWN) d = p->cs;
@@ -178,7 +180,7 @@ static void broadcast(lan *l, uint32_t cmd, uint64_t now)
     (void)now;
     uint64_t no = l->packet_no++;
     for (size_t i = 0; i < l->ntargets; i++)
-        send_packet(l, &l->targets[i], cmd | IPMSG_CAPUTF8OPT, CHARSET_GBK, l->nick, l->group, no);
+        send_packet(l, &l->targets[i], cmd | IPMSG_CAPUTF8OPT, send_cs(l, NULL), l->nick, l->group, no);
 }
 
 void lan_enter(lan *l, uint64_t now) { broadcast(l, IPMSG_BR_ENTRY, now); }

@@ -200,6 +200,18 @@ static void refuse(relay *r, const net_addr *to, uint32_t dest, const char *why,
     evq_emit(&r->events, EV_REFUSED, 0, nick, NULL, why, 0, 0);
 }
 
+/* Answers to datagrams from non-members (RESET, REFUSE, UNSUPPORTED) are limited to
+ * STRANGER_REPLIES a second, so spoofed sources cannot use the relay as an amplifier. */
+#define STRANGER_REPLIES 200
+static int stranger_budget(relay *r, uint64_t now)
+{
+    if (now - r->stranger_window >= 1000) {
+        r->stranger_window = now;
+        r->stranger_replies = 0;
+    }
+    return r->stranger_replies++ < STRANGER_REPLIES;
+}
+
 /* ---- protocol datagrams ---- */
 
 static void on_hello(relay *r, const net_addr *from, const wire_header *hd, wire_reader *body,
@@ -207,8 +219,15 @@ static void on_hello(relay *r, const net_addr *from, const wire_header *hd, wire
 {
     wire_hello h;
     const char *why;
-    if (wire_parse_hello(body, &h) < 0 || h.role != WIRE_ROLE_CLIENT) {
+    if (wire_parse_hello(body, &h) < 0) {
         r->st.dropped_malformed++;
+        return;
+    }
+    if (h.role != WIRE_ROLE_CLIENT) { /* a direct peer (or another server) reached us */
+        if (stranger_budget(r, now)) {
+            const char *msg = "this is a relay server, not a peer: use 'udpchat join'";
+            relay_send_control(r, from, WIRE_REFUSE, hd->session, msg, strlen(msg));
+        }
         return;
     }
     member *m = member_find(r, from);
@@ -219,7 +238,7 @@ static void on_hello(relay *r, const net_addr *from, const wire_header *hd, wire
     if (!m && hd->dest_session == r->me) {
         /* A client that timed out says HELLO to the session it had with us, but we already
          * removed it: its link state is stale. RESET makes it start afresh (new link). */
-        if (!r->shutting) relay_send_control(r, from, WIRE_RESET, hd->session, NULL, 0);
+        if (!r->shutting && stranger_budget(r, now)) relay_send_control(r, from, WIRE_RESET, hd->session, NULL, 0);
         return;
     }
     char *nick = msg_field(h.nick, h.nick_len);
@@ -304,7 +323,8 @@ static void on_protocol(relay *r, const net_addr *from, const void *data, size_t
     int rc = wire_parse_header(data, len, &h, &body);
     if (rc == -2) {
         r->st.dropped_version++;
-        if (h.type != WIRE_UNSUPPORTED) relay_send_control(r, from, WIRE_UNSUPPORTED, h.session, NULL, 0);
+        if (h.type != WIRE_UNSUPPORTED && stranger_budget(r, now))
+            relay_send_control(r, from, WIRE_UNSUPPORTED, h.session, NULL, 0);
         return;
     }
     if (rc < 0) {
@@ -321,7 +341,7 @@ static void on_protocol(relay *r, const net_addr *from, const void *data, size_t
         r->st.dropped_session++; /* stale, foreign or spoofed: tell a lost client to rejoin */
         if (!m && !r->shutting && h.type != WIRE_RESET && h.type != WIRE_BYE_ACK &&
             h.type != WIRE_REFUSE) /* (a member told of the shutdown is not asked to rejoin) */
-            relay_send_control(r, from, WIRE_RESET, h.session, NULL, 0);
+            if (stranger_budget(r, now)) relay_send_control(r, from, WIRE_RESET, h.session, NULL, 0);
     }
 }
 
@@ -369,6 +389,8 @@ void relay_flush(relay *r, uint64_t now)
         m->dirty = 0;
         link_service(m->lk, now, member_emit, m);
         drain_member(r, m, now);
+        if (!link_idle(m->lk) && r->next_scan > now + SCAN_BUSY_MS) /* retransmit in time */
+            r->next_scan = now + SCAN_BUSY_MS;
     }
     r->ndirty = 0;
 }

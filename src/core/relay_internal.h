@@ -33,7 +33,8 @@ struct relay {
     size_t ndirty, capdirty;
     evq events;
     relay_stats st;
-    uint64_t next_scan, shutdown_at;
+    uint64_t next_scan, shutdown_at, stranger_window;
+    uint32_t stranger_replies;
     int shutting;
 };
 

@@ -186,7 +186,9 @@ void room_on_message(relay *r, member *m, const uint8_t *data, size_t len, uint6
         return;
     }
     char *b = msg_field(cm.b, cm.blen), *text = msg_field(cm.text, cm.text_len);
-    if (cm.kind == MSG_CHAT && *text) chat(r, m, cm.flags, *b ? b : NULL, text, now);
+    if (cm.kind == MSG_CHAT && strlen(text) > WIRE_MAX_TEXT)
+        notice_to(r, m, NOTICE_ERROR, "message too long (64 KiB at most): not relayed", now);
+    else if (cm.kind == MSG_CHAT && *text) chat(r, m, cm.flags, *b ? b : NULL, text, now);
     else if (cm.kind == MSG_NICK) rename_member(r, m, b, now);
     else if (cm.kind == MSG_WHO) send_roster(r, m, now);
     else r->st.dropped_malformed++;
@@ -200,7 +202,7 @@ static void legacy_nick(relay *r, const char *text, buf *out)
 {
     buf clean = {0};
     size_t len = strlen(text), chars = 0;
-    for (size_t i = 0; i < len && chars < WIRE_MAX_NICK - 3;) {
+    for (size_t i = 0; i < len && chars < WIRE_MAX_NICK - 4;) { /* room for "-999" */
         uint32_t cp;
         size_t bad;
         int n = utf8_decode_one(text + i, len - i, &cp, &bad);

@@ -21,6 +21,7 @@ struct session {
     charset_id lcs;
     uint64_t last_rx, last_tx, next_hello, next_bye, next_reset;
     uint32_t hb_ms;
+    uint64_t now; /* time of the current call, for link_emit */
     evq events;
     session_stats stats;
 };
@@ -47,6 +48,7 @@ static void emit_raw(session *s, const void *data, size_t len, uint64_t now)
 static void link_emit(void *ctx, const void *data, size_t len)
 {
     session *s = ctx;
+    s->last_tx = s->now;
     s->emit(s->ctx, data, len);
 }
 
@@ -262,11 +264,13 @@ static void on_hello(session *s, const wire_header *hd, wire_reader *r, uint64_t
         s->stats.dropped_malformed++;
         return;
     }
-    if (h.role != want) {
-        evq_emit(&s->events, EV_ERROR, 0, NULL, NULL,
-                 want == WIRE_ROLE_PEER ? "the remote is a relay server: use 'udpchat join'"
-                                        : "the remote is not a relay server: use 'udpchat peer'",
-                 0, 0);
+    if (h.role != want) { /* tell the other side what it reached, at most twice a second */
+        if (now < s->next_reset) return;
+        s->next_reset = now + 500;
+        const char *why = h.role == WIRE_ROLE_CLIENT
+                              ? "this is a direct peer, not a relay server: use 'udpchat peer'"
+                              : "this is a room client, not a peer: use 'udpchat join' to its server";
+        send_simple(s, WIRE_REFUSE, hd->session, why, strlen(why), now);
         return;
     }
     if (hd->session != s->them) adopt_session(s, hd->session, &h, now);
@@ -305,7 +309,7 @@ static void on_session_datagram(session *s, const wire_header *h, wire_reader *r
     wire_data d;
     wire_ack a;
     s->last_rx = now;
-    if (s->state == ST_DOWN) go_up(s);
+    if (s->state == ST_DOWN && h->type != WIRE_BYE && h->type != WIRE_BYE_ACK) go_up(s);
     switch (h->type) {
     case WIRE_DATA:
         if (wire_parse_data(r, &d) == 0) link_on_data(s->lk, &d, now);
@@ -335,6 +339,10 @@ static void on_control(session *s, const wire_header *h, wire_reader *r, uint64_
         return;
     }
     if (h->type == WIRE_RESET) {
+        if (s->state == ST_QUITTING) {
+            s->state = ST_DONE; /* the remote already forgot us: nothing left to say */
+            return;
+        }
         if (s->state == ST_UP) s->state = ST_CONNECTING;
         s->them = 0;
         send_hello(s, now);
@@ -352,6 +360,7 @@ void session_on_datagram(session *s, const void *data, size_t len, uint64_t now)
 {
     wire_header h;
     wire_reader r;
+    s->now = now;
     if (s->state == ST_DONE) return;
     if (!wire_is_ours(data, len)) {
         if (len > 0) on_legacy_datagram(s, data, len, now);
@@ -360,7 +369,10 @@ void session_on_datagram(session *s, const void *data, size_t len, uint64_t now)
     int rc = wire_parse_header(data, len, &h, &r);
     if (rc == -2) {
         s->stats.dropped_version++;
-        if (h.type != WIRE_UNSUPPORTED) send_simple(s, WIRE_UNSUPPORTED, h.session, NULL, 0, now);
+        if (h.type != WIRE_UNSUPPORTED && now >= s->next_reset) {
+            s->next_reset = now + 500;
+            send_simple(s, WIRE_UNSUPPORTED, h.session, NULL, 0, now);
+        }
         return;
     }
     if (rc < 0) {
@@ -383,6 +395,7 @@ void session_on_datagram(session *s, const void *data, size_t len, uint64_t now)
 
 uint32_t session_say(session *s, const char *text, int flags, const char *to, uint64_t now)
 {
+    s->now = now;
     size_t n = strlen(text);
     if (n == 0) return 0;
     if (n > WIRE_MAX_TEXT) {
@@ -454,6 +467,7 @@ static void on_timeout(session *s)
 
 void session_service(session *s, uint64_t now)
 {
+    s->now = now;
     if (s->legacy || s->state == ST_DONE) return;
     if (s->state == ST_QUITTING) {
         if (now >= s->next_bye) {

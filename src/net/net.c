@@ -12,6 +12,7 @@ struct net_socket {
     UDPsocket sock;
     SDLNet_SocketSet set;
     UDPpacket *rx;    /* used only by the receiving thread */
+    UDPpacket **rxv;  /* NET_BATCH packets + NULL, for SDLNet_UDP_RecvV */
     uint16_t port;
 };
 
@@ -46,7 +47,8 @@ net_socket *net_open(uint16_t port, char *err, size_t errlen)
     }
     s->set = SDLNet_AllocSocketSet(1);
     s->rx = SDLNet_AllocPacket(65536);
-    if (!s->set || !s->rx) abort();
+    s->rxv = SDLNet_AllocPacketV(NET_BATCH, 65536);
+    if (!s->set || !s->rx || !s->rxv) abort();
     SDLNet_UDP_AddSocket(s->set, s->sock);
     IPaddress *local = SDLNet_UDP_GetPeerAddress(s->sock, -1);
     s->port = local ? SDLNet_Read16(&local->port) : port;
@@ -59,6 +61,7 @@ void net_close(net_socket *s)
     SDLNet_FreeSocketSet(s->set);
     SDLNet_UDP_Close(s->sock);
     SDLNet_FreePacket(s->rx);
+    SDLNet_FreePacketV(s->rxv);
     free(s);
 }
 
@@ -92,6 +95,18 @@ int net_recv(net_socket *s, net_addr *from, void *data, size_t cap, uint32_t tim
     size_t n = (size_t)s->rx->len;
     memcpy(data, s->rx->data, n < cap ? n : cap);
     return n > cap ? (int)cap + 1 : (int)n;
+}
+
+int net_recv_batch(net_socket *s, net_datagram_fn fn, void *ctx, uint32_t timeout_ms)
+{
+    if (SDLNet_CheckSockets(s->set, timeout_ms) <= 0 || !SDLNet_SocketReady(s->sock)) return 0;
+    int n = SDLNet_UDP_RecvV(s->sock, s->rxv); /* -1 (e.g. WSAECONNRESET) is transient */
+    for (int i = 0; i < n; i++) {
+        UDPpacket *p = s->rxv[i];
+        net_addr from = {SDLNet_Read32(&p->address.host), SDLNet_Read16(&p->address.port)};
+        fn(ctx, &from, p->data, (size_t)p->len);
+    }
+    return n > 0 ? n : 0;
 }
 
 static int parse_port(const char *p, uint16_t *out)

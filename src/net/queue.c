@@ -39,20 +39,29 @@ void queue_destroy(queue *q, void (*free_item)(void *))
     free(q);
 }
 
-void queue_push(queue *q, void *item)
+void queue_push_many(queue *q, void **items, size_t count)
 {
-    qnode *n = malloc(sizeof *n);
-    if (!n) abort();
-    n->item = item;
-    n->next = NULL;
+    if (count == 0) return;
+    qnode *first = NULL, *last = NULL;
+    for (size_t i = 0; i < count; i++) { /* allocate outside the lock */
+        qnode *n = malloc(sizeof *n);
+        if (!n) abort();
+        n->item = items[i];
+        n->next = NULL;
+        if (last) last->next = n;
+        else first = n;
+        last = n;
+    }
     SDL_LockMutex(q->lock);
-    if (q->tail) q->tail->next = n;
-    else q->head = n;
-    q->tail = n;
-    q->len++;
+    if (q->tail) q->tail->next = first;
+    else q->head = first;
+    q->tail = last;
+    q->len += count;
     SDL_CondSignal(q->nonempty);
     SDL_UnlockMutex(q->lock);
 }
+
+void queue_push(queue *q, void *item) { queue_push_many(q, &item, 1); }
 
 static void *take_locked(queue *q)
 {

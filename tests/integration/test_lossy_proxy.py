@@ -99,7 +99,12 @@ def test_truncate_corrupt(binary):
         a, b = endpoints(g)
         p = g.add(LossyProxy(a.addr, b.addr, seed=3, truncate=0.5, corrupt=0.5, keep_magic=True)).start()
         msg = b"\xffUCH" + bytes(range(200))
-        got = collect_while(b, lambda: [a.sendto(msg, (h.LOOPBACK, p.port_a)) for _ in range(200)])
+        def send():
+            for i in range(200):
+                a.sendto(msg, (h.LOOPBACK, p.port_a))
+                if i % 50 == 49:
+                    time.sleep(0.002)
+        got = collect_while(b, send)
         s = p.stats()["a2b"]
         check(len(got) == 200, "got %d" % len(got))
         check(sum(len(d) < len(msg) for d in got) == s["truncated"] > 50, "truncated %r" % s)

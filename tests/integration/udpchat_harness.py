@@ -399,6 +399,10 @@ class UdpTextPeer:
 
     def __init__(self, port=0, host=LOOPBACK, charset="utf-8"):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:  # best effort (capped by net.core.rmem_max): bursts must not overflow it
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        except OSError:
+            pass
         self.sock.bind((host, port))
         self.charset = charset
         self.port = self.sock.getsockname()[1]

@@ -1,0 +1,327 @@
+/* test_lineedit.c -- the console's line editor: keys, cursor over wide and multi-byte text, rendering */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testhelp.h"
+#include "udpchat/lineedit.h"
+#include "udpchat/utf8.h"
+
+/* Feeds a byte string of keys; returns the last result; lines entered go to *line (last). */
+static le_result feed(lineedit *le, const char *keys, char **line)
+{
+    le_result last = LE_NOTHING;
+    size_t off = 0, len = strlen(keys);
+    if (line) *line = NULL;
+    while (off < len) {
+        le_event ev;
+        size_t n = lineedit_parse_key(keys + off, len - off, 1, &ev);
+        CHECK(n > 0);
+        if (!n) break;
+        off += n;
+        char *l;
+        last = lineedit_key(le, &ev, &l);
+        if (l && line) {
+            free(*line);
+            *line = l;
+        } else {
+            free(l);
+        }
+    }
+    return last;
+}
+
+#define CHECK_TEXT(le, s) CHECK(strcmp((le)->text.data, (s)) == 0)
+
+static void test_parse_keys(void)
+{
+    le_event ev;
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[D", 3, 0, &ev), 3);
+    CHECK_EQ_INT(ev.key, LE_KEY_LEFT);
+    CHECK_EQ_INT(lineedit_parse_key("\x1bOC", 3, 0, &ev), 3);
+    CHECK_EQ_INT(ev.key, LE_KEY_RIGHT);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[3~x", 5, 0, &ev), 4);
+    CHECK_EQ_INT(ev.key, LE_KEY_DELETE);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[1~", 4, 0, &ev), 4);
+    CHECK_EQ_INT(ev.key, LE_KEY_HOME);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[4~", 4, 0, &ev), 4);
+    CHECK_EQ_INT(ev.key, LE_KEY_END);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[1;5C", 6, 0, &ev), 6); /* Ctrl-Right: still Right */
+    CHECK_EQ_INT(ev.key, LE_KEY_RIGHT);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[200~", 6, 0, &ev), 6);
+    CHECK_EQ_INT(ev.key, LE_KEY_NONE);
+    /* incomplete sequences wait unless final */
+    CHECK_EQ_INT(lineedit_parse_key("\x1b", 1, 0, &ev), 0);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[", 2, 0, &ev), 0);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[1;", 4, 0, &ev), 0);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b", 1, 1, &ev), 1);
+    CHECK_EQ_INT(ev.key, LE_KEY_NONE);
+    CHECK_EQ_INT(lineedit_parse_key("\xe4\xbd", 2, 0, &ev), 0); /* half of 你 */
+    CHECK_EQ_INT(lineedit_parse_key("\xe4\xbd\xa0", 3, 0, &ev), 3);
+    CHECK_EQ_INT(ev.key, LE_KEY_TEXT);
+    CHECK(strcmp(ev.text, "\xe4\xbd\xa0") == 0);
+    CHECK_EQ_INT(lineedit_parse_key("\xf0\x9f\x98\x80", 4, 0, &ev), 4);
+    CHECK(strcmp(ev.text, "\xf0\x9f\x98\x80") == 0);
+    /* controls */
+    static const struct { const char *in; le_key k; } ctl[] = {
+        {"\x03", LE_KEY_INTERRUPT}, {"\x04", LE_KEY_EOF}, {"\x01", LE_KEY_HOME}, {"\x05", LE_KEY_END},
+        {"\x15", LE_KEY_KILL_START}, {"\x17", LE_KEY_KILL_WORD}, {"\x7f", LE_KEY_BACKSPACE},
+        {"\x08", LE_KEY_BACKSPACE}, {"\r", LE_KEY_ENTER}, {"\n", LE_KEY_ENTER}, {"\x07", LE_KEY_NONE},
+        {"\x1a", LE_KEY_NONE}, {"\x0b", LE_KEY_KILL_END}, {"\x10", LE_KEY_UP}, {"\x0e", LE_KEY_DOWN},
+    };
+    for (size_t i = 0; i < sizeof ctl / sizeof ctl[0]; i++) {
+        CHECK_EQ_INT(lineedit_parse_key(ctl[i].in, 1, 0, &ev), 1);
+        CHECK_EQ_INT(ev.key, ctl[i].k);
+    }
+    CHECK_EQ_INT(lineedit_parse_key("\t", 1, 0, &ev), 1);
+    CHECK(ev.key == LE_KEY_TEXT && strcmp(ev.text, " ") == 0);
+    /* never typed: C1 (U+009B), bidi override (U+202E), line separator (U+2028), Alt-x */
+    CHECK_EQ_INT(lineedit_parse_key("\xc2\x9b", 2, 0, &ev), 2);
+    CHECK_EQ_INT(ev.key, LE_KEY_NONE);
+    CHECK_EQ_INT(lineedit_parse_key("\xe2\x80\xae", 3, 0, &ev), 3);
+    CHECK_EQ_INT(ev.key, LE_KEY_NONE);
+    CHECK_EQ_INT(lineedit_parse_key("\xe2\x80\xa8", 3, 0, &ev), 3);
+    CHECK_EQ_INT(ev.key, LE_KEY_NONE);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b" "b", 2, 0, &ev), 2);
+    CHECK_EQ_INT(ev.key, LE_KEY_NONE);
+}
+
+static void test_insert_and_move(void)
+{
+    lineedit le;
+    lineedit_init(&le, "> ");
+    CHECK_EQ_INT(feed(&le, "helo", NULL), LE_CHANGED);
+    feed(&le, "\x1b[D", NULL);
+    feed(&le, "l", NULL);
+    CHECK_TEXT(&le, "hello");
+    CHECK_EQ_INT(le.cursor, 4);
+    feed(&le, "\x01", NULL); /* Ctrl-A */
+    CHECK_EQ_INT(le.cursor, 0);
+    CHECK_EQ_INT(feed(&le, "\x1b[D", NULL), LE_NOTHING); /* left at the start: nothing */
+    feed(&le, "\x05", NULL); /* Ctrl-E */
+    CHECK_EQ_INT(le.cursor, 5);
+    feed(&le, "\x1b[H>\x1b[F<", NULL); /* Home, End */
+    CHECK_TEXT(&le, ">hello<");
+    feed(&le, "\x1b[D\x1b[D\x7f", NULL); /* backspace deletes the 'l' before "o<" */
+    CHECK_TEXT(&le, ">helo<");
+    feed(&le, "\x1b[3~", NULL); /* delete deletes the 'o' under the cursor */
+    CHECK_TEXT(&le, ">hel<");
+    CHECK_EQ_INT(le.cursor, 4);
+    lineedit_free(&le);
+}
+
+static void test_cjk_cursor(void)
+{
+    lineedit le;
+    lineedit_init(&le, "");
+    feed(&le, "a你好b", NULL);
+    CHECK_EQ_INT(le.cursor, 8);
+    CHECK_EQ_INT(lineedit_cursor_col(&le), 6);
+    feed(&le, "\x1b[D", NULL); /* before b */
+    CHECK_EQ_INT(le.cursor, 7);
+    CHECK_EQ_INT(lineedit_cursor_col(&le), 5);
+    feed(&le, "\x1b[D", NULL); /* before 好: one character, two columns */
+    CHECK_EQ_INT(le.cursor, 4);
+    CHECK_EQ_INT(lineedit_cursor_col(&le), 3);
+    feed(&le, "们", NULL);
+    CHECK_TEXT(&le, "a你们好b");
+    CHECK_EQ_INT(lineedit_cursor_col(&le), 5);
+    feed(&le, "\x7f\x7f", NULL); /* removes 们 and 你 whole */
+    CHECK_TEXT(&le, "a好b");
+    CHECK_EQ_INT(le.cursor, 1);
+    feed(&le, "\x1b[C", NULL);
+    CHECK_EQ_INT(le.cursor, 4);
+    feed(&le, "\x1b[3~", NULL);
+    CHECK_TEXT(&le, "a好");
+    /* combining marks move with their base character */
+    feed(&le, "\x15" "e\xcc\x81x", NULL); /* e + U+0301, x */
+    feed(&le, "\x1b[D\x1b[D", NULL);
+    CHECK_EQ_INT(le.cursor, 0);
+    feed(&le, "\x1b[C", NULL);
+    CHECK_EQ_INT(le.cursor, 3);
+    feed(&le, "\x7f", NULL);
+    CHECK_TEXT(&le, "x");
+    /* emoji: 4 bytes, 2 columns */
+    feed(&le, "\x15\xf0\x9f\x98\x80z\x1b[D\x1b[D", NULL);
+    CHECK_EQ_INT(le.cursor, 0);
+    feed(&le, "\x1b[C", NULL);
+    CHECK_EQ_INT(le.cursor, 4);
+    CHECK_EQ_INT(lineedit_cursor_col(&le), 2);
+    lineedit_free(&le);
+}
+
+static void test_kill(void)
+{
+    lineedit le;
+    lineedit_init(&le, "");
+    feed(&le, "one two  three", NULL);
+    feed(&le, "\x17", NULL); /* Ctrl-W */
+    CHECK_TEXT(&le, "one two  ");
+    feed(&le, "\x17", NULL);
+    CHECK_TEXT(&le, "one ");
+    feed(&le, "二三 四\x1b[D\x1b[D\x17", NULL); /* cursor after 二三 */
+    CHECK_TEXT(&le, "one  四");
+    CHECK_EQ_INT(le.cursor, 4);
+    feed(&le, "\x0b", NULL); /* Ctrl-K */
+    CHECK_TEXT(&le, "one ");
+    feed(&le, "xyz\x1b[D\x15", NULL); /* Ctrl-U keeps what is after the cursor */
+    CHECK_TEXT(&le, "z");
+    CHECK_EQ_INT(le.cursor, 0);
+    lineedit_free(&le);
+}
+
+static void test_enter_quit_history(void)
+{
+    lineedit le;
+    lineedit_init(&le, "> ");
+    char *line;
+    CHECK_EQ_INT(feed(&le, "\r", &line), LE_NOTHING); /* empty: nothing to send */
+    CHECK(line == NULL);
+    CHECK_EQ_INT(feed(&le, "first\r", &line), LE_LINE);
+    CHECK(line && strcmp(line, "first") == 0);
+    free(line);
+    CHECK_EQ_INT(le.text.len, 0);
+    CHECK_EQ_INT(le.cursor, 0);
+    feed(&le, "第二\r", &line);
+    CHECK(line && strcmp(line, "第二") == 0);
+    free(line);
+    feed(&le, "draft", NULL);
+    feed(&le, "\x1b[A", NULL);
+    CHECK_TEXT(&le, "第二");
+    CHECK_EQ_INT(le.cursor, strlen("第二"));
+    feed(&le, "\x1b[A", NULL);
+    CHECK_TEXT(&le, "first");
+    CHECK_EQ_INT(feed(&le, "\x1b[A", NULL), LE_NOTHING); /* oldest */
+    CHECK_TEXT(&le, "first");
+    feed(&le, "\x1b[B", NULL);
+    CHECK_TEXT(&le, "第二");
+    feed(&le, "\x1b[B", NULL);
+    CHECK_TEXT(&le, "draft"); /* back to what was being typed */
+    CHECK_EQ_INT(feed(&le, "\x1b[B", NULL), LE_NOTHING);
+    feed(&le, "\x1b[A!\r", &line); /* a recalled line can be edited and sent */
+    CHECK(line && strcmp(line, "第二!") == 0);
+    free(line);
+    CHECK_EQ_INT(le.nhist, 3);
+    feed(&le, "x", NULL);
+    CHECK_EQ_INT(feed(&le, "\x04", NULL), LE_NOTHING); /* Ctrl-D on a non-empty line: delete */
+    CHECK_TEXT(&le, "x");
+    CHECK_EQ_INT(feed(&le, "\x1b[D\x04", NULL), LE_CHANGED);
+    CHECK_EQ_INT(le.text.len, 0);
+    CHECK_EQ_INT(feed(&le, "\x04", NULL), LE_QUIT); /* Ctrl-D on an empty line */
+    feed(&le, "half", NULL);
+    CHECK_EQ_INT(feed(&le, "\x03", NULL), LE_QUIT); /* Ctrl-C always */
+    for (int i = 0; i < LINEEDIT_HISTORY + 10; i++) {
+        char b[32];
+        snprintf(b, sizeof b, "\x15l%d\r", i);
+        feed(&le, b, &line);
+        free(line);
+    }
+    CHECK_EQ_INT(le.nhist, LINEEDIT_HISTORY);
+    CHECK(strcmp(le.hist[LINEEDIT_HISTORY - 1], "l209") == 0);
+    lineedit_free(&le);
+}
+
+static void check_render(lineedit *le, int width, const char *want, int want_col)
+{
+    buf out = {0};
+    int col = lineedit_render(le, width, &out);
+    CHECK_EQ_INT(col, want_col);
+    CHECK(strcmp(out.data, want) == 0);
+    if (strcmp(out.data, want) != 0) fprintf(stderr, "  got  %s\n  want %s\n", out.data + 1, want + 1);
+    buf_free(&out);
+}
+
+static void test_render(void)
+{
+    lineedit le;
+    lineedit_init(&le, "[bob] > ");
+    check_render(&le, 80, "\r[bob] > \x1b[K\r\x1b[8C", 8);
+    feed(&le, "hi 你好", NULL);
+    check_render(&le, 80, "\r[bob] > hi 你好\x1b[K\r\x1b[15C", 15);
+    feed(&le, "\x1b[D", NULL);
+    check_render(&le, 80, "\r[bob] > hi 你好\x1b[K\r\x1b[13C", 13);
+    lineedit_set_prompt(&le, "> ");
+    feed(&le, "\x05\x15", NULL);
+    CHECK_EQ_INT(le.text.len, 0);
+    /* width 10: 2 for the prompt, 7 for text, the last column unused */
+    feed(&le, "abcdefghij", NULL);
+    check_render(&le, 10, "\r> efghij\x1b[K\r\x1b[8C", 8); /* the cursor takes column 8 */
+    CHECK_EQ_INT(le.scroll, 4);
+    feed(&le, "\x01", NULL);
+    check_render(&le, 10, "\r> abcdefg\x1b[K\r\x1b[2C", 2);
+    feed(&le, "\x05\x7f\x7f\x7f\x7f\x7f", NULL); /* after deleting, the window fills up again */
+    check_render(&le, 10, "\r> abcde\x1b[K\r\x1b[7C", 7);
+    CHECK_EQ_INT(le.scroll, 0);
+    /* wide characters never straddle the left edge */
+    feed(&le, "\x15你好世界和平", NULL); /* 12 columns */
+    check_render(&le, 10, "\r> 界和平\x1b[K\r\x1b[8C", 8);
+    feed(&le, "\x1b[D\x1b[D\x1b[D\x1b[D", NULL); /* cursor before 世 (col 4) */
+    check_render(&le, 10, "\r> 世界和\x1b[K\r\x1b[2C", 2);
+    feed(&le, "\x1b[D", NULL);
+    check_render(&le, 10, "\r> 好世界\x1b[K\r\x1b[2C", 2);
+    CHECK_EQ_INT(le.scroll, 2);
+    /* a prompt wider than half the row is shortened */
+    lineedit_set_prompt(&le, "[a-very-long-nick-indeed] > ");
+    feed(&le, "\x05\x15x", NULL);
+    check_render(&le, 20, "\r> x\x1b[K\r\x1b[3C", 3);
+    buf plain = {0};
+    lineedit_render_plain(&le, "sent 你好", &plain);
+    CHECK(strcmp(plain.data, "[a-very-long-nick-indeed] > sent 你好") == 0);
+    buf_free(&plain);
+    lineedit_free(&le);
+}
+
+/* Byte offset in le->text where column col starts (col on a character boundary). */
+static size_t byte_at_col(const lineedit *le, size_t col)
+{
+    size_t pos = 0;
+    while (pos < le->text.len && utf8_width(le->text.data, pos) < col) {
+        pos++;
+        while (pos < le->text.len && ((unsigned char)le->text.data[pos] & 0xc0) == 0x80) pos++;
+    }
+    uint32_t cp;
+    size_t bad;
+    int n; /* a combining mark whose base is cut off is not drawn */
+    while ((n = utf8_decode_one(le->text.data + pos, le->text.len - pos, &cp, &bad)) > 0 && utf8_cp_width(cp) == 0)
+        pos += (size_t)n;
+    return pos;
+}
+
+/* Every cursor position in a mixed line, at every width: the row fits, the cursor column is
+ * where it should be, and what is drawn left of the cursor is exactly the text from the
+ * scroll position to the cursor. */
+static void test_render_cursor_everywhere(void)
+{
+    lineedit le;
+    lineedit_init(&le, "> ");
+    feed(&le, "ab你c好\xf0\x9f\x98\x80" "d\xcc\x81" "e世界fg", NULL);
+    for (int width = 6; width <= 30; width++) {
+        feed(&le, "\x05", NULL);
+        for (int step = 0; step < 14; step++) {
+            buf out = {0};
+            int col = lineedit_render(&le, width, &out);
+            const char *drawn = out.data + 3, *end = strstr(drawn, "\x1b[K");
+            CHECK(strncmp(out.data, "\r> ", 3) == 0 && end != NULL);
+            if (!end) { buf_free(&out); break; }
+            CHECK((int)utf8_width(drawn, (size_t)(end - drawn)) <= width - 3);
+            CHECK(col >= 2 && col <= width - 2);
+            CHECK_EQ_INT((size_t)col, 2 + lineedit_cursor_col(&le) - le.scroll);
+            size_t from = byte_at_col(&le, le.scroll), n = le.cursor - from;
+            CHECK(le.cursor >= from && (size_t)(end - drawn) >= n && memcmp(drawn, le.text.data + from, n) == 0);
+            buf_free(&out);
+            feed(&le, "\x1b[D", NULL);
+        }
+    }
+    lineedit_free(&le);
+}
+
+int main(void)
+{
+    RUN(test_parse_keys);
+    RUN(test_insert_and_move);
+    RUN(test_cjk_cursor);
+    RUN(test_kill);
+    RUN(test_enter_quit_history);
+    RUN(test_render);
+    RUN(test_render_cursor_everywhere);
+    return th_finish();
+}
