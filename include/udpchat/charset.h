@@ -7,8 +7,8 @@
 typedef enum charset_id {
     CHARSET_UNKNOWN = 0, /* detection: nothing decisive seen yet (pure ASCII) */
     CHARSET_UTF8,
-    CHARSET_GBK,         /* Windows code page 936 (0x80 = U+20AC, user-defined areas
-                            -> U+E000..U+E765) */
+    CHARSET_GBK,         /* Windows code page 936: 0x80 = U+20AC, user-defined areas =
+                            U+E000..U+E765 (docs/CHARSET.md) */
     CHARSET_GB18030      /* all of GB18030-2005: 1, 2 and 4-byte sequences */
 } charset_id;
 

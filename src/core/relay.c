@@ -225,8 +225,8 @@ static void on_hello(relay *r, const net_addr *from, const wire_header *hd, wire
     }
     if (h.role != WIRE_ROLE_CLIENT) { /* a direct peer (or another server) reached us */
         if (stranger_budget(r, now)) {
-            const char *msg = "this is a relay server, not a peer: use 'udpchat join'";
-            relay_send_control(r, from, WIRE_REFUSE, hd->session, msg, strlen(msg));
+            const char msg[] = "\0this is a relay server, not a peer: use 'udpchat join'";
+            relay_send_control(r, from, WIRE_REFUSE, hd->session, msg, sizeof msg - 1); /* reason 0 */
         }
         return;
     }

@@ -267,10 +267,10 @@ static void on_hello(session *s, const wire_header *hd, wire_reader *r, uint64_t
     if (h.role != want) { /* tell the other side what it reached, at most twice a second */
         if (now < s->next_reset) return;
         s->next_reset = now + 500;
-        const char *why = h.role == WIRE_ROLE_CLIENT
-                              ? "this is a direct peer, not a relay server: use 'udpchat peer'"
-                              : "this is a room client, not a peer: use 'udpchat join' to its server";
-        send_simple(s, WIRE_REFUSE, hd->session, why, strlen(why), now);
+        static const char to_client[] = "\0this is a direct peer, not a relay server: use 'udpchat peer'";
+        static const char to_other[] = "\0this is a room client, not a peer: use 'udpchat join' to its server";
+        const char *why = h.role == WIRE_ROLE_CLIENT ? to_client : to_other; /* reason byte 0 first */
+        send_simple(s, WIRE_REFUSE, hd->session, why, 1 + strlen(why + 1), now);
         return;
     }
     if (hd->session != s->them) adopt_session(s, hd->session, &h, now);
