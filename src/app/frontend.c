@@ -183,7 +183,7 @@ void frontend_event(frontend *fe, const chat_event *ev)
     char *text = NULL;
     if (ev->type == EV_SENT) remember_sent(fe, ev->id, ev->text);
     if (ev->type == EV_DELIVERED || ev->type == EV_UNDELIVERED) text = forget_sent(fe, ev->id);
-    if (ev->type == EV_REFUSED) fe->exit_code = 1;
+    if (ev->type == EV_REFUSED && fe->mode != FE_SERVER) fe->exit_code = 1; /* a server logs others' refusals */
     if (ev->type == EV_LEAVE && ev->reason == LEAVE_KICKED && ev->from && strcmp(ev->from, fe->nick) == 0)
         fe->exit_code = 1;
     if (fe->mode == FE_JOIN && ((ev->type == EV_STATUS && ev->from) ||
