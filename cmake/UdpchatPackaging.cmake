@@ -86,7 +86,7 @@ if(WIN32)
     "  Delete '$SMPROGRAMS\\$MUI_TEMP\\udpchat.lnk'")
   # A 64-bit installer (Debian's nsis ships the amd64-unicode stubs and plugins): it runs under
   # wine64 without 32-bit Wine, and writes the native (not the WOW6432Node) registry view.
-  set(CPACK_NSIS_EXECUTABLE_PRE_ARGUMENTS "-XTarget\tamd64-unicode")  # a tab: one argument
+  set(CPACK_NSIS_DEFINES "Target amd64-unicode")
   # The zip: udpchat-<version>-win64\{bin\udpchat.exe, README.md, LICENSE}
 else()
   # ---- Linux: .deb + .tar.gz ----

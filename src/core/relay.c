@@ -463,9 +463,24 @@ void relay_who(relay *r)
     buf_free(&b);
 }
 
+static void log_stats(relay *r)
+{
+    buf b = {0};
+    relay_stats st = r->st;
+    buf_printf(&b, "stats: %llu members, %llu forwarded, dropped %llu by rate limit, %llu malformed, "
+               "%llu wrong session, %llu wrong version; %llu refused",
+               (unsigned long long)st.members, (unsigned long long)st.forwarded,
+               (unsigned long long)st.dropped_rate, (unsigned long long)st.dropped_malformed,
+               (unsigned long long)st.dropped_session, (unsigned long long)st.dropped_version,
+               (unsigned long long)st.refused);
+    evq_emit(&r->events, EV_NOTICE, 0, NULL, NULL, b.data, 0, 0);
+    buf_free(&b);
+}
+
 void relay_shutdown(relay *r, const char *text, uint64_t now)
 {
     if (r->shutting) return;
+    log_stats(r);
     r->shutting = 1;
     r->shutdown_at = now + SHUTDOWN_GRACE_MS;
     for (member *m = r->head; m; m = m->next) {

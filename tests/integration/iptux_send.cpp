@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s CONFIG.json PEER_IP TEXT\n", argv[0]);
     return 2;
   }
-  auto config = IptuxConfig::newFromFile(argv[1]);
+  auto config = std::make_shared<IptuxConfig>(std::string(argv[1]));
   auto data = std::make_shared<ProgramData>(config);
   CoreThread core(data);
   core.start();  // binds UDP/TCP 2425 and broadcasts BR_ENTRY
