@@ -13,12 +13,16 @@ set_source_files_properties("${PROJECT_BINARY_DIR}/generated/udpchat.rc" PROPERT
 # A console program (stdin/stdout are the user's terminal), not a GUI one.
 set_target_properties(udpchat PROPERTIES WIN32_EXECUTABLE OFF)
 
+# Every udpchat program has its own main(); on Windows SDL.h would otherwise rename main to
+# SDL_main and expect SDL2main. The empty value matches main.c's own "#define SDL_MAIN_HANDLED",
+# so the two definitions do not clash. PUBLIC: the tests linking udpchat_lib get it too.
+target_compile_definitions(udpchat_lib PUBLIC "SDL_MAIN_HANDLED=")
+
 if(MINGW)
   # No libgcc/libwinpthread/SDL2 DLLs next to the exe: link the mingw runtime statically too.
   # udpchat was created before this file ran, so it gets the options directly; the
   # executables created afterwards (tests) get them from the directory property.
-  # --gc-sections drops the unreached parts of SDL (its deps are built with -ffunction-sections).
-  set(_udpchat_static_link -static -static-libgcc -mconsole -Wl,--gc-sections)
+  set(_udpchat_static_link -static -static-libgcc -mconsole)
   target_link_options(udpchat PRIVATE ${_udpchat_static_link})
   add_link_options(${_udpchat_static_link})
   if(NOT UDPCHAT_STATIC_SDL)

@@ -10,7 +10,7 @@
 # Needs: mingw-w64 cmake make (or ninja) xz-utils, and root (or sudo) only if deb-src is missing.
 set -euo pipefail
 
-RECIPE=4 # read by cmake/mingw-w64-x86_64.cmake; the stamp's first line is "recipe=$RECIPE"
+RECIPE=5 # read by cmake/mingw-w64-x86_64.cmake; the stamp's first line is "recipe=$RECIPE"
 HOST=x86_64-w64-mingw32
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PREFIX=${UDPCHAT_WINDEPS:-${XDG_CACHE_HOME:-$HOME/.cache}/udpchat/win64-deps}
@@ -118,16 +118,13 @@ fetch_orig() {
     echo "$version $file"
 }
 
-# One section per function/object, so that udpchat's link (-Wl,--gc-sections) keeps only the
-# code it reaches: SDL.c always drags in SDL_assert.c and through it the video/blit/YUV code.
 cmake_build() { # cmake_build SRC BUILD [cmake args...]
     local src=$1 bld=$2; shift 2
     local gen=()
     command -v ninja >/dev/null && gen=(-G Ninja)
     cmake -S "$src" -B "$bld" "${gen[@]}" --log-level=WARNING \
         -DCMAKE_TOOLCHAIN_FILE="$HERE/mingw-w64-x86_64.cmake" -DCMAKE_BUILD_TYPE=Release \
-        -DCMAKE_INSTALL_PREFIX="$PREFIX" -DCMAKE_PREFIX_PATH="$PREFIX" \
-        -DCMAKE_C_FLAGS="-ffunction-sections -fdata-sections" "$@" > "$bld.log" 2>&1 ||
+        -DCMAKE_INSTALL_PREFIX="$PREFIX" -DCMAKE_PREFIX_PATH="$PREFIX" "$@" > "$bld.log" 2>&1 ||
         { tail -n 40 "$bld.log" >&2; die "configuring $src failed (log: $work/$bld.log)"; }
     { cmake --build "$bld" -j "$JOBS" && cmake --install "$bld"; } >> "$bld.log" 2>&1 ||
         { tail -n 40 "$bld.log" >&2; die "building $src failed (log: $work/$bld.log)"; }

@@ -7,7 +7,7 @@
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
 #include "udpchat/ifaddr.h"
-#include "udpchat/input.h"
+#include "udpchat/console.h"
 #include "udpchat/ipmsg.h"
 #include "udpchat/lan.h"
 #include "udpchat/nick.h"
@@ -56,7 +56,7 @@ static const core_ops lan_ops = {on_datagram, flush, service, deadline, poll_eve
 typedef struct lan_opts {
     long port;
     const char *nick, *group, *peers, *broadcast, *ipmsg_charset, *charset;
-    int json;
+    int json, no_color;
 } lan_opts;
 
 /* Adds "HOST[,HOST...]" (each with an optional :PORT) to targets; -1 on a bad one. */
@@ -104,6 +104,7 @@ static int parse(int argc, char **argv, lan_opts *o)
         {"ipmsg-charset", CLI_STRING, &o->ipmsg_charset, 0, 0, "CS", "charset for every peer (default: per peer)"},
         {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
         {"json", CLI_FLAG, &o->json, 0, 0, NULL, "one JSON event per line on stdout"},
+        {"no-color", CLI_FLAG, &o->no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
         {NULL, 0, NULL, 0, 0, NULL, NULL},
     };
     const char *pos[1];
@@ -167,8 +168,9 @@ static int run(lan_opts *o, lan_config *cfg, charset_id console)
     frontend_init(&fe, FE_LAN, o->json, console, cfg->nick);
     lan_enter(core.l, net_now_ms());
     runner *r = runner_start(core.sock, &core, &lan_ops, ui);
-    input_start(ui, console);
+    console_start(ui, &fe, o->no_color); /* interactive on a terminal, else line mode */
     int rc = chat_loop_run(r, ui, &fe);
+    console_stop();
     runner_stop(r);
     lan_destroy(core.l);
     net_close(core.sock);

@@ -363,7 +363,9 @@ void session_on_datagram(session *s, const void *data, size_t len, uint64_t now)
     s->now = now;
     if (s->state == ST_DONE) return;
     if (!wire_is_ours(data, len)) {
-        if (len > 0) on_legacy_datagram(s, data, len, now);
+        /* 0xFF starts no text in any charset we know (wire.h): a cut-short header, not text */
+        if (len > 0 && *(const uint8_t *)data == WIRE_MAGIC0) s->stats.dropped_malformed++;
+        else if (len > 0) on_legacy_datagram(s, data, len, now);
         return;
     }
     int rc = wire_parse_header(data, len, &h, &r);

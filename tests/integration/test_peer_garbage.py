@@ -40,6 +40,7 @@ def garbage_set(r, sess_a, sess_b, with_magic_only):
     out = []
     out += [random_magic(r, r.randrange(0, 1400)) for _ in range(60)]          # random after the magic
     out += [MAGIC + bytes(r.getrandbits(8) for _ in range(n)) for n in range(0, 12)]  # truncated headers
+    out += [MAGIC[:n] for n in range(1, 4)] + [b"\xff\x00", b"\xffXYZ garbage"]  # shorter than the magic
     out += [header(t, sess_a, sess_b, version=v) + b"xx" for v in (0, 2, 255) for t in (DATA, HELLO, PING)]
     out.append(random_magic(r, h.MAX_UDP - 4))                                  # the largest UDP datagram
     out.append(header(DATA, 0, sess_b))                                         # session 0
