@@ -258,6 +258,37 @@ static step_result run_step(double rate, int step_ms, int verbose)
     return s;
 }
 
+static void search(double rmin, double rmax, int bisect, int step_ms, const char *phase)
+{
+    step_result best = {0}, first = {0}, fail = {0};
+    int have_best = 0, have_fail = 0;
+    fprintf(stderr, " search (%s):\n", phase);
+    for (double r = rmin; r <= rmax * 1.0001; r *= 2) {
+        step_result s = run_step(r, step_ms, 1);
+        if (!first.rate) first = s;
+        if (!s.pass) {
+            fail = s;
+            have_fail = 1;
+            break;
+        }
+        best = s;
+        have_best = 1;
+    }
+    if (have_best && have_fail) {
+        double lo = best.rate, hi = fail.rate;
+        for (int k = 0; k < bisect; k++) {
+            double mid = sqrt(lo * hi);
+            step_result s = run_step(mid, step_ms, 1);
+            if (s.pass) best = s, lo = mid;
+            else hi = mid;
+        }
+    }
+    if (!have_best) best = first; /* even the lowest rate failed: report it as measured */
+    printf("RESULT phase=%s best_rate=%.0f fwd_per_s=%.0f loss=%.5f pass=%d receivers=%d members=%d\n", phase,
+           have_best ? best.rate : 0.0, best.fwd_per_s, best.loss, have_best, nrx, nrx + 1 + (strcmp(phase, "scale") ? 0 : nsilent));
+    fflush(stdout);
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -289,14 +320,14 @@ static void usage(void)
 {
     fprintf(stderr, "usage: load --port P [--n N] [--silent K] [--notices] [--pid PID]\n"
                     "            [--mode search|latency] [--min R] [--max R] [--bisect K]\n"
-                    "            [--step-ms MS] [--rates R1,R2,...] [--reg-max S] [--max-secs S]\n");
+                    "            [--scale-min R] [--repeat K] [--step-ms MS] [--rates R1,R2,...] [--reg-max S] [--max-secs S]\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    int port = 0, n = 1, notices = 0, pid = 0, bisect = 3, step_ms = 1000, reg_max = 400, max_secs = 120;
-    double rmin = 5000, rmax = 200000;
+    int repeat = 1, port = 0, n = 1, notices = 0, pid = 0, bisect = 3, step_ms = 1000, reg_max = 400, max_secs = 120;
+    double rmin = 5000, rmax = 200000, smin = 5;
     const char *mode = "search", *rates = "1000,10000";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -310,6 +341,8 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--mode")) mode = v;
         else if (!strcmp(a, "--min")) rmin = atof(v);
         else if (!strcmp(a, "--max")) rmax = atof(v);
+        else if (!strcmp(a, "--scale-min")) smin = atof(v);
+        else if (!strcmp(a, "--repeat")) repeat = atoi(v);
         else if (!strcmp(a, "--bisect")) bisect = atoi(v);
         else if (!strcmp(a, "--step-ms")) step_ms = atoi(v);
         else if (!strcmp(a, "--rates")) rates = v;
@@ -343,6 +376,11 @@ int main(int argc, char **argv)
         if (i % 16 == 15) drain(5, 50);
     }
     drain(100, 2000);
+    sender = open_sock(0);
+    send_text(sender, "snd");
+    drain(200, 5000);
+    if (!strcmp(mode, "search") && nsilent) /* the same room before the silent members join */
+        for (int k = 0; k < repeat; k++) search(rmin, rmax, bisect, step_ms, "base");
     long rss_before = pid ? vmrss_kib(pid) : -1;
     double reg_secs = 0;
     int registered = nsilent;
@@ -356,6 +394,7 @@ int main(int argc, char **argv)
             snprintf(nick, sizeof nick, "s%d", i);
             send_text(sfd[i], nick);
             if (i % 64 == 63) pump(1000000); /* let the relay keep up; read r0's notices */
+            check_deadline();
         }
         for (int round = 0; notices && round < 4; round++) {
             /* wait until r0 saw every join, or nothing came for 2 s */
@@ -377,13 +416,10 @@ int main(int argc, char **argv)
                     send_text(sfd[i], nick);
                 }
         }
-        if (!notices) drain(200, 5000);
+        drain(200, 10000);
         reg_secs = (double)(now_ns() - t0) / 1e9;
         /* the sockets stay open (and unread) until exit */
     }
-    sender = open_sock(0);
-    send_text(sender, "snd");
-    drain(200, 5000);
     if (pid) {
         long rss_after = vmrss_kib(pid);
         printf("RSS before_kib=%ld after_kib=%ld members_added=%d registered=%d reg_secs=%.1f per_client_bytes=%.0f\n",
@@ -392,31 +428,8 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
     if (!strcmp(mode, "search")) {
-        step_result best = {0}, first = {0}, fail = {0};
-        int have_best = 0, have_fail = 0;
-        for (double r = rmin; r <= rmax * 1.0001; r *= 2) {
-            step_result s = run_step(r, step_ms, 1);
-            if (!first.rate) first = s;
-            if (!s.pass) {
-                fail = s;
-                have_fail = 1;
-                break;
-            }
-            best = s;
-            have_best = 1;
-        }
-        if (have_best && have_fail) {
-            double lo = best.rate, hi = fail.rate;
-            for (int k = 0; k < bisect; k++) {
-                double mid = sqrt(lo * hi);
-                step_result s = run_step(mid, step_ms, 1);
-                if (s.pass) best = s, lo = mid;
-                else hi = mid;
-            }
-        }
-        if (!have_best) best = first; /* even the lowest rate failed: report it as measured */
-        printf("RESULT best_rate=%.0f fwd_per_s=%.0f loss=%.5f pass=%d receivers=%d silent=%d\n",
-               have_best ? best.rate : 0.0, best.fwd_per_s, best.loss, have_best, nrx, nsilent);
+        for (int k = 0; k < repeat; k++)
+            search(nsilent ? smin : rmin, rmax, bisect, step_ms, nsilent ? "scale" : "plain");
     } else if (!strcmp(mode, "latency")) {
         want_lat = 1;
         run_step(rmin > 1000 ? 1000 : rmin, 300, 0); /* warm-up */

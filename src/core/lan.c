@@ -9,7 +9,7 @@
 #include "udpchat/utf8.h"
 
 #define SEEN_RING 32
-#define CHUNK_BYTES 7800 /* UTF-8 bytes of text per SENDMSG (GBK is never longer) */
+#define CHUNK_BYTES 7800 /* bytes of text per SENDMSG, in the charset sent */
 
 typedef struct lan_peer {
     net_addr addr;
@@ -397,11 +397,26 @@ static size_t chunk_len(const char *s, size_t len, size_t max)
     return n ? n : max;
 }
 
+/* Bytes s[0..n) take in charset cs. */
+static size_t encoded_len(charset_id cs, const char *s, size_t n)
+{
+    buf e = {0};
+    charset_encode(cs, s, n, 1, &e);
+    size_t len = e.len;
+    buf_free(&e);
+    return len;
+}
+
 static void send_text(lan *l, uint32_t id, lan_peer *p, const char *text, uint64_t now)
 {
     size_t len = strlen(text);
+    charset_id cs = send_cs(l, p);
     for (size_t off = 0; off < len;) {
-        size_t n = chunk_len(text + off, len - off, CHUNK_BYTES);
+        /* at most CHUNK_BYTES once encoded: GBK is never longer than UTF-8, but GB18030
+         * (--ipmsg-charset gb18030) takes 4 bytes for 2-byte UTF-8 characters */
+        size_t max = CHUNK_BYTES, n;
+        while ((n = chunk_len(text + off, len - off, max)) > 16 && encoded_len(cs, text + off, n) > CHUNK_BYTES)
+            max /= 2;
         char *chunk = malloc(n + 1);
         if (!chunk) abort();
         memcpy(chunk, text + off, n);

@@ -8,14 +8,15 @@ for UTF-8 and once for GB18030. Checks, from both sides (udpchat's events, iptux
     RECVMSG makes udpchat report it delivered;
   - iptux's own protocol core (libiptux-core, through iptux_send.cpp, built here when
     g++, jsoncpp and sigc++ headers are there) sends udpchat a message: decoded right.
-The iptux GUI itself cannot send a message without clicks. Needs root (`ip netns`), iptux,
-xvfb-run (packaging/install-deps.sh); exits 77 (skipped) without them.
+The iptux GUI itself cannot send a message without clicks. Needs root (`ip netns`), iptux
+and Xvfb (packaging/install-deps.sh); exits 77 (skipped) without them.
 
 Usage: test_lan_iptux.py PATH/TO/udpchat [TEST...]"""
 import atexit
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -39,7 +40,7 @@ ENTRY, EXIT, ANSENTRY, SENDMSG, RECVMSG = 0x01, 0x02, 0x03, 0x20, 0x21
 
 def prerequisites():
     netns.require_root_or_skip()
-    missing = [p for p in ("iptux", "xvfb-run", "Xvfb") if not shutil.which(p)]
+    missing = [p for p in ("iptux", "Xvfb") if not shutil.which(p)]
     if missing:
         print("SKIP: %s not installed (apt-get install iptux xvfb; see packaging/install-deps.sh)"
               % ", ".join(missing), flush=True)
@@ -148,7 +149,9 @@ def fields(pkt):
 
 
 class Iptux:
-    """iptux under xvfb-run inside namespace i of a netns.TestLan; stdout+stderr to a file."""
+    """Xvfb and iptux inside namespace i of a netns.TestLan; their output goes to a file.
+    Xvfb picks its own display (-displayfd) and listens on no TCP port and no file-system
+    socket: only on the abstract socket, which is private to the namespace."""
 
     def __init__(self, lan, i, workdir, encode, tag):
         self.home = os.path.join(workdir, "home-" + tag)
@@ -157,15 +160,38 @@ class Iptux:
         # iptux opens its chat log before it creates the log directory: on a first run it
         # would have none
         os.makedirs(os.path.join(self.home, ".config", "iptux", "log"), exist_ok=True)
-        env = dict(os.environ, HOME=self.home, XDG_CONFIG_HOME=os.path.join(self.home, ".config"),
-                   XDG_CACHE_HOME=os.path.join(self.home, ".cache"), NO_AT_BRIDGE="1", LANG="C.UTF-8")
-        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-        env.pop("DISPLAY", None)
         self.log = open(self.logpath, "wb")
-        self.proc = lan.popen(i, ["xvfb-run", "-a", "-s", "-nolisten tcp -screen 0 800x600x24",
-                                  "iptux", "-l", "DEBUG"],
-                              env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+        self.xvfb = self.proc = None
+        r, w = os.pipe()
+        try:
+            self.xvfb = lan.popen(i, ["Xvfb", "-displayfd", str(w), "-nolisten", "tcp", "-nolisten", "unix",
+                                      "-screen", "0", "800x600x24"],
+                                  stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+                                  pass_fds=(w,), start_new_session=True)
+            os.close(w)
+            w = None
+            display = b""
+            deadline = time.monotonic() + h.T(20)
+            while not display.endswith(b"\n") and time.monotonic() < deadline:
+                ready, _, _ = select.select([r], [], [], 0.5)
+                if ready:
+                    chunk = os.read(r, 64)
+                    if not chunk:
+                        break
+                    display += chunk
+            if not display.strip().isdigit():
+                raise h.HarnessError("Xvfb gave no display number (%r); see %s" % (display, self.logpath))
+        finally:
+            os.close(r)
+            if w is not None:
+                os.close(w)
+        self.display = ":" + display.decode().strip()
+        env = dict(os.environ, HOME=self.home, XDG_CONFIG_HOME=os.path.join(self.home, ".config"),
+                   XDG_CACHE_HOME=os.path.join(self.home, ".cache"), NO_AT_BRIDGE="1", LANG="C.UTF-8",
+                   DISPLAY=self.display)
+        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        self.proc = lan.popen(i, ["iptux", "-l", "DEBUG"], env=env, stdin=subprocess.DEVNULL, stdout=self.log,
+                              stderr=subprocess.STDOUT, start_new_session=True)
 
     def text(self):
         with open(self.logpath, "rb") as f:
@@ -199,15 +225,17 @@ class Iptux:
         return out
 
     def close(self):
-        if self.proc.poll() is None:
+        for p in (self.proc, self.xvfb):  # iptux first, then its X server (removes its lock)
+            if p is None or p.poll() is not None:
+                continue
             try:
-                os.killpg(self.proc.pid, signal.SIGTERM)  # xvfb-run cleans up after itself
-                self.proc.wait(5)
-            except (OSError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except OSError:
-                    pass
+                p.terminate()
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(5)
+            except OSError:
+                pass
         self.log.close()
 
 
