@@ -284,8 +284,11 @@ static void search(double rmin, double rmax, int bisect, int step_ms, const char
         }
     }
     if (!have_best) best = first; /* even the lowest rate failed: report it as measured */
-    printf("RESULT phase=%s best_rate=%.0f fwd_per_s=%.0f loss=%.5f pass=%d receivers=%d members=%d\n", phase,
-           have_best ? best.rate : 0.0, best.fwd_per_s, best.loss, have_best, nrx, nrx + 1 + (strcmp(phase, "scale") ? 0 : nsilent));
+    int members = nrx + 1 + (strcmp(phase, "scale") ? 0 : nsilent);
+    /* deliveries: what every member but the sender got, from what the measured ones got */
+    double deliv = best.fwd_per_s / nrx * (members - 1);
+    printf("RESULT phase=%s best_rate=%.0f fwd_per_s=%.0f deliv_per_s=%.0f loss=%.5f pass=%d receivers=%d members=%d\n",
+           phase, have_best ? best.rate : 0.0, best.fwd_per_s, deliv, best.loss, have_best, nrx, members);
     fflush(stdout);
 }
 

@@ -84,8 +84,14 @@ if(WIN32)
     "  CreateShortCut '$SMPROGRAMS\\$STARTMENU_FOLDER\\udpchat.lnk' '$SYSDIR\\cmd.exe' '/k \"\"$INSTDIR\\bin\\udpchat.exe\" lan\"' '$INSTDIR\\bin\\udpchat.exe' 0")
   set(CPACK_NSIS_DELETE_ICONS_EXTRA
     "  Delete '$SMPROGRAMS\\$MUI_TEMP\\udpchat.lnk'")
+  # CPack leaves the empty "Software\<vendor>" key behind; the uninstaller removes it too.
+  set(CPACK_NSIS_EXTRA_UNINSTALL_COMMANDS
+    "  DeleteRegKey SHCTX 'Software\\${CPACK_PACKAGE_VENDOR}\\${CPACK_PACKAGE_INSTALL_REGISTRY_KEY}'\n"
+    "  DeleteRegKey /ifempty SHCTX 'Software\\${CPACK_PACKAGE_VENDOR}'")
+  string(CONCAT CPACK_NSIS_EXTRA_UNINSTALL_COMMANDS ${CPACK_NSIS_EXTRA_UNINSTALL_COMMANDS})
   # A 64-bit installer (Debian's nsis ships the amd64-unicode stubs and plugins): it runs under
   # wine64 without 32-bit Wine, and writes the native (not the WOW6432Node) registry view.
+  # (CPack overwrites CPACK_NSIS_DEFINES only in component mode, which udpchat does not use.)
   set(CPACK_NSIS_DEFINES "Target amd64-unicode")
   # The portable zip is flat: udpchat-<version>-win64\{udpchat.exe, README.md, LICENSE}. The install
   # tree has bin\udpchat.exe (the installer's "add to PATH" adds $INSTDIR\bin), so a pre-build

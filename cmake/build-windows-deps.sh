@@ -30,9 +30,22 @@ for arg in "$@"; do
     esac
 done
 
-if [[ $force == 0 && -f $STAMP ]] && [[ $(head -n1 "$STAMP") == "recipe=$RECIPE" ]]; then
+cached() { [[ -f $STAMP ]] && [[ $(head -n1 "$STAMP") == "recipe=$RECIPE" ]]; }
+if [[ $force == 0 ]] && cached; then
     say "using cached deps in $PREFIX ($(tr '\n' ' ' < "$STAMP"))"
     exit 0
+fi
+# One build at a time per prefix (two configures may start together); the winner's result is
+# then good for the others.
+mkdir -p "$(dirname "$PREFIX")"
+exec 9> "$PREFIX.lock"
+if ! flock -n 9; then
+    say "waiting for another build of $PREFIX to finish"
+    flock 9
+    if [[ $force == 0 ]] && cached; then
+        say "using cached deps in $PREFIX ($(tr '\n' ' ' < "$STAMP"))"
+        exit 0
+    fi
 fi
 
 for tool in "$HOST-gcc" "$HOST-windres" cmake tar xz; do
@@ -143,7 +156,8 @@ say "building SDL2 $sdl_version and SDL2_net $net_version for $HOST into $PREFIX
 mkdir sdl2 sdl2_net
 tar -xf "$sdl_tar" -C sdl2 --strip-components=1
 tar -xf "$net_tar" -C sdl2_net --strip-components=1
-rm -rf "$PREFIX"
+# Clear only what an earlier run installed: UDPCHAT_WINDEPS may name a directory with other files.
+rm -rf "${PREFIX:?}"/{bin,include,lib,share} "$STAMP"
 mkdir -p "$PREFIX"
 
 # SDL's dynamic API jump table references every SDL function, so a static link would pull in
@@ -158,7 +172,7 @@ export UDPCHAT_WINDEPS_BUILDING=1
 # udpchat needs SDL_Init(0 or SDL_INIT_TIMER), threads, mutexes/conds, atomics, ticks and
 # SDL_net: no video, audio, input, rendering -- and no events, whose code would drag the
 # keyboard/mouse/video/surface/YUV code into every static link.
-say "SDL2: configure + build (about 1 minute)"
+say "SDL2: configure + build (1.5 min on 2 idle cores)"
 cmake_build sdl2 sdl2-build -DSDL_SHARED=OFF -DSDL_STATIC=ON -DSDL_STATIC_PIC=OFF -DSDL_TEST=OFF \
     -DSDL2_DISABLE_UNINSTALL=ON -DSDL_CCACHE=OFF -DSDL_LIBC=ON \
     -DSDL_ATOMIC=ON -DSDL_THREADS=ON -DSDL_TIMERS=ON -DSDL_EVENTS=OFF -DSDL_CPUINFO=ON -DSDL_FILE=ON \

@@ -50,7 +50,18 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
     mkdir -p "$(dirname "$WINEPREFIX")"
     flock "$WINEPREFIX.lock" sh -c \
         'test -f "$WINEPREFIX/system.reg" || { "$1" wineboot.exe --init && "$2" -w; }' \
-        sh "$wine" "${WINESERVER:-wineserver}" >/dev/null 2>&1 || true
+        sh "$wine" "${WINESERVER:-wineserver}" </dev/null >/dev/null 2>&1 || true
+fi
+
+# Start the prefix's wineserver and services with stdio on /dev/null if they are not running.
+# Otherwise the program starts them, they inherit its stdout/stderr, and whoever reads those
+# (CTest, a shell pipe) waits until the server exits, 3 s after the program. -p10 keeps the
+# server for the next program; its socket lives in /tmp/.wine-UID/server-DEV-INODE/.
+server=${WINESERVER:-wineserver}
+socket=/tmp/.wine-$(id -u)/server-$(stat -c %D "$WINEPREFIX")-$(printf %x "$(stat -c %i "$WINEPREFIX")")/socket
+if [ ! -S "$socket" ]; then
+    "$server" -p10 </dev/null >/dev/null 2>&1 || true
+    "$wine" wineboot.exe </dev/null >/dev/null 2>&1 || true
 fi
 
 if [ -z "$tmp" ]; then
@@ -58,6 +69,6 @@ if [ -z "$tmp" ]; then
 fi
 rc=0
 "$wine" "$@" || rc=$?
-"${WINESERVER:-wineserver}" -k >/dev/null 2>&1 || true
+"$server" -k >/dev/null 2>&1 || true
 rm -rf "$tmp"
 exit "$rc"

@@ -20,6 +20,16 @@ fi
 if [ -f cmake/mingw-w64-x86_64.cmake ] && command -v x86_64-w64-mingw32-gcc >/dev/null && command -v wine64 >/dev/null; then
   step windows cmake --workflow --preset windows
 fi
+# The packages users download (cpack): each is built, installed, run and removed (tests/packaging/).
+if [ "$(id -u)" -eq 0 ]; then
+  step packages-linux bash tests/packaging/test_linux_packages.sh
+else
+  echo "=== packages-linux: skipped (installing the .deb needs root, for apt-get)"
+fi
+if [ -f cmake/mingw-w64-x86_64.cmake ] && command -v x86_64-w64-mingw32-gcc >/dev/null && command -v makensis >/dev/null &&
+   { command -v wine64 >/dev/null || [ -x /usr/lib/wine/wine64 ]; }; then
+  step packages-windows bash tests/packaging/test_windows_packages.sh
+fi
 if [ ${#failed[@]} -eq 0 ]; then
   echo "run-all: every step passed"
   exit 0

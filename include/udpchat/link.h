@@ -16,7 +16,7 @@ typedef struct link_config {
     uint32_t rto_min_ms;         /* lower bound of the retransmission timeout (40) */
     uint32_t rto_max_ms;         /* upper bound, also for back-off (2000) */
     uint32_t rto_initial_ms;     /* before any RTT sample (200) */
-    uint32_t window;             /* fragments in flight at most (256) */
+    uint32_t window;             /* fragments in flight at most (64) */
     uint32_t max_queued;         /* messages queued at most; link_send fails beyond (4096) */
 } link_config;
 
@@ -51,7 +51,7 @@ void link_event_free(link_event *ev);
 typedef void (*link_emit_fn)(void *ctx, const void *data, size_t len);
 
 typedef struct link_stats {
-    uint64_t sent, retransmitted, received, duplicates, out_of_window, acks_sent;
+    uint64_t sent, retransmitted, received, duplicates, out_of_window, acks_sent, malformed;
     uint32_t srtt_ms, rttvar_ms, rto_ms;
 } link_stats;
 

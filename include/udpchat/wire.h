@@ -10,7 +10,8 @@
 #define WIRE_MAGIC0 0xFF
 #define WIRE_MAGIC "\xFFUCH"
 #define WIRE_VERSION 1
-#define WIRE_HEADER_LEN 16
+#define WIRE_HEADER_LEN 20         /* ... session, dest_session, crc32 */
+#define WIRE_CRC_OFFSET 16
 #define WIRE_MAX_DATAGRAM 1400      /* never send more than this */
 #define WIRE_MAX_FRAGMENT 1200      /* payload bytes per DATA datagram */
 #define WIRE_MAX_TEXT 65536         /* largest chat text in bytes of UTF-8 */
@@ -63,11 +64,18 @@ void wire_write_str8(buf *b, const char *s, size_t len);
 
 /* 1 if the datagram begins with the udpchat magic (it is ours, whatever its version). */
 int wire_is_ours(const void *data, size_t len);
-/* Parses the header. Returns 0, or -1 if too short / bad magic, -2 for an unknown
- * version (h->version set). On success the reader is positioned at the body. */
+/* Parses the header. Returns 0, or -1 if too short / bad magic / bad checksum / session
+ * 0, -2 for an unknown version (h->version set; checked before the checksum, since a
+ * future version may lay out its header differently). On success the reader is
+ * positioned at the body. */
 int wire_parse_header(const void *data, size_t len, wire_header *h, wire_reader *body);
-/* Appends a header. */
+/* Appends a header (with a zero checksum: call wire_seal once the datagram is whole). */
 void wire_write_header(buf *b, uint8_t type, uint32_t session, uint32_t dest_session);
+/* Writes the CRC-32 (IEEE 802.3, as zlib's crc32) of the whole datagram, computed with
+ * the checksum field zeroed, into the checksum field. */
+void wire_seal(void *datagram, size_t len);
+/* CRC-32 of data (zlib's crc32(0, data, len)). */
+uint32_t wire_crc32(const void *data, size_t len);
 
 /* --- bodies --- */
 typedef struct wire_data {

@@ -277,6 +277,7 @@ static lan_peer *on_entry(lan *l, const net_addr *from, const ipmsg_packet *pk)
 
 static int seen_before(lan_peer *p, uint64_t no)
 {
+    no++; /* stored + 1: an empty slot (0) must not match packet number 0 (parse caps it at 2^63-1) */
     for (unsigned i = 0; i < SEEN_RING; i++)
         if (p->seen[i] == no) return 1;
     p->seen[p->seen_pos++ % SEEN_RING] = no;

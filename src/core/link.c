@@ -5,6 +5,7 @@
 #include <string.h>
 
 #define RECV_WINDOW 512u   /* fragments ahead of the next expected one we buffer */
+#define MAX_SKIP (1u << 24) /* more than a sender can ever have abandoned at once */
 
 typedef struct frag_state {
     uint64_t next_tx; /* when to (re)send; valid once tx > 0 */
@@ -57,7 +58,7 @@ void link_config_default(link_config *c)
     c->rto_min_ms = 40;
     c->rto_max_ms = 2000;
     c->rto_initial_ms = 200;
-    c->window = 256;
+    c->window = 64; /* = the selective-ack bitmap, so no fragment held is ever resent */
     c->max_queued = 4096;
 }
 
@@ -200,6 +201,7 @@ static void send_frag(link *l, out_msg *m, uint16_t i, uint64_t now, link_emit_f
     wire_data d = {m->first_seq + i, l->base, (uint32_t)now, i, m->nfrags, m->blob->data + off, n};
     wire_write_header(&b, WIRE_DATA, l->my_session, l->their_session);
     wire_write_data(&b, &d);
+    wire_seal(b.data, b.len);
     emit(ctx, b.data, b.len);
     frag_state *f = &m->frags[i];
     uint64_t backoff = (uint64_t)l->rto << (f->tx < 16 ? f->tx : 16);
@@ -392,6 +394,10 @@ void link_on_data(link *l, const wire_data *d, uint64_t now)
 {
     (void)now;
     l->stats.received++;
+    if (d->seq < d->base || (d->base > l->next_expected && d->base - l->next_expected > MAX_SKIP)) {
+        l->stats.malformed++; /* a sender never sends below its own base, nor skips that far */
+        return;
+    }
     l->ack_pending = 1;
     l->ack_echo_ts = d->ts;
     if (d->base > l->next_expected) skip_to(l, d->base);
@@ -425,6 +431,7 @@ void link_flush_ack(link *l, link_emit_fn emit, void *ctx)
     buf b = {(char *)pkt, 0, sizeof pkt};
     wire_write_header(&b, WIRE_ACK, l->my_session, l->their_session);
     wire_write_ack(&b, &a);
+    wire_seal(b.data, b.len);
     emit(ctx, b.data, b.len);
     l->ack_pending = 0;
     l->stats.acks_sent++;

@@ -171,6 +171,7 @@ void relay_send_control(relay *r, const net_addr *to, uint8_t type, uint32_t des
     if (n > 256) n = 256;
     wire_write_header(&b, type, r->me, dest);
     buf_append(&b, body, n);
+    wire_seal(b.data, b.len);
     r->emit(r->ctx, to, b.data, b.len);
 }
 

@@ -58,6 +58,7 @@ static void send_simple(session *s, uint8_t type, uint32_t dest, const void *bod
     buf b = {0};
     wire_write_header(&b, type, s->me, dest);
     buf_append(&b, body, n);
+    wire_seal(b.data, b.len);
     emit_raw(s, b.data, b.len, now);
     buf_free(&b);
 }

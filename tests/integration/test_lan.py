@@ -193,6 +193,9 @@ def test_packets_raw_peer(binary):
         a.wait_for(is_msg("重复的消息", "原始"), 10, ma)
         time.sleep(0.5)
         check(len(a.matching(is_msg("重复的消息"), ma)) == 1, "duplicate shown twice", a)
+        # packet number 0 is a number like any other (not an empty slot of the duplicate ring)
+        raw.send(uc_addr, 0, SENDMSG | SENDCHECKOPT | UTF8OPT, "零号包".encode())
+        a.wait_for(is_msg("零号包", "原始"), 10, ma)
 
         # a GBK peer (no CAPUTF8OPT): its nick decoded from GBK, our packets to it in GBK
         m = raw.mark()

@@ -15,8 +15,15 @@ MAGIC = b"\xffUCH"
 DATA, ACK, PING, PONG, HELLO, BYE, BYE_ACK, REFUSE, RESET = range(1, 10)
 
 
+class _Sealed(bytes):
+    """A header that seals (fills in the CRC-32 of) whatever datagram it is the start of."""
+
+    def __add__(self, body):
+        return h.seal(bytes(self) + body)
+
+
 def header(typ, session, dest, version=1):
-    return MAGIC + struct.pack(">BBBBII", version, typ, 0, 0, session, dest)
+    return _Sealed(h.seal(MAGIC + struct.pack(">BBBBIII", version, typ, 0, 0, session, dest, 0)))
 
 
 def chat_msg(text, frm=b"", to=b""):

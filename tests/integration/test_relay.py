@@ -418,11 +418,11 @@ def test_flood_and_spoof(binary):
             evil.sendto(px.last_data, (LO, port))  # a replay of bob's real datagram
         # and a forged chat message: DATA seq far ahead, one fragment
         body = bytes([1, 0, 0, 0, 0]) + "伪造的消息 forged".encode("utf-8")
-        hdr = b"\xffUCH" + bytes([1, 1, 0, 0]) + struct.pack(">II", sess_bob, sess_srv)
+        hdr = b"\xffUCH" + bytes([1, 1, 0, 0]) + struct.pack(">III", sess_bob, sess_srv, 0)
         data = struct.pack(">IIIHH", 1000, 0, 0, 0, 1) + body
         for seq in range(20):
-            evil.sendto(hdr + struct.pack(">IIIHH", seq, 0, 0, 0, 1) + body, (LO, port))
-        evil.sendto(hdr + data, (LO, port))
+            evil.sendto(h.seal(hdr + struct.pack(">IIIHH", seq, 0, 0, 0, 1) + body), (LO, port))
+        evil.sendto(h.seal(hdr + data), (LO, port))
         resets = 0
         for d, _ in evil.drain(0.5):
             if d.startswith(b"\xffUCH") and d[5] == 9 and struct.unpack(">I", d[12:16])[0] == sess_bob:

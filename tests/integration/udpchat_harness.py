@@ -22,6 +22,8 @@ import random
 import shlex
 import signal
 import socket
+import struct
+import zlib
 import subprocess
 import sys
 import threading
@@ -387,6 +389,22 @@ def run_cli(args, timeout=DEFAULT_TIMEOUT, binary=None, stdin=b""):
     except subprocess.TimeoutExpired:
         raise HarnessError("%s did not finish within %.1fs" % (" ".join(cmd), T(timeout)))
     return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
+
+
+# --------------------------------------------------------------------------- wire helpers
+
+WIRE_HEADER_LEN = 20  # magic, version, type, flags, reserved, session, dest_session, crc32
+
+
+def seal(datagram):
+    """Returns a udpchat datagram with its CRC-32 field (bytes 16-19, big-endian) filled in:
+    zlib's crc32 of the whole datagram with that field zeroed (docs/PROTOCOL.md)."""
+    d = bytearray(datagram)
+    if len(d) < WIRE_HEADER_LEN:
+        return bytes(d)
+    d[16:20] = b"\0\0\0\0"
+    d[16:20] = struct.pack(">I", zlib.crc32(bytes(d)) & 0xFFFFFFFF)
+    return bytes(d)
 
 
 # --------------------------------------------------------------------------- plain UDP

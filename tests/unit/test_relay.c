@@ -724,6 +724,7 @@ static void test_spoofed_session(void)
     wire_write_header(&pkt, WIRE_DATA, 0x1001u, RELAY_SESSION);
     wire_data d = {2, 0, 0, 0, 1, (const uint8_t *)m.data, m.len};
     wire_write_data(&pkt, &d);
+    wire_seal(pkt.data, pkt.len);
     relay_on_datagram(F.r, &evil1, pkt.data, pkt.len, F.now);
     buf_free(&pkt);
     buf_free(&m);
@@ -797,6 +798,7 @@ static void test_rate_limit(void)
     /* a protocol member flooding PINGs is limited too, and the others still get through */
     buf ping = {0};
     wire_write_header(&ping, WIRE_PING, 0x1001u, RELAY_SESSION);
+    wire_seal(ping.data, ping.len);
     uint64_t r0 = relay_get_stats(F.r).dropped_rate;
     for (int i = 0; i < 1000; i++) relay_on_datagram(F.r, &a->addr, ping.data, ping.len, F.now);
     buf_free(&ping);

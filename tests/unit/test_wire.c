@@ -10,9 +10,17 @@ static void test_header_roundtrip(void)
     buf b = {0};
     wire_write_header(&b, WIRE_PING, 0xA1B2C3D4, 0x01020304);
     CHECK_EQ_INT(b.len, WIRE_HEADER_LEN);
+    wire_seal(b.data, b.len);
     static const uint8_t want[] = {0xFF, 'U', 'C', 'H', 1, WIRE_PING, 0, 0,
                                    0xA1, 0xB2, 0xC3, 0xD4, 1, 2, 3, 4};
-    CHECK_MEM(b.data, b.len, want, sizeof want);
+    CHECK_MEM(b.data, 16, want, sizeof want);
+    uint8_t zeroed[WIRE_HEADER_LEN];
+    memcpy(zeroed, b.data, WIRE_HEADER_LEN);
+    memset(zeroed + WIRE_CRC_OFFSET, 0, 4);
+    uint32_t crc = wire_crc32(zeroed, sizeof zeroed);
+    const uint8_t *c = (const uint8_t *)b.data + WIRE_CRC_OFFSET;
+    CHECK_EQ_INT((uint32_t)c[0] << 24 | (uint32_t)c[1] << 16 | (uint32_t)c[2] << 8 | c[3], crc);
+    CHECK_EQ_INT(wire_crc32("123456789", 9), 0xCBF43926u); /* the standard check value */
     wire_header h;
     wire_reader r;
     CHECK_EQ_INT(wire_parse_header(b.data, b.len, &h, &r), 0);
@@ -27,13 +35,19 @@ static void test_header_rejects(void)
     uint8_t d[WIRE_HEADER_LEN] = {0xFF, 'U', 'C', 'H', 1, 1, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0};
     wire_header h;
     wire_reader r;
+    CHECK_EQ_INT(wire_parse_header(d, WIRE_HEADER_LEN, &h, &r), -1); /* checksum missing */
+    wire_seal(d, sizeof d);
     CHECK_EQ_INT(wire_parse_header(d, WIRE_HEADER_LEN, &h, &r), 0);
+    d[9] ^= 1; /* one flipped bit */
+    CHECK_EQ_INT(wire_parse_header(d, WIRE_HEADER_LEN, &h, &r), -1);
+    d[9] ^= 1;
     for (size_t n = 0; n < WIRE_HEADER_LEN; n++) CHECK_EQ_INT(wire_parse_header(d, n, &h, &r), -1);
     d[4] = 2; /* a future version */
     CHECK_EQ_INT(wire_parse_header(d, sizeof d, &h, &r), -2);
     CHECK_EQ_INT(h.version, 2);
     d[4] = 1;
     d[11] = 0; /* session 0 is never valid */
+    wire_seal(d, sizeof d);
     CHECK_EQ_INT(wire_parse_header(d, sizeof d, &h, &r), -1);
     d[11] = 7;
     d[0] = 'h'; /* text from a seed program */

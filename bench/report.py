@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""report.py -- the table of bench/run from its samples file (key TAB value per line).
+
+Each row: median of the runs, [min-max], against a baseline measured in the same bench/run;
+ratio = median(value) / median(baseline). Targets are reported (met / MISSED), never enforced.
+"""
+import statistics
+import sys
+from collections import defaultdict
+
+TICK_MS = 10.0  # USER_HZ 100: the resolution of /proc/PID/stat CPU times
+
+
+def load(path):
+    d = defaultdict(list)
+    notes = []
+    for line in open(path, encoding="utf-8"):
+        k, _, v = line.rstrip("\n").partition("\t")
+        if k in ("error", "note", "uptime"):
+            notes.append("%s: %s" % (k, v))
+            continue
+        try:
+            d[k].append(float(v))
+        except ValueError:
+            pass
+    return d, notes
+
+
+def fmt(x):
+    if x is None:
+        return "-"
+    a = abs(x)
+    if a >= 1000:
+        return "{:,.0f}".format(x)
+    if a >= 100:
+        return "%.0f" % x
+    if a >= 10:
+        return "%.1f" % x
+    return "%.2f" % x
+
+
+def cell(vals):
+    if not vals:
+        return "n/a", None
+    m = statistics.median(vals)
+    if len(vals) == 1:
+        return fmt(m) + " (1 run)", m
+    return "%s [%s-%s]" % (fmt(m), fmt(min(vals)), fmt(max(vals))), m
+
+
+# (row, what, unit, value key, baseline key or None, baseline name, target text, check)
+# check(value_median, ratio) -> True/False, or None when the row has no target
+ge = lambda t: (lambda v, r: None if r is None else r >= t)  # noqa: E731
+ROWS = []
+for n in (1, 8, 64):
+    ROWS += [
+        ("1", "relay forwarding, N=%d receivers" % n, "datagrams/s", "fwd.relay.%d" % n, "fwd.sdl.%d" % n,
+         "fwd_sdlnet", ">= 0.8x", ge(0.8)),
+        ("1", "relay forwarding, N=%d receivers" % n, "datagrams/s", "fwd.relay.%d" % n, "fwd.posix.%d" % n,
+         "fwd_posix", "-", None),
+        ("1", "fwd_sdlnet forwarding, N=%d (SDL_net's cost)" % n, "datagrams/s", "fwd.sdl.%d" % n,
+         "fwd.posix.%d" % n, "fwd_posix", "-", None),
+    ]
+ROWS += [
+    ("1s", "syscalls per datagram received, relay (N=8, 5k/s)", "calls", "sys.relay", "sys.posix", "fwd_posix", "-", None),
+    ("1s", "syscalls per datagram received, fwd_sdlnet", "calls", "sys.sdl", "sys.posix", "fwd_posix", "-", None),
+    ("1s", "select/pselect6 per datagram, relay", "calls", "sel.relay", "sel.sdl", "fwd_sdlnet", "-", None),
+    ("1s", "futex per datagram, relay", "calls", "futex.relay", "futex.sdl", "fwd_sdlnet", "-", None),
+]
+for rate in (1000, 10000):
+    for q, tgt in (("p50_us", "-"), ("p99_us", "<= 2000 us" if rate == 10000 else "-"), ("max_us", "-")):
+        chk = (lambda v, r: v <= 2000) if (rate == 10000 and q == "p99_us") else None
+        ROWS.append(("2", "latency %s at %d msg/s (N=1)" % (q[:-3], rate), "us", "lat.relay.%d.%s" % (rate, q),
+                     "lat.sdl.%d.%s" % (rate, q), "fwd_sdlnet", tgt, chk))
+ROWS += [
+    ("3", "relay RSS per plain-text client (10,000 joined)", "bytes", "rss.per_client", None, "-", "<= 2048 B",
+     lambda v, r: v <= 2048),
+    ("3", "relay deliveries/s, 10,000 silent + 8 measured members", "datagrams/s", "scale.scale.deliv",
+     "scale.base.deliv", "same relay, 8 members", ">= 0.5x", ge(0.5)),
+    ("3", "relay messages/s (<1% loss), 10,008 members", "msg/s", "scale.scale.msgs", "scale.base.msgs",
+     "same relay, 8 members", "-", None),
+    ("4", "idle `udpchat server` (1 idle client), 60 s", "CPU ms", "idle.server", "idle.sleep", "sleep 60",
+     "< 50 ms", lambda v, r: v < 50),
+    ("4", "idle `udpchat join`, 60 s", "CPU ms", "idle.join", "idle.sleep", "sleep 60", "< 50 ms",
+     lambda v, r: v < 50),
+    ("5", "convert GBK -> UTF-8, 100 MB", "MB/CPU-s", "conv.udpchat.g2u", "conv.iconv.g2u", "iconv", ">= 1.0x", ge(1.0)),
+    ("5", "convert UTF-8 -> GBK, 100 MB", "MB/CPU-s", "conv.udpchat.u2g", "conv.iconv.u2g", "iconv", ">= 1.0x", ge(1.0)),
+    ("6", "1000 peer messages, 20% loss: all received", "s", "lossy.drop.recv", "lossy.clean.recv", "clean link", "-", None),
+    ("6", "1000 peer messages, 20% loss: all delivered (acked)", "s", "lossy.drop.all", "lossy.clean.all", "clean link", "-", None),
+]
+
+
+def main():
+    d, notes = load(sys.argv[1])
+    print("| row | measure | unit | value: median [min-max] | baseline | baseline: median [min-max] | ratio | target | met |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row, what, unit, vk, bk, bname, target, check in ROWS:
+        if vk not in d:
+            continue
+        vcell, vm = cell(d[vk])
+        bcell, bm = cell(d.get(bk, [])) if bk else ("-", None)
+        if bk and bk.startswith("idle.") and bm is not None:
+            bm = max(bm, TICK_MS)  # sleep uses 0 ticks: ratio against one tick
+        ratio = vm / bm if (vm is not None and bm) else None
+        met = "-"
+        if check is not None and vm is not None:
+            ok = check(vm, ratio)
+            met = "-" if ok is None else ("yes" if ok else "MISSED")
+        print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            row, what, unit, vcell, bname, bcell, "%.2fx" % ratio if ratio is not None else "-", target, met))
+    for k in ("rss.before_kib", "rss.after_kib", "rss.registered", "rss.reg_secs"):
+        if k in d:
+            print("\n%s = %s" % (k, ", ".join(fmt(v) for v in d[k])), end="")
+    print()
+    for n in notes:
+        print("\n" + n)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
