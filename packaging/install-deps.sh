@@ -8,7 +8,7 @@ what="${1:-all}"   # "build": just enough to build and run; "all": the whole tes
 build_pkgs=(build-essential cmake pkg-config libsdl2-dev libsdl2-net-dev)
 test_pkgs=(python3 clang libclang-rt-14-dev tmux locales iproute2 procps man-db
            iptux xvfb libjsoncpp-dev libsigc++-2.0-dev)  # test_lan_iptux.py: iptux headless, iptux_send.cpp
-win_pkgs=(mingw-w64 wine64 wine dpkg-dev nsis)
+win_pkgs=(mingw-w64 wine64 wine xz-utils nsis)
 pkgs=("${build_pkgs[@]}")
 [ "$what" = "build" ] || pkgs+=("${test_pkgs[@]}" "${win_pkgs[@]}")
 $SUDO apt-get update

@@ -61,7 +61,7 @@ for d in libc6 libsdl2-2.0-0 libsdl2-net-2.0-0; do
 done
 contents=$(dpkg-deb --contents "$deb" | awk '{print $NF}')
 for f in ./usr/bin/udpchat ./usr/share/man/man1/udpchat.1.gz \
-         ./usr/share/doc/udpchat/README.md ./usr/share/doc/udpchat/LICENSE; do
+         ./usr/share/doc/udpchat/README.md ./usr/share/doc/udpchat/LICENSE ./usr/share/doc/udpchat/copyright; do
     grep -qx -- "$f" <<<"$contents" || fail "the .deb has no $f"
 done
 ok "the .deb: name, version, section, Depends, files"

@@ -3,7 +3,7 @@
 # with `cpack --preset windows`, run the NSIS installer silently in a throwaway WINEPREFIX, run the
 # installed udpchat.exe, check the Add/Remove Programs entry and the Start-menu shortcut, uninstall
 # silently and check that nothing is left; unpack the portable zip and run its udpchat.exe.
-# Needs mingw-w64, makensis (package nsis) and Wine; prints a message and exits 0 without them.
+# Needs mingw-w64, makensis (package nsis) and Wine: without them it fails, naming what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -12,8 +12,8 @@ command -v x86_64-w64-mingw32-gcc >/dev/null || missing+=(mingw-w64)
 command -v makensis >/dev/null || missing+=(nsis)
 command -v wine64 >/dev/null || [ -x /usr/lib/wine/wine64 ] || missing+=(wine64)
 if [ ${#missing[@]} -gt 0 ]; then
-    echo "test_windows_packages: skipped: missing ${missing[*]} (packaging/install-deps.sh installs them)"
-    exit 0
+    echo "test_windows_packages: FAIL: missing ${missing[*]} (packaging/install-deps.sh installs them)"
+    exit 1
 fi
 
 fail() { echo "test_windows_packages: FAIL: $*"; exit 1; }
