@@ -20,11 +20,6 @@ uint16_t net_local_port(const net_socket *s);
 
 /* Sends one datagram. Returns 0, or -1 (the datagram is dropped; UDP may drop anyway). */
 int net_send(net_socket *s, const net_addr *to, const void *data, size_t len);
-/* Waits up to timeout_ms for a datagram. Returns its length (>= 0, up to cap; larger
- * datagrams are cut and reported as cap + 1), -1 on timeout or a transient error
- * (Windows reports ICMP port-unreachable as WSAECONNRESET: that is transient). */
-int net_recv(net_socket *s, net_addr *from, void *data, size_t cap, uint32_t timeout_ms);
-
 /* Receives a burst: waits up to timeout_ms for the socket to be readable, then takes
  * every datagram already queued (up to NET_BATCH), calling fn for each. Returns how many
  * (0 on timeout or a transient error). Only one thread may receive on a socket. */

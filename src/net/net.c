@@ -11,7 +11,6 @@
 struct net_socket {
     UDPsocket sock;
     SDLNet_SocketSet set;
-    UDPpacket *rx;    /* used only by the receiving thread */
     UDPpacket **rxv;  /* NET_BATCH packets + NULL, for SDLNet_UDP_RecvV */
     uint16_t port;
 };
@@ -46,9 +45,8 @@ net_socket *net_open(uint16_t port, char *err, size_t errlen)
         return NULL;
     }
     s->set = SDLNet_AllocSocketSet(1);
-    s->rx = SDLNet_AllocPacket(65536);
     s->rxv = SDLNet_AllocPacketV(NET_BATCH, 65536);
-    if (!s->set || !s->rx || !s->rxv) abort();
+    if (!s->set || !s->rxv) abort();
     SDLNet_UDP_AddSocket(s->set, s->sock);
     IPaddress *local = SDLNet_UDP_GetPeerAddress(s->sock, -1);
     s->port = local ? SDLNet_Read16(&local->port) : port;
@@ -60,7 +58,6 @@ void net_close(net_socket *s)
     if (!s) return;
     SDLNet_FreeSocketSet(s->set);
     SDLNet_UDP_Close(s->sock);
-    SDLNet_FreePacket(s->rx);
     SDLNet_FreePacketV(s->rxv);
     free(s);
 }
@@ -83,18 +80,6 @@ int net_send(net_socket *s, const net_addr *to, const void *data, size_t len)
     p.maxlen = (int)len;
     to_ip(to, &p.address);
     return SDLNet_UDP_Send(s->sock, -1, &p) == 1 ? 0 : -1;
-}
-
-int net_recv(net_socket *s, net_addr *from, void *data, size_t cap, uint32_t timeout_ms)
-{
-    if (SDLNet_CheckSockets(s->set, timeout_ms) <= 0) return -1;
-    if (!SDLNet_SocketReady(s->sock)) return -1;
-    if (SDLNet_UDP_Recv(s->sock, s->rx) != 1) return -1; /* transient: try again */
-    from->host = SDLNet_Read32(&s->rx->address.host);
-    from->port = SDLNet_Read16(&s->rx->address.port);
-    size_t n = (size_t)s->rx->len;
-    memcpy(data, s->rx->data, n < cap ? n : cap);
-    return n > cap ? (int)cap + 1 : (int)n;
 }
 
 int net_recv_batch(net_socket *s, net_datagram_fn fn, void *ctx, uint32_t timeout_ms)
