@@ -2,6 +2,7 @@
 #ifndef UDPCHAT_CHARSET_H
 #define UDPCHAT_CHARSET_H
 #include <stddef.h>
+#include <stdio.h>
 #include "udpchat/buf.h"
 
 typedef enum charset_id {
@@ -54,5 +55,14 @@ charset_id charset_detect(const char *in, size_t len);
  * codeset in LC_ALL/LC_CTYPE/LANG while the program is still in the "C" locale; the
  * ANSI code page on Windows); CHARSET_UTF8 when it is none of the known ones. */
 charset_id charset_locale(void);
+
+/* Makes the program's arguments UTF-8, like every string inside udpchat; call it first in
+ * main(). On Windows main()'s argv is in the ANSI code page (GBK bytes on a Chinese Windows,
+ * '?' for what it lacks), so *argv is replaced by the UTF-8 form of the UTF-16 command line,
+ * split the same way (allocated once, kept until exit). POSIX: argv is left as it is. */
+void charset_utf8_args(int argc, char ***argv);
+
+/* fopen() for a UTF-8 path such as one from the command line (Windows: _wfopen). */
+FILE *charset_fopen(const char *utf8_path, const char *mode);
 
 #endif

@@ -106,7 +106,7 @@ static int convert_stream(converter *c, FILE *f, const char *name, char *chunk)
 static int convert_path(converter *c, const char *path, int auto_from, char *chunk)
 {
     int is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    FILE *f = is_stdin ? stdin : charset_fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "udpchat convert: cannot open '%s': %s\n", path, strerror(errno));
         return EXIT_RUNTIME;

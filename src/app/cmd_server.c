@@ -127,7 +127,7 @@ int cmd_server(int argc, char **argv)
     charset_id console;
     if ((rc = configure(&o, &cfg, &console)) >= 0) return rc;
     FILE *log = stderr;
-    if (o.log && !(log = fopen(o.log, "a"))) {
+    if (o.log && !(log = charset_fopen(o.log, "a"))) {
         fprintf(stderr, "udpchat server: cannot open log file '%s'\n", o.log);
         return EXIT_RUNTIME;
     }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "udpchat/charset.h"
 #include "udpchat/cli.h"
 #include "udpchat/version.h"
 
@@ -36,6 +37,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     SDL_SetMainReady();
+    charset_utf8_args(argc, &argv); /* --nick 窗口 on a Chinese Windows: UTF-8, not GBK */
     if (argc < 2) {
         char *lan_argv[] = {"lan", NULL};
         return cmd_lan(1, lan_argv);

@@ -5,6 +5,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,4 +101,15 @@ charset_id charset_locale(void)
     charset_id cs;
     if (name && charset_from_name(name, &cs) == 0) return cs;
     return CHARSET_UTF8;
+}
+
+void charset_utf8_args(int argc, char ***argv)
+{
+    (void)argc; /* POSIX hands the arguments over as the bytes typed: nothing to undo */
+    (void)argv;
+}
+
+FILE *charset_fopen(const char *utf8_path, const char *mode)
+{
+    return fopen(utf8_path, mode);
 }

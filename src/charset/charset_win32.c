@@ -3,6 +3,10 @@
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <wchar.h>
+
 #include "charset_backend.h"
 #include "udpchat/charset.h"
 #include "udpchat/utf8.h"
@@ -97,6 +101,52 @@ charset_id charset_locale(void)
     case 54936: return CHARSET_GB18030;
     default: return CHARSET_UTF8;
     }
+}
+
+/* msvcrt's own splitter for the UTF-16 command line (the one main()'s ANSI argv comes from);
+ * exported by msvcrt.dll, not declared by the mingw-w64 headers. */
+typedef struct crt_startupinfo {
+    int newmode;
+} crt_startupinfo;
+int __cdecl __wgetmainargs(int *argc, wchar_t ***argv, wchar_t ***envp, int glob, crt_startupinfo *si);
+
+/* A malloc'd UTF-8 copy of the UTF-16 string w (NUL-terminated); NULL if out of memory. */
+static char *utf8_from_wide(const wchar_t *w)
+{
+    int need = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+    char *s = need > 0 ? malloc((size_t)need) : NULL;
+    if (s && WideCharToMultiByte(CP_UTF8, 0, w, -1, s, need, NULL, NULL) != need) {
+        free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+void charset_utf8_args(int argc, char ***argv)
+{
+    int wargc = 0;
+    wchar_t **wargv = NULL, **wenv = NULL;
+    crt_startupinfo si = {0};
+    if (__wgetmainargs(&wargc, &wargv, &wenv, 0, &si) < 0 || !wargv || wargc != argc) return;
+    char **out = calloc((size_t)argc + 1, sizeof *out);
+    if (!out) return;
+    for (int i = 0; i < argc; i++) {
+        if (!(out[i] = utf8_from_wide(wargv[i]))) {
+            while (i > 0) free(out[--i]);
+            free(out);
+            return; /* keep the ANSI ones */
+        }
+    }
+    *argv = out;
+}
+
+FILE *charset_fopen(const char *utf8_path, const char *mode)
+{
+    wchar_t wpath[MAX_PATH * 4], wmode[16];
+    if (!MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8_path, -1, wpath, MAX_PATH * 4) ||
+        !MultiByteToWideChar(CP_UTF8, 0, mode, -1, wmode, 16))
+        return fopen(utf8_path, mode); /* not UTF-8 after all (or too long): as given */
+    return _wfopen(wpath, wmode);
 }
 
 #endif /* _WIN32 */

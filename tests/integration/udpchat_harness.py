@@ -14,6 +14,9 @@ closes, whether the test passed or not.
 
 The binary is argv[1] (or env UDPCHAT_BIN); env UDPCHAT_WRAPPER is a command prefix such as
 "wine64" to run a Windows build. Set UDPCHAT_TEST_TIMEOUT_SCALE (e.g. 3) on slow machines.
+One process can use another binary and prefix than the rest (a Linux and a Windows build in
+one test): g.start(args, binary="udpchat.exe", wrapper=["cmake/wine-run.sh"]); wrapper=None
+(the default) means env UDPCHAT_WRAPPER, wrapper=[] none at all.
 """
 import json
 import os
@@ -64,9 +67,12 @@ def binary_path(argv=None):
     return b
 
 
-def wrapper_prefix():
-    """The command prefix from env UDPCHAT_WRAPPER (e.g. 'wine64'), as a list."""
-    return shlex.split(os.environ.get("UDPCHAT_WRAPPER", ""))
+def wrapper_prefix(wrapper=None):
+    """The command prefix as a list: wrapper itself when given (a list, or a str split like a
+    shell would), else env UDPCHAT_WRAPPER (e.g. 'wine64')."""
+    if wrapper is None:
+        wrapper = os.environ.get("UDPCHAT_WRAPPER", "")
+    return shlex.split(wrapper) if isinstance(wrapper, str) else [str(w) for w in wrapper]
 
 
 def free_udp_port(host=LOOPBACK):
@@ -103,14 +109,16 @@ def free_udp_ports(n, host=LOOPBACK):
 class UdpchatProcess:
     """One running udpchat. stdout lines are parsed as JSON into self.events (a list guarded
     by a condition; non-JSON lines become {"event": "_raw", "line": ...}); stderr is kept in
-    self.stderr_lines. stdin is fed by a writer thread so a full pipe never blocks the test."""
+    self.stderr_lines. stdin is fed by a writer thread so a full pipe never blocks the test.
+    A _raw event also has "_hex": the line's exact bytes (e.g. GBK text on stdout).
+    wrapper: this process's command prefix (see wrapper_prefix; None = env UDPCHAT_WRAPPER)."""
 
-    def __init__(self, args, binary=None, name=None, env=None, stdin=True, charset="utf-8"):
+    def __init__(self, args, binary=None, name=None, env=None, stdin=True, charset="utf-8", wrapper=None):
         self.binary = binary or binary_path()
         self.args = [str(a) for a in args]
         self.name = name or (self.args[0] if self.args else "udpchat")
         self.charset = charset
-        self.cmd = wrapper_prefix() + [self.binary] + self.args
+        self.cmd = wrapper_prefix(wrapper) + [self.binary] + self.args
         full_env = dict(os.environ)
         # A leak report at exit would change the exit code the tests check for; a crash is
         # still caught (ASan aborts with its own non-zero code and a report on stderr).
@@ -152,7 +160,7 @@ class UdpchatProcess:
                 if not isinstance(ev, dict):
                     raise ValueError("not an object")
             except (ValueError, UnicodeDecodeError):
-                ev = {"event": "_raw", "line": line.decode("utf-8", "replace")}
+                ev = {"event": "_raw", "line": line.decode("utf-8", "replace"), "_hex": line.hex()}
             ev["_t"] = time.monotonic() - self.started
             with self._cond:
                 self.events.append(ev)
@@ -328,8 +336,10 @@ class ProcessGroup:
         self.procs = []
         self.closables = []
 
-    def start(self, args, name=None, **kw):
-        p = UdpchatProcess(args, binary=self.binary, name=name, **kw)
+    def start(self, args, name=None, binary=None, **kw):
+        """Starts a process with the group's binary, or binary (and wrapper=, see
+        UdpchatProcess) for this one process only."""
+        p = UdpchatProcess(args, binary=binary or self.binary, name=name, **kw)
         self.procs.append(p)
         return p
 
@@ -378,12 +388,14 @@ def start_peer_pair(group, a_args=(), b_args=(), a_to=None, b_to=None, nicks=("a
     return a, b, pa, pb
 
 
-def run_cli(args, timeout=DEFAULT_TIMEOUT, binary=None, stdin=b""):
+def run_cli(args, timeout=DEFAULT_TIMEOUT, binary=None, stdin=b"", wrapper=None, env=None):
     """Runs udpchat to completion; returns (rc, stdout str, stderr str). Killed and failed
-    after timeout."""
-    cmd = wrapper_prefix() + [binary or binary_path()] + [str(a) for a in args]
+    after timeout. wrapper: as for UdpchatProcess; env: extra environment variables."""
+    cmd = wrapper_prefix(wrapper) + [binary or binary_path()] + [str(a) for a in args]
+    extra_env = env
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
+    env.update(extra_env or {})
     try:
         r = subprocess.run(cmd, input=stdin, capture_output=True, timeout=T(timeout), env=env)
     except subprocess.TimeoutExpired:
