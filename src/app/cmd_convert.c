@@ -82,7 +82,11 @@ static int feed(converter *c, const char *data, size_t n, int final)
 {
     buf_append(&c->in, data, n);
     if (c->detecting) detect_step(c, final);
-    if (!c->detecting) {
+    if (!c->detecting && c->from == CHARSET_UTF8) { /* the encoder validates UTF-8 itself */
+        buf_consume(&c->in, charset_encode(c->to, c->in.data, c->in.len, final, &c->out));
+    } else if (!c->detecting && c->to == CHARSET_UTF8) { /* the decoder writes valid UTF-8 */
+        buf_consume(&c->in, charset_decode(c->from, c->in.data, c->in.len, final, &c->out));
+    } else if (!c->detecting) {
         buf_consume(&c->in, charset_decode(c->from, c->in.data, c->in.len, final, &c->mid));
         buf_consume(&c->mid, charset_encode(c->to, c->mid.data, c->mid.len, final, &c->out));
     }

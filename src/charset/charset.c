@@ -1,6 +1,7 @@
 /* charset.c -- charset names, detection, and the decode/encode policy every backend shares */
 #include "udpchat/charset.h"
 
+#include <SDL_atomic.h>
 #include <stdint.h>
 
 #include "charset_backend.h"
@@ -63,19 +64,24 @@ charset_id charset_detect(const char *in, size_t len)
 
 static size_t recode_utf8(const char *in, size_t len, int final, buf *out)
 {
-    size_t i = 0, bad;
+    size_t i = 0, good = 0, bad; /* in[good..i) is valid and not yet appended */
     uint32_t cp;
     while (i < len) {
-        size_t run = i;
-        while (run < len && (unsigned char)in[run] < 0x80) run++;
-        buf_append(out, in + i, run - i);
-        if ((i = run) == len) break;
+        if ((unsigned char)in[i] < 0x80) {
+            i++;
+            continue;
+        }
         int r = utf8_decode_one(in + i, len - i, &cp, &bad);
-        if (r == -2 && !final) break;
-        if (r > 0) buf_append(out, in + i, (size_t)r);
-        else buf_append(out, replacement, sizeof replacement);
-        i += r > 0 ? (size_t)r : bad;
+        if (r > 0) {
+            i += (size_t)r;
+            continue;
+        }
+        buf_append(out, in + good, i - good);
+        if (r == -2 && !final) return i;
+        buf_append(out, replacement, sizeof replacement);
+        good = i += bad;
     }
+    buf_append(out, in + good, i - good);
     return i;
 }
 
@@ -178,6 +184,70 @@ static seq classify(charset_id cs, const uint8_t *p, size_t len, int final)
     return mkseq(SEQ_BAD, 1, 0xFFFD); /* only the lead is bad; p[1] is read again */
 }
 
+/* ---- the platform's code page 936 table, asked once and cached ----
+ * The backend (iconv, Win32) stays the authority on code page 936, but asking it for every
+ * character costs a call, a lock and a re-scan each time. So the first conversion asks it
+ * once for every 2-byte code and every BMP character that charset.c does not map itself,
+ * and keeps the answers in two flat tables (48 KiB + 128 KiB, read-only afterwards). */
+
+#define T936_INDEX(b1, b2) (((size_t)(b1) - 0x81u) * 191u + ((size_t)(b2) - 0x40u))
+
+static uint16_t dec936[126 * 191]; /* code -> BMP character, 0 = the table maps it to nothing */
+static uint16_t enc936[0x10000];   /* BMP character -> code, 0 = not representable */
+static SDL_atomic_t t936_ready;
+static SDL_SpinLock t936_lock;
+
+static size_t table_decode(const char *in, size_t len, buf *out);
+static int own_encode(charset_id cs, uint32_t cp, uint8_t *b);
+
+static void t936_add_code(uint8_t b1, uint8_t b2, buf *tmp)
+{
+    const char code[2] = {(char)b1, (char)b2};
+    uint32_t cp;
+    size_t bad;
+    buf_clear(tmp);
+    if (table_decode(code, 2, tmp) != 2) return;
+    if (utf8_decode_one(tmp->data, tmp->len, &cp, &bad) == (int)tmp->len && cp >= 0x80 && cp < 0x10000)
+        dec936[T936_INDEX(b1, b2)] = (uint16_t)cp;
+}
+
+static void t936_add_char(uint32_t cp, buf *tmp)
+{
+    uint8_t b[4];
+    buf u = {0};
+    if (own_encode(CHARSET_GBK, cp, b) || own_encode(CHARSET_GB18030, cp, b)) return;
+    utf8_encode_one(cp, &u);
+    buf_clear(tmp);
+    if (charset_backend_encode(u.data, u.len, tmp) == u.len && tmp->len == 2)
+        enc936[cp] = (uint16_t)((uint8_t)tmp->data[0] << 8 | (uint8_t)tmp->data[1]);
+    buf_free(&u);
+}
+
+static void t936_build(void)
+{
+    buf tmp = {0};
+    uint32_t cp;
+    for (unsigned b1 = 0x81; b1 <= 0xFE; b1++)
+        for (unsigned b2 = 0x40; b2 <= 0xFE; b2++)
+            if (b2 != 0x7F && !eudc_decode((uint8_t)b1, (uint8_t)b2, &cp) &&
+                !gb18030_two_byte_decode((uint16_t)(b1 << 8 | b2), &cp))
+                t936_add_code((uint8_t)b1, (uint8_t)b2, &tmp);
+    for (cp = 0x80; cp < 0x10000; cp++)
+        if (cp < 0xD800 || cp > 0xDFFF) t936_add_char(cp, &tmp);
+    buf_free(&tmp);
+}
+
+static void t936_init(void)
+{
+    if (SDL_AtomicGet(&t936_ready)) return;
+    SDL_AtomicLock(&t936_lock);
+    if (!SDL_AtomicGet(&t936_ready)) {
+        t936_build();
+        SDL_AtomicSet(&t936_ready, 1); /* a full barrier: the tables are visible first */
+    }
+    SDL_AtomicUnlock(&t936_lock);
+}
+
 /* ---- decoding ---- */
 
 static void out_truncate(buf *out, size_t len)
@@ -215,46 +285,46 @@ static size_t table_decode(const char *in, size_t len, buf *out)
     return done;
 }
 
-/* in[0..len) is a run of SEQ_TABLE codes, all 2 bytes long. */
-static void decode_table_run(const char *in, size_t len, buf *out)
+/* Appends the UTF-8 of scalar value cp; the caller reserved room (4 bytes). */
+static void put_utf8(buf *out, uint32_t cp)
 {
-    size_t off = 0;
-    while (off < len) {
-        off += table_decode(in + off, len - off, out);
-        if (off == len) break;
-        buf_append(out, replacement, sizeof replacement);
-        off += 2;
-    }
+    uint8_t *o = (uint8_t *)out->data + out->len;
+    if (cp < 0x80) o[0] = (uint8_t)cp, out->len += 1;
+    else if (cp < 0x800) o[0] = (uint8_t)(0xC0 | cp >> 6), o[1] = (uint8_t)(0x80 | (cp & 0x3F)), out->len += 2;
+    else if (cp < 0x10000)
+        o[0] = (uint8_t)(0xE0 | cp >> 12), o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F)),
+        o[2] = (uint8_t)(0x80 | (cp & 0x3F)), out->len += 3;
+    else
+        o[0] = (uint8_t)(0xF0 | cp >> 18), o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F)),
+        o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F)), o[3] = (uint8_t)(0x80 | (cp & 0x3F)), out->len += 4;
 }
 
 static size_t decode_multibyte(charset_id cs, const char *in, size_t len, int final, buf *out)
 {
     const uint8_t *p = (const uint8_t *)in;
-    size_t i = 0, run = 0; /* in[run..i) is a pending run of SEQ_TABLE sequences */
+    size_t i = 0;
+    buf_reserve(out, len * 3 + 4); /* a bad byte -> U+FFFD (3), 2 -> 3, 4 -> 4 */
     while (i < len) {
-        size_t ascii = i;
-        while (ascii < len && p[ascii] < 0x80) ascii++;
-        if (ascii > i) {
-            decode_table_run(in + run, i - run, out);
-            buf_append(out, in + i, ascii - i);
-            run = i = ascii;
+        if (p[i] < 0x80) {
+            out->data[out->len++] = (char)p[i++];
             continue;
         }
-        seq s = classify(cs, p + i, len - i, final);
+        uint16_t fast = i + 1 < len && is_lead(p[i]) && is_trail2(p[i + 1])
+                            ? dec936[T936_INDEX(p[i], p[i + 1])] : 0;
+        seq s = fast ? mkseq(SEQ_OWN, 2, fast) : classify(cs, p + i, len - i, final);
         if (s.kind == SEQ_TRUNC) break;
+        if (s.kind == SEQ_TABLE) s.cp = 0xFFFD; /* a code the table maps to nothing */
         i += s.len;
-        if (s.kind == SEQ_TABLE) continue;
-        decode_table_run(in + run, i - s.len - run, out);
-        run = i;
-        utf8_encode_one(s.cp, out); /* SEQ_BAD carries U+FFFD */
+        put_utf8(out, s.cp); /* SEQ_BAD carries U+FFFD */
     }
-    decode_table_run(in + run, i - run, out);
+    out->data[out->len] = '\0';
     return i;
 }
 
 size_t charset_decode(charset_id cs, const char *in, size_t len, int final, buf *out)
 {
     if (len == 0) return 0; /* in may be NULL then (an empty buf) */
+    if (cs == CHARSET_GBK || cs == CHARSET_GB18030) t936_init();
     if (cs == CHARSET_GBK || cs == CHARSET_GB18030)
         return decode_multibyte(cs, in, len, final, out);
     return recode_utf8(in, len, final, out);
@@ -281,76 +351,59 @@ static int own_encode(charset_id cs, uint32_t cp, uint8_t *b)
     return 0;
 }
 
-/* What a character code page 936 cannot represent becomes: '?' in GBK, its 4-byte
- * code in GB18030 (which represents every scalar value). */
-static void encode_unmapped(charset_id cs, const char *in, size_t len, buf *out, size_t *used)
+/* One character (or U+FFFD for a bad sequence) to GBK or GB18030, into room the caller
+ * reserved (4 bytes). */
+static void encode_char(charset_id cs, uint32_t cp, buf *out)
 {
-    size_t bad;
-    uint32_t cp;
-    uint8_t b[4];
-    int r = utf8_decode_one(in, len, &cp, &bad);
-    *used = r > 0 ? (size_t)r : 1;
-    if (cs == CHARSET_GB18030 && r > 0) {
-        int n = gb4_bytes(gb18030_four_byte_encode(cp), b);
-        buf_append(out, b, (size_t)n);
-    } else {
-        buf_append_byte(out, '?');
+    uint8_t *b = (uint8_t *)out->data + out->len;
+    int n;
+    uint16_t code = cp < 0x10000 ? enc936[cp] : 0;
+    if (code) {
+        b[0] = (uint8_t)(code >> 8), b[1] = (uint8_t)code, n = 2;
+    } else if ((n = own_encode(cs, cp, b)) == 0) {
+        if (cs == CHARSET_GB18030) n = gb4_bytes(gb18030_four_byte_encode(cp), b);
+        else b[0] = '?', n = 1; /* GBK cannot hold it */
     }
+    out->len += (size_t)n;
 }
 
-/* in[0..len) is valid UTF-8 of BMP characters that own_encode left to the table. */
-static void encode_table_run(charset_id cs, const char *in, size_t len, buf *out)
+/* A well-formed 3-byte UTF-8 sequence (U+0800..U+FFFF, no surrogates) at p, or 0. */
+static uint32_t utf8_three(const uint8_t *p, size_t left)
 {
-    size_t off = 0, used;
-    while (off < len) {
-        off += charset_backend_encode(in + off, len - off, out);
-        if (off == len) break;
-        encode_unmapped(cs, in + off, len - off, out, &used);
-        off += used;
-    }
-}
-
-static void encode_one(charset_id cs, uint32_t cp, const char *utf8, size_t n, buf *out)
-{
-    uint8_t b[4];
-    int own = own_encode(cs, cp, b);
-    if (own) buf_append(out, b, (size_t)own);
-    else encode_table_run(cs, utf8, n, out);
+    if (left < 3 || (p[0] & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+    uint32_t cp = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+    return cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF) ? cp : 0;
 }
 
 static size_t encode_multibyte(charset_id cs, const char *in, size_t len, int final, buf *out)
 {
-    size_t i = 0, run = 0, bad; /* in[run..i) is a pending run for the platform table */
+    const uint8_t *p = (const uint8_t *)in;
+    size_t i = 0, bad;
     uint32_t cp;
-    uint8_t b[4];
+    buf_reserve(out, len * 4 + 4); /* a bad byte can become a 4-byte GB18030 U+FFFD */
     while (i < len) {
-        size_t ascii = i;
-        while (ascii < len && (uint8_t)in[ascii] < 0x80) ascii++;
-        if (ascii > i) {
-            encode_table_run(cs, in + run, i - run, out);
-            buf_append(out, in + i, ascii - i);
-            run = i = ascii;
+        if (p[i] < 0x80) {
+            out->data[out->len++] = (char)p[i++];
+            continue;
+        }
+        if ((cp = utf8_three(p + i, len - i)) != 0) {
+            encode_char(cs, cp, out);
+            i += 3;
             continue;
         }
         int r = utf8_decode_one(in + i, len - i, &cp, &bad);
         if (r == -2 && !final) break;
-        if (r > 1 && !own_encode(cs, cp, b)) {
-            i += (size_t)r;
-            continue;
-        }
-        encode_table_run(cs, in + run, i - run, out);
-        if (r > 0) encode_one(cs, cp, in + i, (size_t)r, out);
-        else encode_one(cs, 0xFFFD, replacement, sizeof replacement, out);
+        encode_char(cs, r > 0 ? cp : 0xFFFD, out);
         i += r > 0 ? (size_t)r : bad;
-        run = i;
     }
-    encode_table_run(cs, in + run, i - run, out);
+    out->data[out->len] = '\0';
     return i;
 }
 
 size_t charset_encode(charset_id cs, const char *in, size_t len, int final, buf *out)
 {
     if (len == 0) return 0; /* in may be NULL then (an empty buf) */
+    if (cs == CHARSET_GBK || cs == CHARSET_GB18030) t936_init();
     if (cs == CHARSET_GBK || cs == CHARSET_GB18030)
         return encode_multibyte(cs, in, len, final, out);
     return recode_utf8(in, len, final, out);
