@@ -15,6 +15,16 @@ int signals_caught(void);
  * quit (CMD_QUIT, or CMD_SHUTDOWN for a server). Returns the exit code. */
 int chat_loop_run(runner *r, queue *ui, frontend *fe);
 
+/* Runs a chat core until it finishes: Ctrl-C handling, the "ready" event with the
+ * socket's port, the receive and service threads, the console (interactive on a terminal,
+ * else line mode) and the front-end loop; everything is stopped and joined on return.
+ * The caller keeps ownership of sock, core and fe. Returns the exit code. */
+int app_run(net_socket *sock, void *core, const core_ops *ops, frontend *fe, int no_color);
+
+/* peer and join: resolves remote, opens the socket, runs a session; returns the exit code. */
+int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json, int no_color,
+                    charset_id console, const char *remote, uint16_t default_port, long port);
+
 /* A session (peer or room client) bound to one remote address, driven by a runner. */
 typedef struct session_core {
     session *s;

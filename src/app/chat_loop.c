@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "udpchat/app.h"
+#include "udpchat/console.h"
 
 #define QUIT_GRACE_MS 3000 /* after asking the core to quit, give up waiting after this */
 
@@ -50,4 +51,26 @@ int chat_loop_run(runner *r, queue *ui, frontend *fe)
         if (finished) break;
     }
     return fe->exit_code;
+}
+
+static void post_ready(queue *ui, uint16_t port)
+{
+    chat_event *ev = calloc(1, sizeof *ev);
+    if (!ev) abort();
+    ev->type = EV_READY;
+    ev->port = port;
+    queue_push(ui, ev);
+}
+
+int app_run(net_socket *sock, void *core, const core_ops *ops, frontend *fe, int no_color)
+{
+    signals_install();
+    queue *ui = runner_ui_queue();
+    post_ready(ui, net_local_port(sock));
+    runner *r = runner_start(sock, core, ops, ui);
+    console_start(ui, fe, no_color); /* interactive on a terminal, else line mode */
+    int rc = chat_loop_run(r, ui, fe);
+    console_stop();
+    runner_stop(r);
+    return rc;
 }

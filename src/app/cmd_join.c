@@ -7,9 +7,6 @@
 
 #define DEFAULT_SERVER_PORT 10888
 
-int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json, int no_color,
-                    charset_id console, const char *remote, uint16_t default_port, long port);
-
 typedef struct join_opts {
     long port, deliver_timeout, timeout;
     const char *nick, *charset;

@@ -7,7 +7,6 @@
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
 #include "udpchat/ifaddr.h"
-#include "udpchat/console.h"
 #include "udpchat/ipmsg.h"
 #include "udpchat/lan.h"
 #include "udpchat/nick.h"
@@ -157,21 +156,10 @@ static int run(lan_opts *o, lan_config *cfg, charset_id console)
     core.l = lan_create(cfg, emit, &core);
     lan_set_targets(core.l, t, nt);
     lan_set_self(core.l, self, nself);
-    signals_install();
-    queue *ui = runner_ui_queue();
-    chat_event *ready = calloc(1, sizeof *ready);
-    if (!ready) abort();
-    ready->type = EV_READY;
-    ready->port = port;
-    queue_push(ui, ready);
     frontend fe;
     frontend_init(&fe, FE_LAN, o->json, console, cfg->nick);
     lan_enter(core.l, net_now_ms());
-    runner *r = runner_start(core.sock, &core, &lan_ops, ui);
-    console_start(ui, &fe, o->no_color); /* interactive on a terminal, else line mode */
-    int rc = chat_loop_run(r, ui, &fe);
-    console_stop();
-    runner_stop(r);
+    int rc = app_run(core.sock, &core, &lan_ops, &fe, o->no_color);
     lan_destroy(core.l);
     net_close(core.sock);
     frontend_free(&fe);

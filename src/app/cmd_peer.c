@@ -4,7 +4,6 @@
 
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
-#include "udpchat/console.h"
 #include "udpchat/nick.h"
 
 typedef struct peer_opts {
@@ -61,18 +60,6 @@ static int configure(const peer_opts *o, session_config *cfg, charset_id *consol
     return -1;
 }
 
-static void post_ready(queue *ui, uint16_t port)
-{
-    chat_event *ev = calloc(1, sizeof *ev);
-    if (!ev) abort();
-    ev->type = EV_READY;
-    ev->port = port;
-    queue_push(ui, ev);
-}
-
-int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json, int no_color,
-                    charset_id console, const char *remote, uint16_t default_port, long port);
-
 int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json, int no_color,
                     charset_id console, const char *remote, uint16_t default_port, long port)
 {
@@ -89,17 +76,10 @@ int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, in
     }
     net_addr_format(&core.remote, label, sizeof label);
     cfg->remote_label = label;
-    signals_install();
-    queue *ui = runner_ui_queue();
-    post_ready(ui, net_local_port(core.sock));
     core.s = session_create(cfg, net_random_session(), session_core_emit, &core, net_now_ms());
     frontend fe;
     frontend_init(&fe, mode, json, console, cfg->nick);
-    runner *r = runner_start(core.sock, &core, &session_core_ops, ui);
-    console_start(ui, &fe, no_color); /* interactive on a terminal, else line mode */
-    rc = chat_loop_run(r, ui, &fe);
-    console_stop();
-    runner_stop(r);
+    rc = app_run(core.sock, &core, &session_core_ops, &fe, no_color);
     session_destroy(core.s);
     net_close(core.sock);
     frontend_free(&fe);

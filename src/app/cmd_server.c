@@ -4,7 +4,6 @@
 
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
-#include "udpchat/console.h"
 #include "udpchat/relay.h"
 
 typedef struct relay_core {
@@ -99,19 +98,8 @@ static int serve(const server_opts *o, relay_config *cfg, charset_id console, fr
         fprintf(stderr, "udpchat server: %s\n", err);
         return EXIT_RUNTIME;
     }
-    signals_install();
-    queue *ui = runner_ui_queue();
-    chat_event *ready = calloc(1, sizeof *ready);
-    if (!ready) abort();
-    ready->type = EV_READY;
-    ready->port = net_local_port(core.sock);
-    queue_push(ui, ready);
     core.r = relay_create(cfg, net_random_session(), emit, &core);
-    runner *r = runner_start(core.sock, &core, &relay_ops, ui);
-    console_start(ui, fe, o->no_color); /* interactive on a terminal, else line mode */
-    int rc = chat_loop_run(r, ui, fe);
-    console_stop();
-    runner_stop(r);
+    int rc = app_run(core.sock, &core, &relay_ops, fe, o->no_color);
     relay_destroy(core.r);
     net_close(core.sock);
     return rc;
