@@ -26,6 +26,7 @@ void relay_config_default(relay_config *c)
     c->rate = 1000;
     c->burst = 2000;
     link_config_default(&c->link);
+    c->link.max_queued = 1024; /* per member; a member this far behind is dropped */
 }
 
 static size_t hash_addr(const relay *r, const net_addr *a)
@@ -146,7 +147,7 @@ void member_mark_dirty(member *m)
 }
 
 /* Starts a member's departure: announced now, removed once its link is idle. */
-static void member_leave(relay *r, member *m, int reason, const char *text, uint64_t now)
+void member_leave(relay *r, member *m, int reason, const char *text, uint64_t now)
 {
     if (m->leaving) return;
     room_announce_leave(r, m, reason, text, now);

@@ -41,6 +41,8 @@ struct relay {
 /* relay.c */
 void member_mark_dirty(member *m);
 void member_remove(relay *r, member *m);
+/* Starts a member's departure: announced now, removed once its link is idle. */
+void member_leave(relay *r, member *m, int reason, const char *text, uint64_t now);
 member *member_by_nick(relay *r, const char *nick);
 void relay_send_control(relay *r, const net_addr *to, uint8_t type, uint32_t dest, const void *body,
                         size_t n);

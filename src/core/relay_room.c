@@ -31,9 +31,13 @@ static void legacy_text_free(legacy_text *lt)
     for (int i = 0; i < 4; i++) buf_free(&lt->enc[i]);
 }
 
+/* Queues a message for a member. A member whose queue is full has stopped acknowledging
+ * for a long while: it is dropped from the room (reason timeout) rather than left to grow
+ * or to miss messages silently. */
 static void send_blob(member *m, link_blob *blob, uint64_t now)
 {
     if (link_send_blob(m->lk, blob, now)) member_mark_dirty(m);
+    else if (!m->leaving) member_leave(m->r, m, LEAVE_TIMEOUT, "too far behind", now);
 }
 
 /* Sends a message to every member but `except`: protocol members get `wire`,

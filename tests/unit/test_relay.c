@@ -618,6 +618,32 @@ static void test_timeout(void)
     close_all();
 }
 
+/* A member that stops acknowledging (deaf: it sends but hears nothing) fills its queue;
+ * the relay drops it from the room rather than grow or skip its messages silently. */
+static void test_member_too_far_behind(void)
+{
+    relay_config cfg;
+    relay_config_default(&cfg);
+    cfg.link.max_queued = 16;
+    cfg.rate = 0;
+    fabric_open(&cfg);
+    client *a = join("alice"), *b = join("bob"), *c = join("carol");
+    c->deaf = 1;
+    for (int i = 0; i < 40; i++) {
+        char msg[32];
+        snprintf(msg, sizeof msg, "msg %d", i);
+        session_say(a->s, msg, 0, NULL, F.now);
+        advance(20, 10);
+    }
+    advance(500, 10);
+    relay_log_collect();
+    const chat_event *e = find_ev(b, EV_LEAVE, "carol");
+    CHECK(e && e->reason == LEAVE_TIMEOUT);
+    CHECK_EQ_INT(relay_count(EV_LEAVE, "carol"), 1);
+    CHECK_EQ_INT(count_ev(b, EV_MESSAGE, "alice", NULL), 40); /* the others lose nothing */
+    close_all();
+}
+
 static void test_timeout_short_pause(void)
 {
     /* the relay forgets a member (3 s) long before the member gives up on it (30 s): its
@@ -941,5 +967,6 @@ int main(void)
     RUN(test_legacy_default_gbk);
     RUN(test_shutdown);
     RUN(test_shutdown_unacked);
+    RUN(test_member_too_far_behind);
     return th_finish();
 }
