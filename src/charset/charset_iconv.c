@@ -11,6 +11,7 @@
 
 #include "charset_backend.h"
 #include "udpchat/charset.h"
+#include "udpchat/utf8.h"
 
 /* One descriptor per direction, opened on first use and kept until exit. An iconv_t
  * carries conversion state, so every use happens under cd_lock: the main thread and
@@ -103,13 +104,34 @@ charset_id charset_locale(void)
     return CHARSET_UTF8;
 }
 
+/* POSIX hands the arguments over as the bytes typed, in the locale's charset. In a GBK or
+ * GB18030 locale, an argument that is not already UTF-8 is decoded (--nick 小明 typed in
+ * GBK); ASCII and UTF-8 arguments stay as they are. The new strings live until exit. */
 void charset_utf8_args(int argc, char ***argv)
 {
-    (void)argc; /* POSIX hands the arguments over as the bytes typed: nothing to undo */
-    (void)argv;
+    charset_id cs = charset_locale();
+    if (cs != CHARSET_GBK && cs != CHARSET_GB18030) return;
+    for (int i = 1; i < argc; i++) {
+        const char *a = (*argv)[i];
+        size_t n = strlen(a);
+        if (utf8_valid(a, n)) continue;
+        buf u = {0};
+        charset_decode(cs, a, n, 1, &u);
+        (*argv)[i] = buf_detach(&u);
+    }
 }
 
+/* A path from the command line may have been decoded from the locale's charset (above):
+ * if it is not found as UTF-8, it is tried again in the locale's charset. */
 FILE *charset_fopen(const char *utf8_path, const char *mode)
 {
-    return fopen(utf8_path, mode);
+    FILE *f = fopen(utf8_path, mode);
+    charset_id cs = charset_locale();
+    if (f || errno != ENOENT || (cs != CHARSET_GBK && cs != CHARSET_GB18030)) return f;
+    buf local = {0};
+    charset_encode(cs, utf8_path, strlen(utf8_path), 1, &local);
+    f = fopen(local.data, mode);
+    if (!f) errno = ENOENT; /* report the first failure, not the retry's */
+    buf_free(&local);
+    return f;
 }
