@@ -26,6 +26,11 @@ int console_shows(FILE *f);
  * cursor where it was. `line` is UTF-8 already made safe (utf8_sanitize) plus, at most,
  * our own SGR colour codes; a trailing '\n' is dropped. Any thread. */
 void console_print(const char *line, size_t len);
+/* Called by main() with the exit code. Where the console window belongs to udpchat alone
+ * (Windows, started by a double-click or from the Start menu) and the exit code is not 0,
+ * waits for Enter so the user can read the error before the window closes. Elsewhere it
+ * does nothing. */
+void console_hold_on_error(int exit_code);
 /* Shows "[nick] > " as the prompt (nick is sanitised first); NULL shows "> ". */
 void console_set_nick(const char *nick);
 

@@ -7,6 +7,7 @@
 
 #include "udpchat/charset.h"
 #include "udpchat/cli.h"
+#include "udpchat/console.h"
 #include "udpchat/version.h"
 
 typedef struct command {
@@ -34,10 +35,8 @@ static void usage(FILE *f)
           "  --version  print the version and exit\n  --help     show this help and exit\n", f);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-    SDL_SetMainReady();
-    charset_utf8_args(argc, &argv); /* --nick 窗口 on a Chinese Windows: UTF-8, not GBK */
     if (argc < 2) {
         char *lan_argv[] = {"lan", NULL};
         return cmd_lan(1, lan_argv);
@@ -57,4 +56,13 @@ int main(int argc, char **argv)
         if (strcmp(c->name, name) == 0) return c->run(argc - 1, argv + 1);
     fprintf(stderr, "udpchat: unknown command '%s' (see 'udpchat --help')\n", name);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    SDL_SetMainReady();
+    charset_utf8_args(argc, &argv); /* --nick 窗口 on a Chinese Windows: UTF-8, not GBK */
+    int rc = run(argc, argv);
+    console_hold_on_error(rc); /* a double-clicked udpchat.exe: let the error be read */
+    return rc;
 }

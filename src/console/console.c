@@ -190,3 +190,13 @@ void console_set_nick(const char *nick)
     SDL_UnlockMutex(con.lock);
     buf_free(&prompt);
 }
+
+void console_hold_on_error(int exit_code)
+{
+    if (exit_code == 0 || !console_sys_window_is_ours()) return;
+    fputs("\nPress Enter to close this window.\n", stderr);
+    fflush(stderr);
+    int c;
+    while ((c = getchar()) != EOF && c != '\n') {
+    }
+}

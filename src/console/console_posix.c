@@ -90,3 +90,5 @@ int console_sys_width(void)
 int console_sys_stderr_is_terminal(void) { return isatty(STDERR_FILENO); }
 
 #endif
+
+int console_sys_window_is_ours(void) { return 0; } /* a terminal outlives its programs */

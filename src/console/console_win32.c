@@ -128,4 +128,11 @@ int console_sys_stderr_is_terminal(void)
     return h != INVALID_HANDLE_VALUE && h != NULL && GetConsoleMode(h, &mode);
 }
 
+/* Started by a double-click or a shortcut, the console has one process attached: us. */
+int console_sys_window_is_ours(void)
+{
+    DWORD pids[2];
+    return GetConsoleProcessList(pids, 2) == 1;
+}
+
 #endif
