@@ -154,6 +154,10 @@ static void become_legacy(session *s)
 
 static void on_legacy_datagram(session *s, const char *data, size_t len, uint64_t now)
 {
+    if (!s->legacy && s->them != 0) { /* a udpchat peer is talking to us: forged or stray */
+        s->stats.dropped_malformed++;
+        return;
+    }
     s->stats.legacy_datagrams++;
     s->last_rx = now;
     /* detect first: become_legacy re-sends the queued lines in the peer's charset */

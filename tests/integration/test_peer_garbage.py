@@ -130,6 +130,13 @@ def test_garbage_dropped_chat_goes_on(binary):
                 proxy.inject(d, toward)
                 n_injected += 1
         allowed += exchange(a, b, "2")
+
+        # 3. plain text from the same addresses: a working udpchat session is not downgraded
+        for toward in ("a", "b"):
+            for t in ("明文伪造 forged plain text", "quit", "^hb^"):
+                proxy.inject(t.encode("utf-8"), toward)
+                proxy.inject(t.encode("gbk"), toward)
+        allowed += exchange(a, b, "3")  # still delivered (acknowledged): still the protocol
         expect_quiet(a, ma, allowed)
         expect_quiet(b, mb, allowed)
         check(not stranger.drain(0.2), "udpchat answered a foreign address")
