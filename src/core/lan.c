@@ -18,6 +18,7 @@ typedef struct lan_peer {
     charset_id cs;
     uint64_t seen[SEEN_RING];
     unsigned seen_pos;
+    uint64_t answered;   /* when we last sent it an ANSENTRY (+1; 0 = never) */
 } lan_peer;
 
 typedef struct pending {
@@ -44,6 +45,8 @@ struct lan {
     uint32_t next_id;
     evq events;
     lan_stats st;
+    uint64_t answer_window; /* ANSENTRY budget: at most ANSWERS_PER_SECOND in all */
+    uint32_t answers;
 };
 
 void lan_config_default(lan_config *c)
@@ -326,6 +329,22 @@ static void on_recvmsg(lan *l, const net_addr *from, const ipmsg_packet *pk)
     }
 }
 
+/* Answers BR_ENTRY at most once a second per peer and ANSWERS_PER_SECOND in all, so a
+ * flood of entries (one address or many) is not echoed back at the same rate. */
+#define ANSWERS_PER_SECOND 100
+static int may_answer(lan *l, lan_peer *p, uint64_t now)
+{
+    if (p->answered && now + 1 - p->answered < 1000) return 0;
+    if (now - l->answer_window >= 1000) {
+        l->answer_window = now;
+        l->answers = 0;
+    }
+    if (l->answers >= ANSWERS_PER_SECOND) return 0;
+    l->answers++;
+    p->answered = now + 1;
+    return 1;
+}
+
 static int is_self(const lan *l, const net_addr *from)
 {
     for (size_t i = 0; i < l->nself; i++)
@@ -336,7 +355,6 @@ static int is_self(const lan *l, const net_addr *from)
 void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len, uint64_t now)
 {
     ipmsg_packet pk;
-    (void)now;
     if (is_self(l, from)) return;
     if (ipmsg_parse(data, len, &pk) < 0) {
         l->st.malformed++;
@@ -345,7 +363,7 @@ void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len,
     lan_peer *p;
     switch (IPMSG_MODE(pk.command)) {
     case IPMSG_BR_ENTRY:
-        if ((p = on_entry(l, from, &pk)))
+        if ((p = on_entry(l, from, &pk)) && may_answer(l, p, now))
             send_packet(l, from, IPMSG_ANSENTRY | IPMSG_CAPUTF8OPT, send_cs(l, p), l->nick, l->group,
                         l->packet_no++);
         break;

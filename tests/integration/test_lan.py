@@ -289,8 +289,20 @@ def test_hostile_packets(binary):
         finally:
             for s in socks:
                 s.close()
-        print("  %d hostile packets + 5300 BR_ENTRY sent in %.2fs" % (len(hostile), time.monotonic() - t0))
+        elapsed = time.monotonic() - t0
+        print("  %d hostile packets + 5300 BR_ENTRY sent in %.2fs" % (len(hostile), elapsed))
         time.sleep(1.0)
+        # the flood is not echoed back: ANSENTRY at most once a second per address
+        atk.settimeout(0.2)
+        answers = 0
+        try:
+            while True:
+                d, _ = atk.recvfrom(65536)
+                answers += d.split(b":")[4:5] and int(d.split(b":")[4]) & 0xFF == ANSENTRY
+        except (OSError, ValueError):
+            pass
+        print("  %d ANSENTRY answers to 5000 BR_ENTRY from one address" % answers)
+        check(answers <= elapsed + 3, "the BR_ENTRY flood was echoed: %d ANSENTRY" % answers)
         check(a.running(), "alice died after hostile packets", a)
         # a real message afterwards is still delivered, both ways
         ma, mb = a.mark(), b.mark()
