@@ -62,6 +62,10 @@ charset_id charset_locale(void);
  * split the same way (allocated once, kept until exit). POSIX: argv is left as it is. */
 void charset_utf8_args(int argc, char ***argv);
 
+/* Makes stdin and stdout carry bytes as they are (Windows: no CRLF translation, no ^Z
+ * end of file); nothing to do on POSIX. For `convert`, which streams raw bytes. */
+void charset_binary_stdio(void);
+
 /* fopen() for a UTF-8 path such as one from the command line (Windows: _wfopen). */
 FILE *charset_fopen(const char *utf8_path, const char *mode);
 

@@ -4,11 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _WIN32
-#include <fcntl.h>
-#include <io.h>
-#endif
-
 #include "udpchat/buf.h"
 #include "udpchat/charset.h"
 #include "udpchat/cli.h"
@@ -130,20 +125,12 @@ static int lookup(const char *name, charset_id *cs)
     return -1;
 }
 
-static void set_binary_stdio(void)
-{
-#ifdef _WIN32
-    _setmode(_fileno(stdin), _O_BINARY);
-    _setmode(_fileno(stdout), _O_BINARY);
-#endif
-}
-
 static int run_files(converter *c, const char **files, int nfiles, int auto_from)
 {
     char *chunk = malloc(CHUNK);
     int rc = EXIT_OK;
     if (!chunk) return EXIT_RUNTIME;
-    set_binary_stdio();
+    charset_binary_stdio();
     for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
         int r = convert_path(c, nfiles ? files[i] : "-", auto_from, chunk);
         if (r < 0) {

@@ -135,3 +135,5 @@ FILE *charset_fopen(const char *utf8_path, const char *mode)
     buf_free(&local);
     return f;
 }
+
+void charset_binary_stdio(void) {} /* POSIX streams are binary already */

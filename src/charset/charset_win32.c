@@ -2,6 +2,8 @@
 #ifdef _WIN32
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+#include <fcntl.h>
+#include <io.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +149,12 @@ FILE *charset_fopen(const char *utf8_path, const char *mode)
         !MultiByteToWideChar(CP_UTF8, 0, mode, -1, wmode, 16))
         return fopen(utf8_path, mode); /* not UTF-8 after all (or too long): as given */
     return _wfopen(wpath, wmode);
+}
+
+void charset_binary_stdio(void)
+{
+    _setmode(_fileno(stdin), _O_BINARY);
+    _setmode(_fileno(stdout), _O_BINARY);
 }
 
 #endif /* _WIN32 */

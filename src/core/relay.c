@@ -180,7 +180,7 @@ static void send_hello(relay *r, const net_addr *to, uint32_t dest)
 {
     buf body = {0};
     wire_hello h = {WIRE_ROLE_SERVER, 0, (uint16_t)r->cfg.heartbeat_ms,
-                    (uint16_t)(r->cfg.timeout_ms / 1000), "", 0};
+                    (uint16_t)(r->cfg.timeout_ms / 1000 > 65535 ? 65535 : r->cfg.timeout_ms / 1000), "", 0};
     wire_write_hello(&body, &h);
     relay_send_control(r, to, WIRE_HELLO, dest, body.data, body.len);
     buf_free(&body);

@@ -68,7 +68,7 @@ static void send_hello(session *s, uint64_t now)
     buf body = {0};
     wire_hello h = {s->cfg.role == SESSION_CLIENT ? WIRE_ROLE_CLIENT : WIRE_ROLE_PEER, 0,
                     (uint16_t)(s->cfg.heartbeat_ms > 65535 ? 65535 : s->cfg.heartbeat_ms),
-                    (uint16_t)(s->cfg.timeout_ms / 1000), s->nick, strlen(s->nick)};
+                    (uint16_t)(s->cfg.timeout_ms / 1000 > 65535 ? 65535 : s->cfg.timeout_ms / 1000), s->nick, strlen(s->nick)};
     wire_write_hello(&body, &h);
     send_simple(s, WIRE_HELLO, s->them, body.data, body.len, now);
     buf_free(&body);
@@ -444,7 +444,9 @@ static void send_bye(session *s, const char *reason, uint64_t now)
     buf b = {0};
     wire_write_u8(&b, LEAVE_QUIT);
     buf_append_str(&b, reason ? reason : "");
-    send_simple(s, WIRE_BYE, s->them, b.data, b.len > 200 ? 200 : b.len, now);
+    size_t n = b.len > 200 ? 200 : b.len; /* a reason is short: cut it between characters */
+    while (n > 1 && n < b.len && ((uint8_t)b.data[n] & 0xC0) == 0x80) n--;
+    send_simple(s, WIRE_BYE, s->them, b.data, n, now);
     buf_free(&b);
     s->bye_tries++;
     s->next_bye = now + 200;
