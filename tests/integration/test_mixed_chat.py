@@ -16,6 +16,7 @@ usage: test_mixed_chat.py PATH/TO/udpchat PATH/TO/udpchat.exe [TEST...]
 """
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mixed_os as mx  # noqa: E402
@@ -110,6 +111,28 @@ def test_peer_json(binary):
         l.wait_for(is_msg("小窗", text), W)
         l.send_line("林纳斯说：收到 😀 (not in GBK: '?' on a GBK console, but JSON keeps it)")
         w.wait_for(is_msg("小林", "林纳斯说：收到 😀 (not in GBK: '?' on a GBK console, but JSON keeps it)"), W)
+        no_errors(l, w)
+        check(w.stop(W) == 0 and l.stop(10) == 0, "exit codes", w, l)
+
+
+def test_peer_unreachable_first(binary):
+    """The .exe says HELLO to a closed port for a while: Windows reports each ICMP
+    port-unreachable on a UDP socket as WSAECONNRESET on the next receive. The receive loop
+    must shrug that off: once the Linux peer starts there, the chat works both ways."""
+    with h.ProcessGroup(binary) as g:
+        pw, pl = h.free_udp_ports(2)
+        w = mx.win(g, ["peer", "%s:%d" % (LO, pl), "--port", pw, "--nick", "win"], "win-peer-early",
+                   json_mode=True)
+        check(w.wait_ready(W) == pw, "windows: ready", w)
+        time.sleep(4)  # a few HELLOs into the closed port (one a second)
+        l = mx.lin(g, ["peer", "%s:%d" % (LO, pw), "--port", pl, "--nick", "lin"], "linux-peer-late")
+        l.wait_event("join", W, nick="win")
+        w.wait_event("join", W, nick="lin")
+        m = w.mark()
+        l.send_line("after the resets 重置之后")
+        w.wait_for(is_msg("lin", "after the resets 重置之后"), W, m)
+        w.send_line(gbk("收到"))
+        l.wait_for(is_msg("win", "收到"), W)
         no_errors(l, w)
         check(w.stop(W) == 0 and l.stop(10) == 0, "exit codes", w, l)
 
@@ -241,5 +264,5 @@ def test_lan(binary):
 
 
 if __name__ == "__main__":
-    mx.main([test_peer, test_peer_json, test_legacy, test_relay_windows_server, test_relay_linux_server,
+    mx.main([test_peer, test_peer_json, test_peer_unreachable_first, test_legacy, test_relay_windows_server, test_relay_linux_server,
              test_lan])
