@@ -87,6 +87,8 @@ int console_sys_read(buf *out, int timeout_ms)
     if (!ReadConsoleW(in_h, wbuf + start, WCHUNK, &n, NULL)) return -1;
     int total = start + (int)n;
     if (total && wbuf[total - 1] >= 0xD800 && wbuf[total - 1] <= 0xDBFF) held_high = wbuf[--total];
+    for (int i = 0; i < total; i++) /* Ctrl-Z is Windows' end of input: the editor's Ctrl-D */
+        if (wbuf[i] == 0x1A) wbuf[i] = 0x04;
     append_utf16(wbuf, total, out);
     return 1;
 }
