@@ -7,7 +7,7 @@
 
 /* Starts a detached thread that reads stdin, splits it into lines (LF or CRLF), converts
  * each from `cs` to UTF-8 and posts it with runner_post_input to `events`; at end of input it posts
- * NULL. Lines longer than 256 KiB are cut into pieces. */
+ * NULL, unless stdin is the null device (then the program runs until a signal). Lines longer than 256 KiB are cut into pieces. */
 void input_start(queue *events, charset_id cs);
 
 #endif

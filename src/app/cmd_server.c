@@ -67,7 +67,8 @@ static int parse(int argc, char **argv, server_opts *o)
     int npos;
     int rc = cli_parse(argc, argv, opts, pos, 0, &npos,
                        "[OPTIONS]\n\nRun a chat-room relay. Its console takes /who, /kick NICK [WHY], /say TEXT\n"
-                       "and /shutdown [WHY]; end of input or Ctrl-C also shuts it down.\n"
+                       "and /shutdown [WHY]; end of input, Ctrl-C or SIGTERM also shut it down\n"
+                       "(with stdin on /dev/null it runs until a signal: as a service).\n"
                        "Plain-text clients (like the seed programs) can join too: their first\n"
                        "datagram is their nick, 'quit' leaves, '^hb^' is a heartbeat.");
     if (rc != 0) return rc > 0 ? EXIT_OK : EXIT_USAGE;

@@ -23,6 +23,9 @@ void console_sys_write(const char *utf8, size_t len);
 int console_sys_width(void);
 /* 1 if stderr writes to a terminal too (not redirected to a file or pipe). */
 int console_sys_stderr_is_terminal(void);
+/* 1 if stdin is the null device (/dev/null, NUL): a program started in the background or
+ * by a service manager, whose end of input means nothing. */
+int console_sys_stdin_is_null(void);
 /* 1 if the console window was opened for this process alone (Windows: no shell owns it,
  * so it closes when the process exits). Always 0 on POSIX. */
 int console_sys_window_is_ours(void);

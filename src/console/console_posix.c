@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -89,6 +90,12 @@ int console_sys_width(void)
 
 int console_sys_stderr_is_terminal(void) { return isatty(STDERR_FILENO); }
 
-#endif
-
 int console_sys_window_is_ours(void) { return 0; } /* a terminal outlives its programs */
+
+int console_sys_stdin_is_null(void)
+{
+    struct stat st;
+    return fstat(STDIN_FILENO, &st) == 0 && S_ISCHR(st.st_mode) && !isatty(STDIN_FILENO);
+}
+
+#endif

@@ -123,6 +123,14 @@ int console_sys_width(void)
     return 80;
 }
 
+int console_sys_stdin_is_null(void)
+{
+    DWORD mode;
+    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
+    return h == NULL || h == INVALID_HANDLE_VALUE ||
+           (GetFileType(h) == FILE_TYPE_CHAR && !GetConsoleMode(h, &mode)); /* NUL */
+}
+
 int console_sys_stderr_is_terminal(void)
 {
     DWORD mode;

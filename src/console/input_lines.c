@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "console_backend.h"
 #include "udpchat/buf.h"
 
 #define MAX_LINE (256 * 1024)
@@ -34,7 +35,8 @@ static int input_main(void *arg)
         if (c != '\n') buf_append_byte(&raw, (uint8_t)c);
     }
     if (raw.len) post_line(in, &raw);
-    runner_post_input(in->events, NULL);
+    if (!console_sys_stdin_is_null()) /* < /dev/null (a daemon): run until a signal instead */
+        runner_post_input(in->events, NULL);
     buf_free(&raw);
     free(in);
     return 0;
