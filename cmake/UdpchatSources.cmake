@@ -12,14 +12,6 @@ target_sources(udpchat_lib PRIVATE
   src/charset/gb18030.c
   src/app/cmd_convert.c
 )
-if(WIN32)
-  target_sources(udpchat_lib PRIVATE src/charset/charset_win32.c)
-else()
-  target_sources(udpchat_lib PRIVATE src/charset/charset_iconv.c)
-  find_package(Iconv REQUIRED)   # in libc on glibc; libiconv on macOS and the BSDs
-  find_package(Threads REQUIRED)
-  target_link_libraries(udpchat_lib PRIVATE Iconv::Iconv Threads::Threads)
-endif()
 # --- wire protocol, reliability, sessions, relay (core, no I/O) ---
 target_sources(udpchat_lib PRIVATE
   src/core/wire.c
@@ -52,14 +44,18 @@ target_sources(udpchat_lib PRIVATE
   src/app/cmd_server.c
   src/app/cmd_lan.c
 )
+# --- one platform per file: the same names on both sides ---
 if(WIN32)
-  target_sources(udpchat_lib PRIVATE src/net/ifaddr_win32.c)
+  target_sources(udpchat_lib PRIVATE
+    src/charset/charset_win32.c
+    src/net/ifaddr_win32.c
+    src/console/console_win32.c)
   target_link_libraries(udpchat_lib PRIVATE iphlpapi ws2_32)
 else()
-  target_sources(udpchat_lib PRIVATE src/net/ifaddr_posix.c)
-endif()
-if(WIN32)
-  target_sources(udpchat_lib PRIVATE src/console/console_win32.c)
-else()
-  target_sources(udpchat_lib PRIVATE src/console/console_posix.c)
+  target_sources(udpchat_lib PRIVATE
+    src/charset/charset_iconv.c
+    src/net/ifaddr_posix.c
+    src/console/console_posix.c)
+  find_package(Iconv REQUIRED)   # in libc on glibc; libiconv on macOS and the BSDs
+  target_link_libraries(udpchat_lib PRIVATE Iconv::Iconv)
 endif()

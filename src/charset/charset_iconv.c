@@ -1,10 +1,10 @@
 /* charset_iconv.c -- POSIX charset backend: code page 936 via iconv(3), and the locale */
-#define _POSIX_C_SOURCE 200809L /* nl_langinfo, pthreads */
+#define _POSIX_C_SOURCE 200809L /* nl_langinfo */
+#include <SDL_atomic.h>
 #include <errno.h>
 #include <iconv.h>
 #include <langinfo.h>
 #include <locale.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@ typedef struct cached_cd {
     int state; /* 0 not tried yet, 1 open, -1 iconv_open failed: nothing maps */
 } cached_cd;
 
-static pthread_mutex_t cd_lock = PTHREAD_MUTEX_INITIALIZER;
+static SDL_SpinLock cd_lock; /* held briefly: charset.c asks once, then caches the table */
 static cached_cd cds[2]; /* [decode, encode] */
 
 static iconv_t get_cd(int encode)
@@ -55,10 +55,10 @@ static size_t iconv_into(iconv_t cd, const char *in, size_t len, buf *out)
 static size_t convert(int encode, const char *in, size_t len, buf *out)
 {
     size_t done = 0;
-    pthread_mutex_lock(&cd_lock);
+    SDL_AtomicLock(&cd_lock);
     iconv_t cd = get_cd(encode);
     if (cd != (iconv_t)-1) done = iconv_into(cd, in, len, out);
-    pthread_mutex_unlock(&cd_lock);
+    SDL_AtomicUnlock(&cd_lock);
     return done;
 }
 
