@@ -206,7 +206,7 @@ static void legacy_nick(relay *r, const char *text, buf *out)
 {
     buf clean = {0};
     size_t len = strlen(text), chars = 0;
-    for (size_t i = 0; i < len && chars < WIRE_MAX_NICK - 4;) { /* room for "-999" */
+    for (size_t i = 0; i < len && chars < WIRE_MAX_NICK - 8;) { /* room for "-1234567" */
         uint32_t cp;
         size_t bad;
         int n = utf8_decode_one(text + i, len - i, &cp, &bad);
@@ -217,9 +217,10 @@ static void legacy_nick(relay *r, const char *text, buf *out)
     }
     if (!clean.len) buf_append_str(&clean, "guest");
     buf_append_str(out, clean.data);
-    for (int k = 2; member_by_nick(r, out->data) && k < 1000; k++) {
+    /* at most r->count nicks are taken, so some suffix up to count + 2 is free */
+    for (size_t k = 2; member_by_nick(r, out->data) && k <= r->count + 2; k++) {
         buf_clear(out);
-        buf_printf(out, "%s-%d", clean.data, k);
+        buf_printf(out, "%s-%lu", clean.data, (unsigned long)k);
     }
     buf_free(&clean);
 }

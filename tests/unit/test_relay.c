@@ -7,6 +7,7 @@
 #include "testhelp.h"
 #include "udpchat/charset.h"
 #include "udpchat/msg.h"
+#include "udpchat/nick.h"
 #include "udpchat/relay.h"
 #include "udpchat/session.h"
 #include "udpchat/wire.h"
@@ -644,6 +645,36 @@ static void test_member_too_far_behind(void)
     close_all();
 }
 
+/* Plain-text clients that all send the same long first datagram: each gets a valid,
+ * unique nick of at most 32 characters (a numeric suffix), none is refused. */
+static void test_legacy_nick_clashes(void)
+{
+    open_default();
+    const char *same = "a very long plain text nickname that goes on";
+    for (int i = 0; i < MAX_CLIENTS; i++) legacy_join(same);
+    char *roster = roster_now();
+    CHECK(roster != NULL);
+    size_t lines = 0;
+    for (char *line = roster; line && *line; lines++) {
+        char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        char nick[128];
+        const char *why;
+        snprintf(nick, sizeof nick, "%.*s", (int)n, line);
+        CHECK(nick_valid(nick, &why));
+        for (char *other = end ? end + 1 : NULL; other && *other;) { /* unique */
+            char *oend = strchr(other, '\n');
+            size_t on = oend ? (size_t)(oend - other) : strlen(other);
+            CHECK(!(on == n && strncmp(other, line, n) == 0));
+            other = oend ? oend + 1 : NULL;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    CHECK_EQ_INT(lines, MAX_CLIENTS);
+    CHECK_EQ_INT(relay_get_stats(F.r).refused, 0);
+    close_all();
+}
+
 static void test_timeout_short_pause(void)
 {
     /* the relay forgets a member (3 s) long before the member gives up on it (30 s): its
@@ -968,5 +999,6 @@ int main(void)
     RUN(test_shutdown);
     RUN(test_shutdown_unacked);
     RUN(test_member_too_far_behind);
+    RUN(test_legacy_nick_clashes);
     return th_finish();
 }
