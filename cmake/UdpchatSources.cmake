@@ -20,8 +20,11 @@ target_sources(udpchat_lib PRIVATE
   src/core/event.c
   src/core/nick.c
   src/core/session.c
+  src/core/token.c
   src/core/relay.c
+  src/core/relay_hello.c
   src/core/relay_room.c
+  src/core/relay_legacy.c
   src/core/ipmsg.c
   src/core/lan.c
 )

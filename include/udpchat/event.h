@@ -16,7 +16,11 @@ typedef enum chat_event_type {
     EV_ERROR,        /* text */
     EV_STATUS,       /* text: connection state changes ("connected", "lost", ...), reason */
     EV_REFUSED,      /* text: the server refused us; the front end should exit 1 */
-    EV_SHUTDOWN      /* text: the server is shutting down */
+    EV_SHUTDOWN,     /* text: the server is shutting down */
+    EV_RELAYED,      /* id: the relay has our message; EV_DELIVERED / EV_RECEIPT follow */
+    EV_RECEIPT,      /* id, acked of total: only some members acknowledged it (room) */
+    EV_DELIVERED_LATE, /* id: a message reported undelivered did arrive after all */
+    EV_MISSED        /* text: messages to us were lost (the sender gave up on them) */
 } chat_event_type;
 
 /* Strings are heap-owned by the event (NULL when absent); free with chat_event_free. */
@@ -27,6 +31,7 @@ typedef struct chat_event {
     int reason;
     int legacy;      /* 1 if it concerns a plain-text (seed-style) peer */
     int port;
+    uint32_t acked, total; /* EV_DELIVERED / EV_RECEIPT in a room: members reached, of */
     char *from, *to, *text;
 } chat_event;
 

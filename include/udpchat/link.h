@@ -11,6 +11,14 @@
  * events (link_poll) out. It never touches a socket or a clock. */
 typedef struct link link;
 
+/* Out-of-order fragments held, in bytes, shared by every link of one core (a relay's
+ * members): past `limit` a fragment ahead of a hole is dropped (not acknowledged, so the
+ * sender resends it later) instead of held. */
+typedef struct link_budget {
+    size_t used, limit;
+    uint64_t refused;
+} link_budget;
+
 typedef struct link_config {
     uint32_t deliver_timeout_ms; /* undelivered after this long (default 10000) */
     uint32_t rto_min_ms;         /* lower bound of the retransmission timeout (40) */
@@ -18,6 +26,7 @@ typedef struct link_config {
     uint32_t rto_initial_ms;     /* before any RTT sample (200) */
     uint32_t window;             /* fragments in flight at most (64) */
     uint32_t max_queued;         /* messages queued at most; link_send fails beyond (4096) */
+    link_budget *parked;         /* shared cap on held out-of-order bytes (NULL: per link only) */
 } link_config;
 
 void link_config_default(link_config *c);
@@ -35,12 +44,15 @@ void link_blob_unref(link_blob *b);                         /* accepts NULL */
 typedef enum link_event_type {
     LINK_EV_MESSAGE = 1,   /* a whole message arrived, in order: ev.data/ev.len (owned by ev) */
     LINK_EV_DELIVERED,     /* our message ev.id was acknowledged */
-    LINK_EV_UNDELIVERED    /* our message ev.id was given up after deliver_timeout_ms */
+    LINK_EV_UNDELIVERED,   /* our message ev.id was given up after deliver_timeout_ms */
+    LINK_EV_DELIVERED_LATE,/* a message given up earlier turned out to have arrived whole */
+    LINK_EV_GAP            /* the sender gave up on fragments we never got: ev.id of them */
 } link_event_type;
 
 typedef struct link_event {
     link_event_type type;
     uint32_t id;
+    void *tag;     /* DELIVERED / UNDELIVERED: the tag given to link_send_tagged */
     uint8_t *data; /* LINK_EV_MESSAGE: heap bytes; the caller frees with link_event_free */
     size_t len;
 } link_event;
@@ -55,7 +67,9 @@ typedef struct link_stats {
     uint32_t srtt_ms, rttvar_ms, rto_ms;
 } link_stats;
 
-link *link_create(const link_config *cfg, uint32_t my_session, uint32_t their_session);
+/* token: the remote's secret for this link, written into every datagram's header. */
+link *link_create(const link_config *cfg, uint32_t my_session, uint32_t their_session,
+                  uint64_t token);
 void link_destroy(link *l); /* accepts NULL; frees queued messages and events */
 
 /* Queues a message (1..WIRE_MAX_MESSAGE bytes). Returns its id (> 0), or 0 if it is
@@ -63,6 +77,10 @@ void link_destroy(link *l); /* accepts NULL; frees queued messages and events */
  * to `blob` (link_send_blob) or copies the bytes (link_send). */
 uint32_t link_send(link *l, const void *data, size_t len, uint64_t now);
 uint32_t link_send_blob(link *l, link_blob *blob, uint64_t now);
+/* The same, with an opaque tag the DELIVERED or UNDELIVERED event hands back (never
+ * dereferenced by the link; link_destroy drops it unreported: call link_abandon_all and
+ * link_poll first to have every tag reported). */
+uint32_t link_send_tagged(link *l, link_blob *blob, void *tag, uint64_t now);
 
 /* Feeds a DATA or ACK body that came from the remote session. */
 void link_on_data(link *l, const wire_data *d, uint64_t now);
@@ -92,6 +110,8 @@ void link_abandon_all(link *l);
 /* Moves every unacknowledged message to `to` (same ids), e.g. after the remote restarted. */
 void link_move_pending(link *from, link *to, uint64_t now);
 
+/* The id the next link_send will return. */
+uint32_t link_next_id(const link *l);
 int link_idle(const link *l);        /* 1 if nothing is queued or in flight */
 size_t link_pending(const link *l);  /* messages queued or in flight */
 uint32_t link_their_session(const link *l);

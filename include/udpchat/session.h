@@ -6,6 +6,7 @@
 #include "udpchat/charset.h"
 #include "udpchat/event.h"
 #include "udpchat/link.h"
+#include "udpchat/token.h"
 
 typedef enum session_role { SESSION_PEER, SESSION_CLIENT } session_role;
 
@@ -18,6 +19,10 @@ typedef struct session_config {
     uint32_t hello_interval_ms; /* HELLO retry while connecting (1000) */
     int legacy;                 /* start in plain-text mode (seed-compatible) */
     charset_id legacy_charset;  /* charset for plain-text mode; UNKNOWN = detect, else fixed */
+    uint32_t legacy_grace_ms;   /* plain text from a remote that may still speak udpchat:
+                                   keep saying HELLO this long before switching (3000) */
+    net_addr remote;            /* the remote's address (bound into the tokens) */
+    token_key key;              /* this run's secret (net_random_bytes): makes the tokens */
     link_config link;
 } session_config;
 

@@ -9,9 +9,13 @@
  * GB18030, so no text datagram from a seed-style peer can be mistaken for it. */
 #define WIRE_MAGIC0 0xFF
 #define WIRE_MAGIC "\xFFUCH"
-#define WIRE_VERSION 1
-#define WIRE_HEADER_LEN 20         /* ... session, dest_session, crc32 */
-#define WIRE_CRC_OFFSET 16
+#define WIRE_VERSION 2
+#define WIRE_HEADER_LEN 28         /* ... session, dest_session, token, crc32 */
+#define WIRE_TOKEN_OFFSET 16
+#define WIRE_CRC_OFFSET 24
+#define WIRE_HELLO_MIN (WIRE_HEADER_LEN + 19)     /* a HELLO with an empty nick */
+#define WIRE_CHALLENGE_LEN (WIRE_HEADER_LEN + 12) /* never more than a HELLO: no amplifier */
+#define WIRE_COOKIE_TTL_S 30        /* a CHALLENGE cookie is good for this long */
 #define WIRE_MAX_DATAGRAM 1400      /* never send more than this */
 #define WIRE_MAX_FRAGMENT 1200      /* payload bytes per DATA datagram */
 #define WIRE_MAX_TEXT 65536         /* largest chat text in bytes of UTF-8 */
@@ -28,6 +32,7 @@ typedef enum wire_type {
     WIRE_BYE_ACK = 7,
     WIRE_REFUSE = 8,      /* HELLO refused (nick taken, room full...) */
     WIRE_RESET = 9,       /* "I do not know your session": say HELLO again */
+    WIRE_CHALLENGE = 10,  /* answer to an unverified HELLO: echo this cookie */
     WIRE_UNSUPPORTED = 127 /* answer to a datagram of an unknown version */
 } wire_type;
 
@@ -37,7 +42,15 @@ typedef struct wire_header {
     uint8_t flags;
     uint32_t session;      /* the sender's session id (never 0) */
     uint32_t dest_session; /* the receiver's session as the sender knows it, or 0 */
+    uint64_t token;        /* the receiver's secret for this link (0: none yet), see PROTOCOL.md */
 } wire_header;
+
+/* What wire_parse_header found. */
+typedef enum wire_result {
+    WIRE_OK = 0,
+    WIRE_MALFORMED = -1,    /* short, bad magic, bad checksum, session 0: drop and count */
+    WIRE_OTHER_VERSION = -2 /* h->version, type and session are set; the rest is unread */
+} wire_result;
 
 /* A read cursor over untrusted bytes. Every read checks the remaining length; after
  * the first failed read `ok` is 0 and all later reads return zeros. */
@@ -51,6 +64,7 @@ void wire_reader_init(wire_reader *r, const void *data, size_t len);
 uint8_t wire_read_u8(wire_reader *r);
 uint16_t wire_read_u16(wire_reader *r);
 uint32_t wire_read_u32(wire_reader *r);
+uint64_t wire_read_u64(wire_reader *r);
 /* A string with a one-byte length prefix; *len gets its length. Points into the data. */
 const char *wire_read_str8(wire_reader *r, size_t *len);
 /* The rest of the data. */
@@ -59,18 +73,22 @@ const uint8_t *wire_read_rest(wire_reader *r, size_t *len);
 void wire_write_u8(buf *b, uint8_t v);
 void wire_write_u16(buf *b, uint16_t v);
 void wire_write_u32(buf *b, uint32_t v);
+void wire_write_u64(buf *b, uint64_t v);
 /* Writes min(len, 255) bytes with a one-byte length prefix. */
 void wire_write_str8(buf *b, const char *s, size_t len);
 
 /* 1 if the datagram begins with the udpchat magic (it is ours, whatever its version). */
 int wire_is_ours(const void *data, size_t len);
-/* Parses the header. Returns 0, or -1 if too short / bad magic / bad checksum / session
- * 0, -2 for an unknown version (h->version set; checked before the checksum, since a
- * future version may lay out its header differently). On success the reader is
- * positioned at the body. */
-int wire_parse_header(const void *data, size_t len, wire_header *h, wire_reader *body);
+/* Parses the header (see wire_result). The version is checked before the length and the
+ * checksum, since another version may lay out its header differently (bytes 0-15 keep
+ * their meaning in every version). On WIRE_OK the reader is positioned at the body. */
+wire_result wire_parse_header(const void *data, size_t len, wire_header *h, wire_reader *body);
 /* Appends a header (with a zero checksum: call wire_seal once the datagram is whole). */
-void wire_write_header(buf *b, uint8_t type, uint32_t session, uint32_t dest_session);
+void wire_write_header(buf *b, uint8_t type, uint32_t session, uint32_t dest_session,
+                       uint64_t token);
+/* Appends a whole header-only datagram of another protocol version: bytes 0-15 as in
+ * every version, then that version's checksum layout (version 1: CRC at 16; 20 bytes). */
+void wire_write_unsupported(buf *b, uint8_t version, uint32_t session, uint32_t dest_session);
 /* Writes the CRC-32 (IEEE 802.3, as zlib's crc32) of the whole datagram, computed with
  * the checksum field zeroed, into the checksum field. */
 void wire_seal(void *datagram, size_t len);
@@ -89,9 +107,10 @@ typedef struct wire_data {
 } wire_data;
 
 typedef struct wire_ack {
-    uint32_t next;      /* every seq below this has been received */
+    uint32_t next;      /* every seq below this has been received or skipped */
     uint32_t echo_ts;   /* ts of the DATA that prompted this ack */
     uint64_t sack;      /* bit i: seq next+1+i has been received */
+    uint32_t skipped;   /* below this the receiver skipped (the sender's base it applied) */
 } wire_ack;
 
 typedef struct wire_hello {
@@ -99,16 +118,25 @@ typedef struct wire_hello {
     uint8_t caps;           /* reserved, 0 */
     uint16_t heartbeat_ms;  /* how often the sender wants to hear from us */
     uint16_t timeout_s;     /* silence after which the sender drops us */
+    uint32_t cookie_ts;     /* the CHALLENGE's time the header token echoes (0: none) */
+    uint64_t reply_token;   /* the token the sender wants on everything sent back (!= 0) */
     const char *nick;
     size_t nick_len;
 } wire_hello;
 
 enum { WIRE_ROLE_PEER = 0, WIRE_ROLE_CLIENT = 1, WIRE_ROLE_SERVER = 2 };
 
+typedef struct wire_challenge {
+    uint32_t cookie_ts; /* the challenger's clock (s) when it made the cookie */
+    uint64_t cookie;    /* echo it as the header token of the next HELLO */
+} wire_challenge;
+
 /* Parse functions return 0, or -1 when the body is malformed (then drop it). */
 int wire_parse_data(wire_reader *r, wire_data *d);
 int wire_parse_ack(wire_reader *r, wire_ack *a);
 int wire_parse_hello(wire_reader *r, wire_hello *h);
+int wire_parse_challenge(wire_reader *r, wire_challenge *c);
+void wire_write_challenge(buf *b, const wire_challenge *c);
 void wire_write_data(buf *b, const wire_data *d);
 void wire_write_ack(buf *b, const wire_ack *a);
 void wire_write_hello(buf *b, const wire_hello *h);
@@ -123,7 +151,8 @@ typedef enum wire_msg_kind {
     MSG_NICK = 6,     /* client -> server: change nick; server -> clients: renamed */
     MSG_WHO = 7,      /* client -> server: send me the roster */
     MSG_NOTICE = 8,   /* server -> client: a notice or an error text */
-    MSG_SHUTDOWN = 9  /* server -> clients: the server is going away */
+    MSG_SHUTDOWN = 9, /* server -> clients: the server is going away */
+    MSG_RECEIPT = 10  /* server -> sender: how many members acknowledged its message */
 } wire_msg_kind;
 
 enum { CHAT_ACTION = 1, CHAT_PRIVATE = 2 };

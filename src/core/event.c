@@ -18,8 +18,9 @@ const char *chat_event_name(chat_event_type t)
 {
     static const char *names[] = {"", "ready", "message", "delivered", "undelivered", "join",
                                   "leave", "nick", "roster", "notice", "error", "status",
-                                  "refused", "shutdown"};
-    return t >= EV_READY && t <= EV_SHUTDOWN ? names[t] : "unknown";
+                                  "refused", "shutdown", "relayed", "receipt", "delivered_late",
+                                  "missed"};
+    return t >= EV_READY && t <= EV_MISSED ? names[t] : "unknown";
 }
 
 void evq_init(evq *q) { memset(q, 0, sizeof *q); }

@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RECV_WINDOW 512u   /* fragments ahead of the next expected one we buffer */
+#define RECV_WINDOW 128u   /* fragments ahead of the next expected one we hold (154 KB) */
 #define MAX_SKIP (1u << 24) /* more than a sender can ever have abandoned at once */
+#define LATE_SLOTS 32u      /* given-up messages remembered for a late acknowledgement */
 
 typedef struct frag_state {
     uint64_t next_tx; /* when to (re)send; valid once tx > 0 */
@@ -19,6 +20,7 @@ typedef struct out_msg {
     uint16_t nfrags, nacked;
     uint64_t created;
     link_blob *blob;
+    void *tag;
     frag_state frags[];
 } out_msg;
 
@@ -29,18 +31,28 @@ typedef struct ooo_frag {
     uint8_t data[];
 } ooo_frag;
 
+/* A message given up on: if an ACK later shows all of it arrived (cumulatively, with
+ * nothing skipped at or above `first`), it is reported delivered late. */
+typedef struct late_msg {
+    uint32_t id, first, end;
+} late_msg;
+
 struct link {
     link_config cfg;
     uint32_t my_session, their_session;
+    uint64_t token;
     /* sending */
     out_msg *head, *tail;
     size_t nqueued;
     uint32_t next_seq, next_id, base;
     uint32_t srtt, rttvar, rto;
     int have_rtt;
+    late_msg late[LATE_SLOTS];
+    size_t nlate;
     /* receiving */
-    uint32_t next_expected;
+    uint32_t next_expected, skipped;
     ooo_frag *ooo;
+    size_t parked;
     buf reasm;
     uint32_t reasm_next_seq;
     uint16_t reasm_next_frag, reasm_nfrags;
@@ -84,7 +96,8 @@ void link_event_free(link_event *ev)
     ev->len = 0;
 }
 
-link *link_create(const link_config *cfg, uint32_t my_session, uint32_t their_session)
+link *link_create(const link_config *cfg, uint32_t my_session, uint32_t their_session,
+                  uint64_t token)
 {
     link *l = calloc(1, sizeof *l);
     if (!l) abort();
@@ -92,12 +105,14 @@ link *link_create(const link_config *cfg, uint32_t my_session, uint32_t their_se
     else link_config_default(&l->cfg);
     l->my_session = my_session;
     l->their_session = their_session;
+    l->token = token;
     l->next_id = 1;
     l->rto = l->cfg.rto_initial_ms;
     return l;
 }
 
-static void push_event(link *l, link_event_type type, uint32_t id, uint8_t *data, size_t len)
+static void push_event_tag(link *l, link_event_type type, uint32_t id, uint8_t *data, size_t len,
+                           void *tag)
 {
     if (l->ev_head + l->ev_len == l->ev_cap) {
         if (l->ev_head > 0) {
@@ -114,6 +129,12 @@ static void push_event(link *l, link_event_type type, uint32_t id, uint8_t *data
     ev->id = id;
     ev->data = data;
     ev->len = len;
+    ev->tag = tag;
+}
+
+static void push_event(link *l, link_event_type type, uint32_t id, uint8_t *data, size_t len)
+{
+    push_event_tag(l, type, id, data, len, NULL);
 }
 
 int link_poll(link *l, link_event *ev)
@@ -122,6 +143,13 @@ int link_poll(link *l, link_event *ev)
     *ev = l->evs[l->ev_head++];
     if (--l->ev_len == 0) l->ev_head = 0;
     return 1;
+}
+
+static void unpark(link *l, ooo_frag *f)
+{
+    l->parked -= f->len;
+    if (l->cfg.parked) l->cfg.parked->used -= f->len;
+    free(f);
 }
 
 static void free_msg(out_msg *m)
@@ -137,9 +165,10 @@ void link_destroy(link *l)
         n = m->next;
         free_msg(m);
     }
-    for (ooo_frag *f = l->ooo, *n; f; f = n) {
-        n = f->next;
-        free(f);
+    while (l->ooo) {
+        ooo_frag *f = l->ooo;
+        l->ooo = f->next;
+        unpark(l, f);
     }
     for (size_t i = 0; i < l->ev_len; i++) free(l->evs[l->ev_head + i].data);
     free(l->evs);
@@ -149,13 +178,14 @@ void link_destroy(link *l)
 
 /* ---- sending ---- */
 
-static uint32_t enqueue(link *l, link_blob *blob, uint32_t id, uint64_t now)
+static uint32_t enqueue(link *l, link_blob *blob, uint32_t id, void *tag, uint64_t now)
 {
     uint16_t nfrags = (uint16_t)((blob->len + WIRE_MAX_FRAGMENT - 1) / WIRE_MAX_FRAGMENT);
     out_msg *m = calloc(1, sizeof *m + nfrags * sizeof(frag_state));
     if (!m) abort();
     blob->refs++;
     m->blob = blob;
+    m->tag = tag;
     m->id = id;
     m->nfrags = nfrags;
     m->first_seq = l->next_seq;
@@ -168,10 +198,15 @@ static uint32_t enqueue(link *l, link_blob *blob, uint32_t id, uint64_t now)
     return id;
 }
 
-uint32_t link_send_blob(link *l, link_blob *blob, uint64_t now)
+uint32_t link_send_tagged(link *l, link_blob *blob, void *tag, uint64_t now)
 {
     if (blob->len == 0 || blob->len > WIRE_MAX_MESSAGE || l->nqueued >= l->cfg.max_queued) return 0;
-    return enqueue(l, blob, l->next_id++, now);
+    return enqueue(l, blob, l->next_id++, tag, now);
+}
+
+uint32_t link_send_blob(link *l, link_blob *blob, uint64_t now)
+{
+    return link_send_tagged(l, blob, NULL, now);
 }
 
 uint32_t link_send(link *l, const void *data, size_t len, uint64_t now)
@@ -199,7 +234,7 @@ static void send_frag(link *l, out_msg *m, uint16_t i, uint64_t now, link_emit_f
     size_t off = (size_t)i * WIRE_MAX_FRAGMENT;
     size_t n = m->blob->len - off < WIRE_MAX_FRAGMENT ? m->blob->len - off : WIRE_MAX_FRAGMENT;
     wire_data d = {m->first_seq + i, l->base, (uint32_t)now, i, m->nfrags, m->blob->data + off, n};
-    wire_write_header(&b, WIRE_DATA, l->my_session, l->their_session);
+    wire_write_header(&b, WIRE_DATA, l->my_session, l->their_session, l->token);
     wire_write_data(&b, &d);
     wire_seal(b.data, b.len);
     emit(ctx, b.data, b.len);
@@ -212,14 +247,35 @@ static void send_frag(link *l, out_msg *m, uint16_t i, uint64_t now, link_emit_f
     l->stats.sent++;
 }
 
+/* Reports the head message undelivered, remembers it for a late acknowledgement and
+ * raises base past it. */
+static void give_up_head(link *l)
+{
+    out_msg *m = l->head;
+    push_event_tag(l, LINK_EV_UNDELIVERED, m->id, NULL, 0, m->tag);
+    late_msg lm = {m->id, m->first_seq, m->first_seq + m->nfrags};
+    if (l->nlate == LATE_SLOTS) memmove(l->late, l->late + 1, --l->nlate * sizeof *l->late);
+    l->late[l->nlate++] = lm;
+    if (lm.end > l->base) l->base = lm.end;
+    unlink_msg(l, NULL, m);
+}
+
 static void abandon_expired(link *l, uint64_t now)
 {
-    while (l->head && now - l->head->created >= l->cfg.deliver_timeout_ms) {
-        out_msg *m = l->head;
-        push_event(l, LINK_EV_UNDELIVERED, m->id, NULL, 0);
-        if (m->first_seq + m->nfrags > l->base) l->base = m->first_seq + m->nfrags;
-        unlink_msg(l, NULL, m);
+    while (l->head && now - l->head->created >= l->cfg.deliver_timeout_ms) give_up_head(l);
+}
+
+/* An ACK that covers a given-up message whole, with nothing skipped from its start on,
+ * proves it arrived after all. */
+static void check_late(link *l, const wire_ack *a)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < l->nlate; i++) {
+        late_msg *lm = &l->late[i];
+        if (a->next >= lm->end && a->skipped <= lm->first) push_event(l, LINK_EV_DELIVERED_LATE, lm->id, NULL, 0);
+        else if (a->skipped < lm->end) l->late[keep++] = *lm; /* else skipped: lost for good */
     }
+    l->nlate = keep;
 }
 
 static uint32_t count_inflight(const link *l)
@@ -304,6 +360,7 @@ void link_on_ack(link *l, const wire_ack *a, uint64_t now)
     if (a->next > l->next_seq) return; /* acknowledges what we never sent: bogus */
     uint32_t r = (uint32_t)now - a->echo_ts;
     if (r < 60000) rtt_sample(l, r);
+    if (l->nlate) check_late(l, a);
     for (out_msg *m = l->head, *prev = NULL, *next; m; m = next) {
         next = m->next;
         for (uint16_t i = 0; i < m->nfrags; i++)
@@ -312,7 +369,7 @@ void link_on_ack(link *l, const wire_ack *a, uint64_t now)
                 m->nacked++;
             }
         if (m->nacked == m->nfrags) {
-            push_event(l, LINK_EV_DELIVERED, m->id, NULL, 0);
+            push_event_tag(l, LINK_EV_DELIVERED, m->id, NULL, 0, m->tag);
             unlink_msg(l, prev, m);
         } else {
             prev = m;
@@ -351,7 +408,7 @@ static void consume_ooo_head(link *l)
     ooo_frag *f = l->ooo;
     l->ooo = f->next;
     consume(l, f->seq, f->frag, f->nfrags, f->data, f->len);
-    free(f);
+    unpark(l, f);
 }
 
 static void drain(link *l)
@@ -362,12 +419,20 @@ static void drain(link *l)
     }
 }
 
-/* The sender gave up on everything below base: deliver what is whole, skip the rest. */
+/* The sender gave up on everything below base: deliver what is whole, skip the rest.
+ * Fragments never received are reported (LINK_EV_GAP) and acknowledged as skipped. */
 static void skip_to(link *l, uint32_t base)
 {
+    uint32_t held = 0;
+    for (const ooo_frag *f = l->ooo; f && f->seq < base; f = f->next) held++;
+    uint32_t missing = base - l->next_expected - held;
     while (l->ooo && l->ooo->seq < base) consume_ooo_head(l);
     l->reasm_active = 0;
     l->next_expected = base;
+    if (missing) {
+        l->skipped = base;
+        push_event(l, LINK_EV_GAP, missing, NULL, 0);
+    }
     drain(l);
 }
 
@@ -379,8 +444,16 @@ static void store_ooo(link *l, const wire_data *d)
         l->stats.duplicates++;
         return;
     }
+    link_budget *bud = l->cfg.parked;
+    if (l->parked + d->len > RECV_WINDOW * WIRE_MAX_FRAGMENT || (bud && bud->used + d->len > bud->limit)) {
+        if (bud) bud->refused++;
+        l->stats.out_of_window++; /* not acknowledged: the sender resends it later */
+        return;
+    }
     ooo_frag *f = malloc(sizeof *f + d->len);
     if (!f) abort();
+    l->parked += d->len;
+    if (bud) bud->used += d->len;
     f->seq = d->seq;
     f->frag = d->frag;
     f->nfrags = d->nfrags;
@@ -421,15 +494,15 @@ void link_on_data(link *l, const wire_data *d, uint64_t now)
 void link_flush_ack(link *l, link_emit_fn emit, void *ctx)
 {
     if (!l->ack_pending) return;
-    wire_ack a = {l->next_expected, l->ack_echo_ts, 0};
+    wire_ack a = {l->next_expected, l->ack_echo_ts, 0, l->skipped};
     for (const ooo_frag *f = l->ooo; f; f = f->next) {
         uint32_t d = f->seq - l->next_expected;
         if (d >= 1 && d <= 64) a.sack |= (uint64_t)1 << (d - 1);
         if (d > 64) break;
     }
-    uint8_t pkt[WIRE_HEADER_LEN + 16 + 1];
+    uint8_t pkt[WIRE_HEADER_LEN + 20 + 1];
     buf b = {(char *)pkt, 0, sizeof pkt};
-    wire_write_header(&b, WIRE_ACK, l->my_session, l->their_session);
+    wire_write_header(&b, WIRE_ACK, l->my_session, l->their_session, l->token);
     wire_write_ack(&b, &a);
     wire_seal(b.data, b.len);
     emit(ctx, b.data, b.len);
@@ -441,18 +514,13 @@ void link_flush_ack(link *l, link_emit_fn emit, void *ctx)
 
 void link_abandon_all(link *l)
 {
-    while (l->head) {
-        out_msg *m = l->head;
-        push_event(l, LINK_EV_UNDELIVERED, m->id, NULL, 0);
-        if (m->first_seq + m->nfrags > l->base) l->base = m->first_seq + m->nfrags;
-        unlink_msg(l, NULL, m);
-    }
+    while (l->head) give_up_head(l);
 }
 
 void link_move_pending(link *from, link *to, uint64_t now)
 {
     for (out_msg *m = from->head; m; m = m->next) {
-        enqueue(to, m->blob, m->id, now);
+        enqueue(to, m->blob, m->id, m->tag, now);
         to->tail->created = m->created;
     }
     if (from->next_id > to->next_id) to->next_id = from->next_id;
@@ -474,6 +542,7 @@ void link_drain_pending(link *l, link_pending_fn fn, void *ctx)
     }
 }
 
+uint32_t link_next_id(const link *l) { return l->next_id; }
 int link_idle(const link *l) { return l->head == NULL; }
 size_t link_pending(const link *l) { return l->nqueued; }
 uint32_t link_their_session(const link *l) { return l->their_session; }

@@ -1,6 +1,7 @@
-/* relay.c -- the relay server core: member table, sessions, rate limits, timeouts */
+/* relay.c -- the relay server core: member table, departures, timers, receipts, operator */
 #include "udpchat/relay.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,10 +11,24 @@
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
 
+/* The relay owns its members. A member exists only for an address that proved it
+ * receives what is sent to it (a CHALLENGE cookie echoed, relay_hello.c), or for a
+ * plain-text client (relay_legacy.c, which cannot prove it; their own limit). Invariants:
+ * - a member is in the address table and the join-order list exactly once, and leaves
+ *   once: member_leave marks it `leaving` before anything is announced, so announcing
+ *   can never reach back into membership;
+ * - a member whose queue overflows during a broadcast is only marked `behind`;
+ *   relay_settle makes it leave after the broadcast is over;
+ * - every message queued on a member's link with a fanout tag is reported exactly once
+ *   (delivered, undelivered, or abandoned when the member is removed), so each fanout's
+ *   `pending` reaches 0 and the sender gets one RECEIPT;
+ * - out-of-order bytes held by all members together stay under cfg.parked_limit. */
+
 #define SCAN_BUSY_MS 20
 #define SCAN_IDLE_MS 1000
 #define LEAVE_GRACE_MS 2000
 #define SHUTDOWN_GRACE_MS 1500
+#define STRANGER_REPLIES 200 /* answers a second to all non-members together */
 
 void relay_config_default(relay_config *c)
 {
@@ -22,9 +37,13 @@ void relay_config_default(relay_config *c)
     c->timeout_ms = 30000;
     c->legacy_timeout_ms = 600000;
     c->max_clients = 1024;
+    c->max_legacy = 32;
     c->legacy_charset = CHARSET_UTF8;
     c->rate = 1000;
     c->burst = 2000;
+    c->heartbeat_rate = 2;
+    c->legacy_out_rate = 20;
+    c->parked_limit = 32u << 20;
     link_config_default(&c->link);
     c->link.max_queued = 1024; /* per member; a member this far behind is dropped */
 }
@@ -41,16 +60,28 @@ relay *relay_create(const relay_config *cfg, uint32_t session, relay_emit_fn emi
     if (!r) abort();
     r->cfg = *cfg;
     if (r->cfg.rate && !r->cfg.burst) r->cfg.burst = 2 * r->cfg.rate;
+    r->parked.limit = cfg->parked_limit;
+    r->cfg.link.parked = &r->parked;
     r->me = session;
     r->emit = emit;
     r->ctx = ctx;
     r->tsize = 64;
-    while (r->tsize < cfg->max_clients * 2) r->tsize *= 2;
+    while (r->tsize < (cfg->max_clients + cfg->max_legacy) * 2) r->tsize *= 2;
     r->table = calloc(r->tsize, sizeof *r->table);
     if (!r->table) abort();
     evq_init(&r->events);
     return r;
 }
+
+void relay_set_self(relay *r, const net_addr *self, size_t n, uint16_t port)
+{
+    if (n > RELAY_SELF_MAX) n = RELAY_SELF_MAX;
+    memcpy(r->self, self, n * sizeof *self);
+    r->nself = n;
+    r->port = port;
+}
+
+static void abandon_link(relay *r, member *m, uint64_t now);
 
 static void member_free(member *m)
 {
@@ -62,22 +93,41 @@ static void member_free(member *m)
 void relay_destroy(relay *r)
 {
     if (!r) return;
-    for (member *m = r->head, *n; m; m = n) {
-        n = m->next;
+    while (r->head) {
+        member *m = r->head;
+        r->head = m->next;
+        abandon_link(r, m, 0); /* frees the fanouts still waiting on it */
         member_free(m);
     }
     free(r->table);
     free(r->dirty);
+    buf_free(&r->legacy_news);
     evq_free(&r->events);
     free(r);
 }
 
 int relay_poll_event(relay *r, chat_event *ev) { return evq_pop(&r->events, ev); }
-relay_stats relay_get_stats(const relay *r) { return r->st; }
+
+relay_stats relay_get_stats(const relay *r)
+{
+    relay_stats st = r->st;
+    st.parked_refused = r->parked.refused;
+    return st;
+}
+
+void relay_log(relay *r, chat_event_type t, const char *nick, const net_addr *a, const char *what)
+{
+    char where[32] = "";
+    if (a)
+        snprintf(where, sizeof where, "%u.%u.%u.%u:%u", (unsigned)(a->host >> 24) & 255,
+                 (unsigned)(a->host >> 16) & 255, (unsigned)(a->host >> 8) & 255, (unsigned)a->host & 255,
+                 a->port);
+    evq_emit(&r->events, t, 0, nick, a ? where : NULL, what, 0, 0);
+}
 
 /* ---- member table ---- */
 
-static member *member_find(relay *r, const net_addr *a)
+member *member_find(relay *r, const net_addr *a)
 {
     for (member *m = r->table[hash_addr(r, a)]; m; m = m->hnext)
         if (m->addr.host == a->host && m->addr.port == a->port) return m;
@@ -91,15 +141,17 @@ member *member_by_nick(relay *r, const char *nick)
     return NULL;
 }
 
-static member *member_add(relay *r, const net_addr *a, const char *nick, uint32_t session, uint64_t now)
+member *member_add(relay *r, const net_addr *a, const char *nick, uint32_t session, uint64_t now)
 {
     member *m = calloc(1, sizeof *m);
     if (!m) abort();
     m->r = r;
     m->addr = *a;
+    snprintf(m->addr_text, sizeof m->addr_text, "%u.%u.%u.%u:%u", (unsigned)(a->host >> 24) & 255,
+             (unsigned)(a->host >> 16) & 255, (unsigned)(a->host >> 8) & 255, (unsigned)a->host & 255,
+             a->port);
     m->session = session;
     m->legacy = session == 0;
-    m->lk = session ? link_create(&r->cfg.link, r->me, session) : NULL;
     m->nick = str_dup(nick);
     m->last_rx = now;
     m->cs = CHARSET_UNKNOWN;
@@ -111,12 +163,26 @@ static member *member_add(relay *r, const net_addr *a, const char *nick, uint32_
     else r->head = m;
     r->tail = m;
     r->count++;
+    r->nlegacy += m->legacy;
     r->st.members = r->count;
-    if (m->legacy) r->st.legacy_members++;
+    r->st.legacy_members = r->nlegacy;
     return m;
 }
 
-void member_remove(relay *r, member *m)
+/* Every message still on the member's link is reported (undelivered) to its fanout. */
+static void abandon_link(relay *r, member *m, uint64_t now)
+{
+    link_event le;
+    if (!m->lk) return;
+    link_abandon_all(m->lk);
+    while (link_poll(m->lk, &le)) {
+        if (le.tag && (le.type == LINK_EV_DELIVERED || le.type == LINK_EV_UNDELIVERED))
+            relay_fanout_done(r, le.tag, le.type == LINK_EV_DELIVERED, now);
+        link_event_free(&le);
+    }
+}
+
+static void unhook(relay *r, member *m)
 {
     member **pp = &r->table[hash_addr(r, &m->addr)];
     while (*pp != m) pp = &(*pp)->hnext;
@@ -127,9 +193,17 @@ void member_remove(relay *r, member *m)
     else r->tail = m->prev;
     for (size_t i = 0; i < r->ndirty; i++)
         if (r->dirty[i] == m) r->dirty[i] = r->dirty[--r->ndirty];
-    if (m->legacy) r->st.legacy_members--;
+}
+
+void member_remove(relay *r, member *m, uint64_t now)
+{
+    unhook(r, m);
+    r->nlegacy -= m->legacy;
+    r->nbehind -= m->behind;
     r->count--;
     r->st.members = r->count;
+    r->st.legacy_members = r->nlegacy;
+    abandon_link(r, m, now);
     member_free(m);
 }
 
@@ -146,17 +220,89 @@ void member_mark_dirty(member *m)
     m->dirty = 1;
 }
 
-/* Starts a member's departure: announced now, removed once its link is idle. */
 void member_leave(relay *r, member *m, int reason, const char *text, uint64_t now)
 {
     if (m->leaving) return;
-    room_announce_leave(r, m, reason, text, now);
-    m->leaving = 1;
+    m->leaving = 1; /* first: nothing announced below can make it leave again */
     m->leave_at = now + LEAVE_GRACE_MS;
-    evq_emit(&r->events, EV_LEAVE, 0, m->nick, NULL, text, 0, reason);
+    room_announce_leave(r, m, reason, text, now);
+    evq_emit(&r->events, EV_LEAVE, 0, m->nick, m->addr_text, text, 0, reason);
+}
+
+void relay_settle(relay *r, uint64_t now)
+{
+    while (r->nbehind) {
+        member *m = r->head;
+        while (m && !m->behind) m = m->next;
+        if (!m) break;
+        m->behind = 0;
+        r->nbehind--;
+        member_leave(r, m, LEAVE_TIMEOUT, "too far behind", now); /* may mark others behind */
+    }
 }
 
 /* ---- sending ---- */
+
+void relay_send_control(relay *r, const net_addr *to, uint8_t type, uint32_t dest, uint64_t token,
+                        const void *body, size_t n)
+{
+    uint8_t pkt[WIRE_HEADER_LEN + 256 + 1];
+    buf b = {(char *)pkt, 0, sizeof pkt};
+    if (n > 256) n = 256;
+    wire_write_header(&b, type, r->me, dest, token);
+    buf_append(&b, body, n);
+    wire_seal(b.data, b.len);
+    r->emit(r->ctx, to, b.data, b.len);
+}
+
+int relay_stranger_budget(relay *r, uint64_t now)
+{
+    if (now - r->stranger_window >= 1000) {
+        r->stranger_window = now;
+        r->stranger_replies = 0;
+    }
+    if (r->stranger_replies < STRANGER_REPLIES) {
+        r->stranger_replies++;
+        return 1;
+    }
+    r->st.dropped_stranger++;
+    return 0;
+}
+
+int relay_rate_ok(relay *r, member *m, uint64_t *tat_us, uint32_t rate, uint32_t burst, uint64_t now)
+{
+    (void)r;
+    (void)m;
+    if (!rate) return 1;
+    uint64_t now_us = now * 1000, step = 1000000 / rate;
+    uint64_t tat = *tat_us > now_us ? *tat_us : now_us;
+    if (tat - now_us > step * burst) return 0;
+    *tat_us = tat + step;
+    return 1;
+}
+
+void relay_fanout_done(relay *r, fanout *f, int acked, uint64_t now)
+{
+    f->acked += acked != 0;
+    if (--f->pending) return;
+    member *s = member_find(r, &f->sender);
+    if (s && s->session == f->session && !s->leaving)
+        room_send_receipt(r, s, f->ref, f->acked, f->total, now);
+    free(f);
+}
+
+/* ---- timers ---- */
+
+static void drain_member(relay *r, member *m, uint64_t now)
+{
+    link_event le;
+    while (link_poll(m->lk, &le)) {
+        if (le.type == LINK_EV_MESSAGE && !m->leaving) room_on_message(r, m, le.data, le.len, now);
+        else if (le.tag && (le.type == LINK_EV_DELIVERED || le.type == LINK_EV_UNDELIVERED))
+            relay_fanout_done(r, le.tag, le.type == LINK_EV_DELIVERED, now);
+        link_event_free(&le);
+    }
+}
 
 static void member_emit(void *ctx, const void *data, size_t len)
 {
@@ -164,225 +310,7 @@ static void member_emit(void *ctx, const void *data, size_t len)
     m->r->emit(m->r->ctx, &m->addr, data, len);
 }
 
-void relay_send_control(relay *r, const net_addr *to, uint8_t type, uint32_t dest, const void *body,
-                        size_t n)
-{
-    uint8_t pkt[WIRE_HEADER_LEN + 256 + 1];
-    buf b = {(char *)pkt, 0, sizeof pkt};
-    if (n > 256) n = 256;
-    wire_write_header(&b, type, r->me, dest);
-    buf_append(&b, body, n);
-    wire_seal(b.data, b.len);
-    r->emit(r->ctx, to, b.data, b.len);
-}
-
-static void send_hello(relay *r, const net_addr *to, uint32_t dest)
-{
-    buf body = {0};
-    wire_hello h = {WIRE_ROLE_SERVER, 0, (uint16_t)r->cfg.heartbeat_ms,
-                    (uint16_t)(r->cfg.timeout_ms / 1000 > 65535 ? 65535 : r->cfg.timeout_ms / 1000), "", 0};
-    wire_write_hello(&body, &h);
-    relay_send_control(r, to, WIRE_HELLO, dest, body.data, body.len);
-    buf_free(&body);
-}
-
-static void refuse(relay *r, const net_addr *to, uint32_t dest, const char *why, const char *nick)
-{
-    buf body = {0};
-    if (dest) {
-        wire_write_u8(&body, 0);
-        buf_append_str(&body, why);
-        relay_send_control(r, to, WIRE_REFUSE, dest, body.data, body.len);
-    } else { /* a plain-text client (no session): the reason as text, not a binary REFUSE */
-        buf_printf(&body, "*** %s", why);
-        r->emit(r->ctx, to, body.data, body.len);
-    }
-    buf_free(&body);
-    r->st.refused++;
-    evq_emit(&r->events, EV_REFUSED, 0, nick, NULL, why, 0, 0);
-}
-
-/* Answers to datagrams from non-members (RESET, REFUSE, UNSUPPORTED) are limited to
- * STRANGER_REPLIES a second, so spoofed sources cannot use the relay as an amplifier. */
-#define STRANGER_REPLIES 200
-static int stranger_budget(relay *r, uint64_t now)
-{
-    if (now - r->stranger_window >= 1000) {
-        r->stranger_window = now;
-        r->stranger_replies = 0;
-    }
-    return r->stranger_replies++ < STRANGER_REPLIES;
-}
-
-/* ---- protocol datagrams ---- */
-
-static void on_hello(relay *r, const net_addr *from, const wire_header *hd, wire_reader *body,
-                     uint64_t now)
-{
-    wire_hello h;
-    const char *why;
-    if (wire_parse_hello(body, &h) < 0) {
-        r->st.dropped_malformed++;
-        return;
-    }
-    if (h.role != WIRE_ROLE_CLIENT) { /* a direct peer (or another server) reached us */
-        if (stranger_budget(r, now)) {
-            const char msg[] = "\0this is a relay server, not a peer: use 'udpchat join'";
-            relay_send_control(r, from, WIRE_REFUSE, hd->session, msg, sizeof msg - 1); /* reason 0 */
-        }
-        return;
-    }
-    member *m = member_find(r, from);
-    if (m && m->session == hd->session) { /* our HELLO answer was lost */
-        send_hello(r, from, hd->session);
-        return;
-    }
-    if (!m && hd->dest_session == r->me) {
-        /* A client that timed out says HELLO to the session it had with us, but we already
-         * removed it: its link state is stale. RESET makes it start afresh (new link). */
-        if (!r->shutting && stranger_budget(r, now)) relay_send_control(r, from, WIRE_RESET, hd->session, NULL, 0);
-        return;
-    }
-    char *nick = msg_field(h.nick, h.nick_len);
-    if (m) member_leave(r, m, LEAVE_QUIT, "restarted", now), member_remove(r, m);
-    member *same = member_by_nick(r, nick);
-    if (r->shutting) refuse(r, from, hd->session, "the server is shutting down", nick);
-    else if (!nick_valid(nick, &why)) refuse(r, from, hd->session, why, nick);
-    else if (same) refuse(r, from, hd->session, "that nick is taken: pick another with --nick", nick);
-    else if (r->count >= r->cfg.max_clients) refuse(r, from, hd->session, "the room is full", nick);
-    else {
-        m = member_add(r, from, nick, hd->session, now);
-        send_hello(r, from, hd->session);
-        room_send_welcome(r, m, now);
-        room_announce_join(r, m, now);
-        evq_emit(&r->events, EV_JOIN, 0, nick, NULL, NULL, 0, 0);
-    }
-    free(nick);
-}
-
-static void on_bye(relay *r, member *m, wire_reader *body, uint64_t now)
-{
-    uint8_t reason = wire_read_u8(body);
-    size_t n;
-    const uint8_t *t = wire_read_rest(body, &n);
-    char *text = msg_field((const char *)t, n);
-    (void)reason;
-    relay_send_control(r, &m->addr, WIRE_BYE_ACK, m->session, NULL, 0);
-    member_leave(r, m, LEAVE_QUIT, text, now);
-    free(text);
-}
-
-static void drain_member(relay *r, member *m, uint64_t now)
-{
-    link_event le;
-    while (link_poll(m->lk, &le)) {
-        if (le.type == LINK_EV_MESSAGE && !m->leaving) room_on_message(r, m, le.data, le.len, now);
-        link_event_free(&le);
-    }
-}
-
-static void on_member_datagram(relay *r, member *m, const wire_header *h, wire_reader *body,
-                               uint64_t now)
-{
-    wire_data d;
-    wire_ack a;
-    m->last_rx = now;
-    switch (h->type) {
-    case WIRE_DATA:
-        if (wire_parse_data(body, &d) == 0) link_on_data(m->lk, &d, now), member_mark_dirty(m);
-        else r->st.dropped_malformed++;
-        break;
-    case WIRE_ACK:
-        if (wire_parse_ack(body, &a) == 0) link_on_ack(m->lk, &a, now), member_mark_dirty(m);
-        else r->st.dropped_malformed++;
-        break;
-    case WIRE_PING: relay_send_control(r, &m->addr, WIRE_PONG, m->session, NULL, 0); break;
-    case WIRE_BYE: on_bye(r, m, body, now); break;
-    case WIRE_PONG: case WIRE_BYE_ACK: break;
-    default: r->st.dropped_malformed++; break;
-    }
-    drain_member(r, m, now);
-}
-
-static int rate_ok(relay *r, member *m, uint64_t now)
-{
-    if (!r->cfg.rate) return 1;
-    uint64_t now_us = now * 1000, step = 1000000 / r->cfg.rate;
-    uint64_t tat = m->tat_us > now_us ? m->tat_us : now_us;
-    if (tat - now_us > step * r->cfg.burst) {
-        m->dropped++;
-        r->st.dropped_rate++;
-        return 0;
-    }
-    m->tat_us = tat + step;
-    return 1;
-}
-
-static void on_protocol(relay *r, const net_addr *from, const void *data, size_t len, uint64_t now)
-{
-    wire_header h;
-    wire_reader body;
-    int rc = wire_parse_header(data, len, &h, &body);
-    if (rc == -2) {
-        r->st.dropped_version++;
-        if (h.type != WIRE_UNSUPPORTED && stranger_budget(r, now))
-            relay_send_control(r, from, WIRE_UNSUPPORTED, h.session, NULL, 0);
-        return;
-    }
-    if (rc < 0) {
-        r->st.dropped_malformed++;
-        return;
-    }
-    member *m = member_find(r, from);
-    if (m && !rate_ok(r, m, now)) return;
-    if (h.type == WIRE_HELLO) {
-        on_hello(r, from, &h, &body, now);
-    } else if (m && m->session == h.session && h.dest_session == r->me) {
-        on_member_datagram(r, m, &h, &body, now);
-    } else {
-        r->st.dropped_session++; /* stale, foreign or spoofed: tell a lost client to rejoin */
-        if (!m && !r->shutting && h.type != WIRE_RESET && h.type != WIRE_BYE_ACK &&
-            h.type != WIRE_REFUSE) /* (a member told of the shutdown is not asked to rejoin) */
-            if (stranger_budget(r, now)) relay_send_control(r, from, WIRE_RESET, h.session, NULL, 0);
-    }
-}
-
-void relay_on_datagram(relay *r, const net_addr *from, const void *data, size_t len, uint64_t now)
-{
-    if (len == 0) return;
-    if (wire_is_ours(data, len)) {
-        on_protocol(r, from, data, len, now);
-        return;
-    }
-    member *m = member_find(r, from);
-    if (m && (!m->legacy || !rate_ok(r, m, now))) {
-        if (!m->legacy) r->st.dropped_malformed++;
-        return;
-    }
-    if (r->shutting) return;
-    room_legacy_text(r, m, from, data, len, now);
-}
-
-/* A plain-text client's first datagram: its nick (seed 002). Called by relay_room.c. */
-member *relay_add_legacy(relay *r, const net_addr *from, const char *nick, uint64_t now);
-member *relay_add_legacy(relay *r, const net_addr *from, const char *nick, uint64_t now)
-{
-    if (r->count >= r->cfg.max_clients) {
-        refuse(r, from, 0, "the room is full", nick);
-        return NULL;
-    }
-    member *m = member_add(r, from, nick, 0, now);
-    evq_emit(&r->events, EV_JOIN, 0, nick, NULL, "plain-text client", 0, 0);
-    return m;
-}
-
-void relay_legacy_leave(relay *r, member *m, int reason, const char *text, uint64_t now);
-void relay_legacy_leave(relay *r, member *m, int reason, const char *text, uint64_t now)
-{
-    member_leave(r, m, reason, text, now);
-}
-
-/* ---- timers ---- */
+void relay_drain(relay *r, member *m, uint64_t now) { drain_member(r, m, now); }
 
 void relay_flush(relay *r, uint64_t now)
 {
@@ -395,6 +323,7 @@ void relay_flush(relay *r, uint64_t now)
             r->next_scan = now + SCAN_BUSY_MS;
     }
     r->ndirty = 0;
+    relay_settle(r, now);
 }
 
 static int member_expired(const relay *r, const member *m, uint64_t now)
@@ -406,28 +335,36 @@ static int member_expired(const relay *r, const member *m, uint64_t now)
 static void log_drops(relay *r, member *m)
 {
     if (!m->dropped) return;
-    buf b = {0};
-    buf_printf(&b, "dropped %u datagrams from %s (rate limit)", m->dropped, m->nick);
-    evq_emit(&r->events, EV_NOTICE, 0, m->nick, NULL, b.data, 0, 0);
-    buf_free(&b);
+    char what[96];
+    snprintf(what, sizeof what, "dropped %u datagrams (rate limit)", m->dropped);
+    relay_log(r, EV_NOTICE, m->nick, &m->addr, what);
     m->dropped = 0;
+}
+
+static int scan_member(relay *r, member *m, uint64_t now)
+{
+    int busy = 0;
+    if (member_expired(r, m, now)) member_leave(r, m, LEAVE_TIMEOUT, NULL, now);
+    if (m->lk) {
+        link_service(m->lk, now, member_emit, m);
+        drain_member(r, m, now);
+        busy = !link_idle(m->lk);
+    }
+    log_drops(r, m);
+    return busy;
 }
 
 void relay_service(relay *r, uint64_t now)
 {
     relay_flush(r, now);
+    legacy_flush_news(r, now);
     if (now < r->next_scan) return;
     int busy = 0;
-    for (member *m = r->head, *n; m; m = n) {
+    for (member *m = r->head; m; m = m->next) busy |= scan_member(r, m, now);
+    relay_settle(r, now);
+    for (member *m = r->head, *n; m; m = n) { /* removal after the scan: no list surgery in it */
         n = m->next;
-        if (member_expired(r, m, now)) member_leave(r, m, LEAVE_TIMEOUT, NULL, now);
-        if (m->lk) {
-            link_service(m->lk, now, member_emit, m);
-            drain_member(r, m, now);
-            busy |= !link_idle(m->lk);
-        }
-        log_drops(r, m);
-        if (m->leaving && (!m->lk || link_idle(m->lk) || now >= m->leave_at)) member_remove(r, m);
+        if (m->leaving && (!m->lk || link_idle(m->lk) || now >= m->leave_at)) member_remove(r, m, now);
     }
     r->next_scan = now + (busy ? SCAN_BUSY_MS : SCAN_IDLE_MS);
 }
@@ -437,6 +374,7 @@ uint64_t relay_next_deadline(relay *r, uint64_t now)
     if (r->ndirty) return now;
     uint64_t t = r->next_scan;
     if (r->shutting && r->shutdown_at < t) t = r->shutdown_at;
+    if (r->legacy_news.len && r->next_news < t) t = r->next_news;
     return t;
 }
 
@@ -453,6 +391,7 @@ int relay_kick(relay *r, const char *nick, const char *reason, uint64_t now)
         return -1;
     }
     member_leave(r, m, LEAVE_KICKED, reason, now);
+    relay_settle(r, now);
     r->next_scan = now;
     return 0;
 }
@@ -468,12 +407,15 @@ void relay_who(relay *r)
 static void log_stats(relay *r)
 {
     buf b = {0};
-    relay_stats st = r->st;
+    relay_stats st = relay_get_stats(r);
     buf_printf(&b, "stats: %llu members, %llu forwarded, dropped %llu by rate limit, %llu malformed, "
-               "%llu wrong session, %llu wrong version; %llu refused",
+               "%llu wrong session or token, %llu wrong version, %llu from ourselves, %llu over the "
+               "stranger budget, %llu plain-text refused; %llu challenged, %llu refused",
                (unsigned long long)st.members, (unsigned long long)st.forwarded,
                (unsigned long long)st.dropped_rate, (unsigned long long)st.dropped_malformed,
                (unsigned long long)st.dropped_session, (unsigned long long)st.dropped_version,
+               (unsigned long long)st.dropped_self, (unsigned long long)st.dropped_stranger,
+               (unsigned long long)st.dropped_legacy, (unsigned long long)st.challenged,
                (unsigned long long)st.refused);
     evq_emit(&r->events, EV_NOTICE, 0, NULL, NULL, b.data, 0, 0);
     buf_free(&b);
@@ -491,10 +433,37 @@ void relay_shutdown(relay *r, const char *text, uint64_t now)
         m->leave_at = r->shutdown_at;
     }
     room_announce_leave(r, NULL, LEAVE_SHUTDOWN, text, now);
+    r->nbehind = 0; /* everyone is leaving already */
+    for (member *m = r->head; m; m = m->next) m->behind = 0;
     r->next_scan = now;
 }
 
 int relay_done(const relay *r)
 {
     return r->shutting && (r->head == NULL);
+}
+
+/* ---- datagrams ---- */
+
+static int from_self(const relay *r, const net_addr *from)
+{
+    if (from->port == 0 || from->host == 0 || from->host >= 0xE0000000u) return 1; /* multicast, broadcast */
+    if (from->port != r->port || !r->port) return 0;
+    if ((from->host >> 24) == 127) return 1;
+    for (size_t i = 0; i < r->nself; i++)
+        if (r->self[i].host == from->host) return 1;
+    return 0;
+}
+
+void relay_on_datagram(relay *r, const net_addr *from, const void *data, size_t len, uint64_t now)
+{
+    if (len == 0) return;
+    if (from_self(r, from)) {
+        r->st.dropped_self++; /* our own answer looped back, or a forged source: never answered */
+        return;
+    }
+    if (wire_is_ours(data, len)) relay_on_protocol(r, from, data, len, now);
+    else if (*(const uint8_t *)data == WIRE_MAGIC0) r->st.dropped_malformed++; /* cut-short header */
+    else legacy_on_text(r, member_find(r, from), from, data, len, now);
+    relay_settle(r, now);
 }

@@ -1,6 +1,7 @@
 /* session.c -- a direct peer or a room client: handshake, keepalive, plain-text fallback */
 #include "udpchat/session.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,18 +9,49 @@
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
 
+/* A session talks to one remote address (the caller drops everything else). Its states:
+ *
+ *   CONNECTING --verified HELLO--> UP --silence > timeout--> DOWN --verified datagram--> UP
+ *        ^                          |                          |
+ *        +------ genuine RESET -----+                          |
+ *   UP --quit--> QUITTING --BYE_ACK, RESET or 3 BYEs--> DONE  <-+-- REFUSE, kick (any state)
+ *
+ * Invariants:
+ * - `them` != 0 only after a verified HELLO from that session; then `lk` is the link of
+ *   (me, them), `tx` is the token every datagram to them carries (their choice, from
+ *   their HELLO) and `rx` = token_link(key, remote, them, epoch) is the token every
+ *   datagram from them must carry. Nothing else is accepted as theirs.
+ * - A HELLO is verified when its header token is rx_for(its session), or a cookie this
+ *   session made for that session (a CHALLENGE answer) less than WIRE_COOKIE_TTL_S old.
+ *   Anything else gets a CHALLENGE (28 + 12 bytes, never more than a HELLO), at most
+ *   two a second.
+ * - A new link (seq from 0) is made exactly when `them` or `tx` changes; a genuine RESET
+ *   raises `epoch`, so both sides start a new link together.
+ * - The remote's heartbeat request is never below MIN_HEARTBEAT_MS.
+ * - Plain text makes the session plain-text only if no udpchat datagram answers for
+ *   legacy_grace_ms (an off-path forger cannot also silence the real peer's HELLO), and
+ *   never once a udpchat session is open. A verified HELLO turns it back. */
+
 enum { ST_CONNECTING, ST_UP, ST_DOWN, ST_QUITTING, ST_DONE };
+enum { HELLO_ANSWER = 1 }; /* HELLO caps bit: this answers your HELLO; do not answer it */
+
+#define MIN_HEARTBEAT_MS 1000
+#define CONTROL_GAP_MS 500   /* CHALLENGE, RESET, REFUSE, UNSUPPORTED: at most one per gap */
+#define ECHO_GAP_MS 200      /* a HELLO echoing a cookie: at most one per gap */
 
 struct session {
     session_config cfg;
     char *nick, *label, *remote_nick;
-    uint32_t me, them, legacy_ids;
+    uint32_t me, them, legacy_ids, epoch, server_seen;
+    uint64_t tx, rx;                /* tokens of the current link (0: none) */
+    uint64_t cookie;                /* from the remote's CHALLENGE, echoed in our HELLO */
+    uint32_t cookie_ts, cookie_from;
     link *lk;
     session_emit_fn emit;
     void *ctx;
-    int state, joined_once, legacy, bye_tries;
+    int state, joined_once, legacy, bye_tries, version_told;
     charset_id lcs;
-    uint64_t last_rx, last_tx, next_hello, next_bye, next_reset;
+    uint64_t last_rx, last_tx, next_hello, next_bye, next_control, next_echo, legacy_since;
     uint32_t hb_ms;
     uint64_t now; /* time of the current call, for link_emit */
     evq events;
@@ -36,6 +68,7 @@ void session_config_default(session_config *c)
     c->timeout_ms = 30000;
     c->hello_interval_ms = 1000;
     c->legacy_charset = CHARSET_UNKNOWN;
+    c->legacy_grace_ms = 3000;
     link_config_default(&c->link);
 }
 
@@ -52,25 +85,43 @@ static void link_emit(void *ctx, const void *data, size_t len)
     s->emit(s->ctx, data, len);
 }
 
-static void send_simple(session *s, uint8_t type, uint32_t dest, const void *body, size_t n,
-                        uint64_t now)
+static void send_ctl(session *s, uint8_t type, uint32_t dest, uint64_t token, const void *body,
+                     size_t n, uint64_t now)
 {
     buf b = {0};
-    wire_write_header(&b, type, s->me, dest);
+    wire_write_header(&b, type, s->me, dest, token);
     buf_append(&b, body, n);
     wire_seal(b.data, b.len);
     emit_raw(s, b.data, b.len, now);
     buf_free(&b);
 }
 
-static void send_hello(session *s, uint64_t now)
+/* Answers to what we have not verified share one gap, so they cannot be used to flood. */
+static int control_allowed(session *s, uint64_t now)
+{
+    if (now < s->next_control) return 0;
+    s->next_control = now + CONTROL_GAP_MS;
+    return 1;
+}
+
+static uint64_t rx_for(const session *s, uint32_t them)
+{
+    return token_link(&s->cfg.key, &s->cfg.remote, them, s->epoch);
+}
+
+static uint16_t clamp16(uint32_t v) { return (uint16_t)(v > 65535 ? 65535 : v); }
+
+/* HELLO: on an open link with its tokens; before, echoing the remote's cookie if any. */
+static void send_hello(session *s, int answer, uint64_t now)
 {
     buf body = {0};
-    wire_hello h = {s->cfg.role == SESSION_CLIENT ? WIRE_ROLE_CLIENT : WIRE_ROLE_PEER, 0,
-                    (uint16_t)(s->cfg.heartbeat_ms > 65535 ? 65535 : s->cfg.heartbeat_ms),
-                    (uint16_t)(s->cfg.timeout_ms / 1000 > 65535 ? 65535 : s->cfg.timeout_ms / 1000), s->nick, strlen(s->nick)};
+    uint32_t dest = s->them ? s->them : s->cookie_from;
+    wire_hello h = {s->cfg.role == SESSION_CLIENT ? WIRE_ROLE_CLIENT : WIRE_ROLE_PEER,
+                    (uint8_t)(answer ? HELLO_ANSWER : 0), clamp16(s->cfg.heartbeat_ms),
+                    clamp16(s->cfg.timeout_ms / 1000), s->them ? 0 : s->cookie_ts,
+                    rx_for(s, dest), s->nick, strlen(s->nick)};
     wire_write_hello(&body, &h);
-    send_simple(s, WIRE_HELLO, s->them, body.data, body.len, now);
+    send_ctl(s, WIRE_HELLO, dest, s->them ? s->tx : s->cookie, body.data, body.len, now);
     buf_free(&body);
     s->next_hello = now + s->cfg.hello_interval_ms;
 }
@@ -87,15 +138,16 @@ session *session_create(const session_config *cfg, uint32_t my_session, session_
     s->me = my_session;
     s->emit = emit;
     s->ctx = ctx;
-    s->lk = link_create(&cfg->link, my_session, 0);
+    s->lk = link_create(&cfg->link, my_session, 0, 0);
     s->hb_ms = cfg->heartbeat_ms;
     if (cfg->timeout_ms >= 3 && s->hb_ms > cfg->timeout_ms / 3) s->hb_ms = cfg->timeout_ms / 3;
+    if (s->hb_ms < MIN_HEARTBEAT_MS) s->hb_ms = MIN_HEARTBEAT_MS;
     s->lcs = cfg->legacy_charset;
     s->legacy = cfg->legacy;
     s->last_rx = s->last_tx = now;
     evq_init(&s->events);
     s->state = ST_CONNECTING;
-    if (!s->legacy) send_hello(s, now);
+    if (!s->legacy) send_hello(s, 0, now);
     return s;
 }
 
@@ -125,6 +177,8 @@ static void emit_legacy_event(session *s, chat_event_type t, const char *text)
     evq_push(&s->events, &ev);
 }
 
+static void status(session *s, const char *text) { evq_emit(&s->events, EV_STATUS, 0, NULL, NULL, text, 0, 0); }
+
 /* ---- plain text (seed-compatible) ---- */
 
 static void legacy_send_text(session *s, const char *text, size_t len, uint64_t now)
@@ -141,13 +195,18 @@ static void resend_as_legacy(void *ctx, uint32_t id, const uint8_t *data, size_t
     chat_msg m;
     (void)id;
     if (msg_parse(data, len, &m) == 0 && m.kind == MSG_CHAT)
-        legacy_send_text(s, m.text, m.text_len, s->last_rx);
+        legacy_send_text(s, m.text, m.text_len, s->now);
 }
 
 static void become_legacy(session *s)
 {
     s->legacy = 1;
+    s->legacy_since = 0;
     link_drain_pending(s->lk, resend_as_legacy, s);
+    if (s->state != ST_UP) {
+        s->state = ST_UP;
+        emit_legacy_event(s, EV_JOIN, NULL);
+    }
     evq_emit(&s->events, EV_STATUS, 0, s->label, NULL,
              "plain-text peer (seed-compatible mode): no delivery confirmation", 0, 0);
 }
@@ -159,15 +218,10 @@ static void on_legacy_datagram(session *s, const char *data, size_t len, uint64_
         return;
     }
     s->stats.legacy_datagrams++;
-    s->last_rx = now;
-    /* detect first: become_legacy re-sends the queued lines in the peer's charset */
+    if (s->legacy) s->last_rx = now;
+    else if (!s->legacy_since) s->legacy_since = now; /* switch only if no HELLO answers */
     if (s->cfg.legacy_charset == CHARSET_UNKNOWN && s->lcs == CHARSET_UNKNOWN)
         s->lcs = charset_detect(data, len);
-    if (!s->legacy) become_legacy(s);
-    if (s->state != ST_UP) {
-        s->state = ST_UP;
-        emit_legacy_event(s, EV_JOIN, NULL);
-    }
     while (len && (data[len - 1] == '\n' || data[len - 1] == '\r')) len--;
     buf text = {0};
     charset_decode(s->lcs == CHARSET_UNKNOWN ? CHARSET_UTF8 : s->lcs, data, len, 1, &text);
@@ -175,26 +229,38 @@ static void on_legacy_datagram(session *s, const char *data, size_t len, uint64_
     buf_free(&text);
 }
 
-/* ---- protocol ---- */
+/* ---- messages the link delivers ---- */
 
-static void drain_link(session *s);
-
-static void on_chat_msg(session *s, const chat_msg *m)
+static void on_receipt(session *s, const chat_msg *m, const char *text)
 {
-    char *a = msg_field(m->a, m->alen), *b = msg_field(m->b, m->blen);
-    char *text = msg_field(m->text, m->text_len);
-    int peer = s->cfg.role == SESSION_PEER;
+    unsigned acked = 0, total = 0;
+    if (sscanf(text, "%u/%u", &acked, &total) != 2 || acked > total || !m->ref) {
+        s->stats.dropped_malformed++;
+        return;
+    }
+    chat_event ev = {0};
+    ev.type = acked == total ? EV_DELIVERED : EV_RECEIPT;
+    ev.id = m->ref;
+    ev.acked = acked;
+    ev.total = total;
+    evq_push(&s->events, &ev);
+}
+
+static void on_welcome(session *s, const char *a)
+{
+    free(s->nick);
+    s->nick = str_dup(a);
+    evq_emit(&s->events, EV_STATUS, 0, a, NULL, s->joined_once ? "rejoined" : "joined", 0, 0);
+    if (s->joined_once)
+        evq_emit(&s->events, EV_MISSED, 0, NULL, NULL,
+                 "you were out of the room for a while: messages sent meanwhile did not reach you", 0, 0);
+    s->joined_once = 1;
+}
+
+static void on_room_msg(session *s, const chat_msg *m, const char *a, const char *b, const char *text)
+{
     switch (m->kind) {
-    case MSG_CHAT:
-        evq_emit(&s->events, EV_MESSAGE, 0, peer ? s->remote_nick : a, peer || !*b ? NULL : b, text,
-                 m->flags & (CHAT_ACTION | CHAT_PRIVATE), 0);
-        break;
-    case MSG_WELCOME:
-        free(s->nick);
-        s->nick = str_dup(a);
-        evq_emit(&s->events, EV_STATUS, 0, a, NULL, s->joined_once ? "rejoined" : "joined", 0, 0);
-        s->joined_once = 1;
-        break;
+    case MSG_WELCOME: on_welcome(s, a); break;
     case MSG_ROSTER: evq_emit(&s->events, EV_ROSTER, 0, NULL, NULL, text, 0, 0); break;
     case MSG_JOINED: evq_emit(&s->events, EV_JOIN, 0, a, NULL, NULL, 0, 0); break;
     case MSG_LEFT:
@@ -213,30 +279,61 @@ static void on_chat_msg(session *s, const chat_msg *m)
                  m->flags, 0);
         break;
     case MSG_SHUTDOWN: evq_emit(&s->events, EV_SHUTDOWN, 0, NULL, NULL, text, 0, 0); break;
+    case MSG_RECEIPT: on_receipt(s, m, text); break;
     default: s->stats.dropped_malformed++; break;
     }
+}
+
+static void on_chat_msg(session *s, const chat_msg *m)
+{
+    char *a = msg_field(m->a, m->alen), *b = msg_field(m->b, m->blen);
+    char *text = msg_field(m->text, m->text_len);
+    int peer = s->cfg.role == SESSION_PEER;
+    if (m->kind == MSG_CHAT)
+        evq_emit(&s->events, EV_MESSAGE, 0, peer ? s->remote_nick : a, peer || !*b ? NULL : b, text,
+                 m->flags & (CHAT_ACTION | CHAT_PRIVATE), 0);
+    else if (!peer)
+        on_room_msg(s, m, a, b, text);
+    else
+        s->stats.dropped_malformed++; /* peers exchange CHAT only */
     free(a);
     free(b);
     free(text);
+}
+
+static void on_link_event(session *s, const link_event *le)
+{
+    chat_msg m;
+    char missed[96];
+    int client = s->cfg.role == SESSION_CLIENT;
+    switch (le->type) {
+    case LINK_EV_DELIVERED:
+        evq_emit(&s->events, client ? EV_RELAYED : EV_DELIVERED, le->id, NULL, NULL, NULL, 0, 0);
+        break;
+    case LINK_EV_UNDELIVERED: evq_emit(&s->events, EV_UNDELIVERED, le->id, NULL, NULL, NULL, 0, 0); break;
+    case LINK_EV_DELIVERED_LATE: evq_emit(&s->events, EV_DELIVERED_LATE, le->id, NULL, NULL, NULL, 0, 0); break;
+    case LINK_EV_GAP:
+        snprintf(missed, sizeof missed, "%u pieces of messages to you were lost: you may have missed messages",
+                 (unsigned)le->id);
+        evq_emit(&s->events, EV_MISSED, 0, NULL, NULL, missed, 0, 0);
+        break;
+    case LINK_EV_MESSAGE:
+        if (msg_parse(le->data, le->len, &m) == 0) on_chat_msg(s, &m);
+        else s->stats.dropped_malformed++;
+        break;
+    }
 }
 
 static void drain_link(session *s)
 {
     link_event le;
     while (link_poll(s->lk, &le)) {
-        chat_msg m;
-        if (le.type == LINK_EV_DELIVERED)
-            evq_emit(&s->events, EV_DELIVERED, le.id, NULL, NULL, NULL, 0, 0);
-        else if (le.type == LINK_EV_UNDELIVERED)
-            evq_emit(&s->events, EV_UNDELIVERED, le.id, NULL, NULL, NULL, 0, 0);
-        else if (msg_parse(le.data, le.len, &m) == 0 &&
-                 (s->cfg.role == SESSION_CLIENT || m.kind == MSG_CHAT))
-            on_chat_msg(s, &m);
-        else
-            s->stats.dropped_malformed++;
+        on_link_event(s, &le);
         link_event_free(&le);
     }
 }
+
+/* ---- handshake ---- */
 
 static void go_up(session *s)
 {
@@ -245,20 +342,58 @@ static void go_up(session *s)
     if (s->cfg.role == SESSION_PEER)
         evq_emit(&s->events, EV_JOIN, 0, s->remote_nick, NULL, NULL, 0, 0);
     else if (was == ST_DOWN)
-        evq_emit(&s->events, EV_STATUS, 0, NULL, NULL, "server is back", 0, 0);
+        status(s, "server is back");
 }
 
-static void adopt_session(session *s, uint32_t them, const wire_hello *h, uint64_t now)
+/* A new link with the remote's session and tokens; unacknowledged messages move to it. */
+static void adopt(session *s, uint32_t them, uint64_t tx, const wire_hello *h, uint64_t now)
 {
-    link *nl = link_create(&s->cfg.link, s->me, them);
+    link *nl = link_create(&s->cfg.link, s->me, them, tx);
     link_move_pending(s->lk, nl, now);
     link_destroy(s->lk);
     s->lk = nl;
     s->them = them;
+    s->tx = tx;
+    s->rx = rx_for(s, them);
     if (s->cfg.role == SESSION_PEER && h->nick_len) {
         free(s->remote_nick);
         s->remote_nick = msg_field(h->nick, h->nick_len);
     }
+    if (s->cfg.role == SESSION_CLIENT) {
+        if (s->server_seen && s->server_seen != them)
+            status(s, "the server restarted: messages sent just before may be lost");
+        s->server_seen = them;
+    }
+}
+
+static int hello_verified(const session *s, const wire_header *hd, const wire_hello *h, uint64_t now)
+{
+    uint32_t now_s = (uint32_t)(now / 1000) + 1;
+    if (!hd->token) return 0;
+    if (hd->token == rx_for(s, hd->session)) return 1;
+    return h->cookie_ts && now_s - h->cookie_ts <= WIRE_COOKIE_TTL_S &&
+           hd->token == token_cookie(&s->cfg.key, &s->cfg.remote, hd->session, h->cookie_ts);
+}
+
+/* The CHALLENGE echoes the HELLO's token: if that was our link's token, the remote has
+ * forgotten our link (on_challenge). */
+static void send_challenge(session *s, uint32_t to, uint64_t echo, uint64_t now)
+{
+    if (!control_allowed(s, now)) return;
+    buf body = {0};
+    wire_challenge c = {(uint32_t)(now / 1000) + 1, 0};
+    c.cookie = token_cookie(&s->cfg.key, &s->cfg.remote, to, c.cookie_ts);
+    wire_write_challenge(&body, &c);
+    send_ctl(s, WIRE_CHALLENGE, to, echo, body.data, body.len, now);
+    buf_free(&body);
+}
+
+static void refuse_role(session *s, const wire_header *hd, const wire_hello *h, uint64_t now)
+{
+    static const char to_client[] = "\0this is a direct peer, not a relay server: use 'udpchat peer'";
+    static const char to_other[] = "\0this is a room client, not a peer: use 'udpchat join' to its server";
+    const char *why = h->role == WIRE_ROLE_CLIENT ? to_client : to_other; /* reason byte 0 first */
+    if (control_allowed(s, now)) send_ctl(s, WIRE_REFUSE, hd->session, h->reply_token, why, 1 + strlen(why + 1), now);
 }
 
 static void on_hello(session *s, const wire_header *hd, wire_reader *r, uint64_t now)
@@ -269,28 +404,54 @@ static void on_hello(session *s, const wire_header *hd, wire_reader *r, uint64_t
         s->stats.dropped_malformed++;
         return;
     }
-    if (h.role != want) { /* tell the other side what it reached, at most twice a second */
-        if (now < s->next_reset) return;
-        s->next_reset = now + 500;
-        static const char to_client[] = "\0this is a direct peer, not a relay server: use 'udpchat peer'";
-        static const char to_other[] = "\0this is a room client, not a peer: use 'udpchat join' to its server";
-        const char *why = h.role == WIRE_ROLE_CLIENT ? to_client : to_other; /* reason byte 0 first */
-        send_simple(s, WIRE_REFUSE, hd->session, why, 1 + strlen(why + 1), now);
+    if (!hello_verified(s, hd, &h, now)) {
+        send_challenge(s, hd->session, hd->token, now);
         return;
     }
-    if (hd->session != s->them) adopt_session(s, hd->session, &h, now);
+    if (h.role != want) {
+        refuse_role(s, hd, &h, now);
+        return;
+    }
+    if (hd->session != s->them || h.reply_token != s->tx) adopt(s, hd->session, h.reply_token, &h, now);
+    s->cookie = 0;
     s->last_rx = now;
-    if (h.heartbeat_ms && h.heartbeat_ms < s->hb_ms) s->hb_ms = h.heartbeat_ms;
-    if (hd->dest_session != s->me) send_hello(s, now);
+    if (h.heartbeat_ms && h.heartbeat_ms < s->hb_ms)
+        s->hb_ms = h.heartbeat_ms < MIN_HEARTBEAT_MS ? MIN_HEARTBEAT_MS : h.heartbeat_ms;
+    if (s->legacy && !s->cfg.legacy) {
+        s->legacy = 0; /* an auto-detected plain-text peer turned out to speak udpchat */
+        status(s, "the peer speaks udpchat: delivery confirmation is back");
+    }
+    s->legacy_since = 0;
+    if (!(h.caps & HELLO_ANSWER)) send_hello(s, 1, now);
     if (s->state == ST_CONNECTING || s->state == ST_DOWN) go_up(s);
 }
 
-static void maybe_reset(session *s, uint32_t their, uint64_t now)
+static void on_challenge(session *s, const wire_header *hd, wire_reader *r, uint64_t now)
 {
-    if (now < s->next_reset) return;
-    s->next_reset = now + 500;
-    send_simple(s, WIRE_RESET, their, NULL, 0, now);
+    wire_challenge c;
+    if (wire_parse_challenge(r, &c) < 0) {
+        s->stats.dropped_malformed++;
+        return;
+    }
+    if (hd->dest_session != s->me || s->state == ST_QUITTING || now < s->next_echo) {
+        s->stats.dropped_session++;
+        return;
+    }
+    s->next_echo = now + ECHO_GAP_MS;
+    if (s->them && (!s->tx || hd->token != s->tx)) return; /* answers a stale HELLO of ours */
+    if (s->them) { /* it no longer knows our link: both start a new one */
+        s->them = 0;
+        s->tx = 0;
+        s->epoch++;
+        if (s->state == ST_UP) s->state = ST_CONNECTING;
+    }
+    s->cookie = c.cookie;
+    s->cookie_ts = c.cookie_ts;
+    s->cookie_from = hd->session;
+    send_hello(s, 0, now);
 }
+
+/* ---- an open session ---- */
 
 static void on_bye(session *s, wire_reader *r, uint64_t now)
 {
@@ -298,7 +459,7 @@ static void on_bye(session *s, wire_reader *r, uint64_t now)
     size_t n;
     const uint8_t *t = wire_read_rest(r, &n);
     char *text = msg_field((const char *)t, n);
-    send_simple(s, WIRE_BYE_ACK, s->them, NULL, 0, now);
+    send_ctl(s, WIRE_BYE_ACK, s->them, s->tx, NULL, 0, now);
     if (s->state == ST_UP) {
         if (s->cfg.role == SESSION_PEER)
             evq_emit(&s->events, EV_LEAVE, 0, s->remote_nick, NULL, text, 0, reason);
@@ -324,7 +485,7 @@ static void on_session_datagram(session *s, const wire_header *h, wire_reader *r
         if (wire_parse_ack(r, &a) == 0) link_on_ack(s->lk, &a, now);
         else s->stats.dropped_malformed++;
         break;
-    case WIRE_PING: send_simple(s, WIRE_PONG, s->them, NULL, 0, now); break;
+    case WIRE_PING: send_ctl(s, WIRE_PONG, s->them, s->tx, NULL, 0, now); break;
     case WIRE_PONG: break;
     case WIRE_BYE: on_bye(s, r, now); break;
     case WIRE_BYE_ACK:
@@ -335,30 +496,84 @@ static void on_session_datagram(session *s, const wire_header *h, wire_reader *r
     drain_link(s);
 }
 
-static void on_control(session *s, const wire_header *h, wire_reader *r, uint64_t now)
+/* RESET echoes the token of what it answers: only our own link token makes it genuine. */
+static void on_reset(session *s, const wire_header *h, uint64_t now)
 {
-    size_t n;
-    const uint8_t *t;
-    if (h->dest_session != s->me) {
+    if (h->dest_session != s->me || !s->tx || h->token != s->tx) {
         s->stats.dropped_session++;
         return;
     }
-    if (h->type == WIRE_RESET) {
-        if (s->state == ST_QUITTING) {
-            s->state = ST_DONE; /* the remote already forgot us: nothing left to say */
-            return;
-        }
-        if (s->state == ST_UP) s->state = ST_CONNECTING;
-        s->them = 0;
-        send_hello(s, now);
-    } else if (h->type == WIRE_REFUSE && s->state == ST_CONNECTING) {
-        (void)wire_read_u8(r);
-        t = wire_read_rest(r, &n);
-        char *text = msg_field((const char *)t, n);
-        evq_emit(&s->events, EV_REFUSED, 0, NULL, NULL, text, 0, 0);
-        free(text);
-        s->state = ST_DONE;
+    if (s->state == ST_QUITTING) {
+        s->state = ST_DONE; /* the remote already forgot us: nothing left to say */
+        return;
     }
+    if (s->state == ST_UP) s->state = ST_CONNECTING;
+    s->them = 0;
+    s->tx = 0;
+    s->cookie = 0;
+    s->epoch++; /* a new link on both sides: nothing old is taken for a duplicate */
+    send_hello(s, 0, now);
+}
+
+static void on_refuse(session *s, const wire_header *h, wire_reader *r)
+{
+    size_t n;
+    if (h->dest_session != s->me || h->token != rx_for(s, h->session) || s->state != ST_CONNECTING) {
+        s->stats.dropped_session++;
+        return;
+    }
+    (void)wire_read_u8(r);
+    const uint8_t *t = wire_read_rest(r, &n);
+    char *text = msg_field((const char *)t, n);
+    evq_emit(&s->events, EV_REFUSED, 0, NULL, NULL, text, 0, 0);
+    free(text);
+    s->state = ST_DONE;
+}
+
+static void tell_version(session *s, int version)
+{
+    char text[160];
+    if (s->version_told) return;
+    s->version_told = 1;
+    snprintf(text, sizeof text, "%s speaks udpchat protocol %d and this udpchat speaks %d: "
+             "install the same udpchat version on both sides", s->label, version, WIRE_VERSION);
+    evq_emit(&s->events, EV_ERROR, 0, NULL, NULL, text, 0, 0);
+}
+
+static void on_other_version(session *s, const wire_header *h, size_t len, uint64_t now)
+{
+    buf b = {0};
+    s->stats.dropped_version++;
+    if (h->type == WIRE_UNSUPPORTED) { /* what we sent is not understood there */
+        if (h->dest_session == s->me) tell_version(s, h->version);
+        return;
+    }
+    tell_version(s, h->version);
+    wire_write_unsupported(&b, h->version, s->me, h->session);
+    if (b.len <= len && control_allowed(s, now)) emit_raw(s, b.data, b.len, now);
+    buf_free(&b);
+}
+
+static void on_protocol(session *s, const wire_header *h, wire_reader *r, uint64_t now)
+{
+    switch (h->type) {
+    case WIRE_HELLO: on_hello(s, h, r, now); return;
+    case WIRE_CHALLENGE: on_challenge(s, h, r, now); return;
+    case WIRE_RESET: on_reset(s, h, now); return;
+    case WIRE_REFUSE: on_refuse(s, h, r); return;
+    case WIRE_UNSUPPORTED:
+        if (h->dest_session == s->me) tell_version(s, WIRE_VERSION);
+        s->stats.dropped_version++;
+        return;
+    default: break;
+    }
+    if (s->them && h->session == s->them && h->dest_session == s->me && h->token == s->rx) {
+        on_session_datagram(s, h, r, now);
+        return;
+    }
+    s->stats.dropped_session++; /* stale, misdirected or forged */
+    if (h->dest_session != s->me && h->token && control_allowed(s, now))
+        send_ctl(s, WIRE_RESET, h->session, h->token, NULL, 0, now); /* we restarted: say so */
 }
 
 void session_on_datagram(session *s, const void *data, size_t len, uint64_t now)
@@ -366,36 +581,17 @@ void session_on_datagram(session *s, const void *data, size_t len, uint64_t now)
     wire_header h;
     wire_reader r;
     s->now = now;
-    if (s->state == ST_DONE) return;
+    if (s->state == ST_DONE || len == 0) return;
     if (!wire_is_ours(data, len)) {
         /* 0xFF starts no text in any charset we know (wire.h): a cut-short header, not text */
-        if (len > 0 && *(const uint8_t *)data == WIRE_MAGIC0) s->stats.dropped_malformed++;
-        else if (len > 0) on_legacy_datagram(s, data, len, now);
+        if (*(const uint8_t *)data == WIRE_MAGIC0) s->stats.dropped_malformed++;
+        else on_legacy_datagram(s, data, len, now);
         return;
     }
-    int rc = wire_parse_header(data, len, &h, &r);
-    if (rc == -2) {
-        s->stats.dropped_version++;
-        if (h.type != WIRE_UNSUPPORTED && now >= s->next_reset) {
-            s->next_reset = now + 500;
-            send_simple(s, WIRE_UNSUPPORTED, h.session, NULL, 0, now);
-        }
-        return;
-    }
-    if (rc < 0) {
-        s->stats.dropped_malformed++;
-    } else if (h.type == WIRE_HELLO) {
-        on_hello(s, &h, &r, now);
-    } else if (h.type == WIRE_RESET || h.type == WIRE_REFUSE) {
-        on_control(s, &h, &r, now);
-    } else if (h.type == WIRE_UNSUPPORTED) {
-        s->stats.dropped_version++;
-    } else if (h.session != s->them || s->them == 0 || h.dest_session != s->me) {
-        s->stats.dropped_session++;
-        if (h.dest_session != s->me) maybe_reset(s, h.session, now);
-    } else {
-        on_session_datagram(s, &h, &r, now);
-    }
+    wire_result rc = wire_parse_header(data, len, &h, &r);
+    if (rc == WIRE_OTHER_VERSION) on_other_version(s, &h, len, now);
+    else if (rc != WIRE_OK) s->stats.dropped_malformed++;
+    else if (!s->legacy || !s->cfg.legacy) on_protocol(s, &h, &r, now);
 }
 
 /* ---- user actions ---- */
@@ -414,7 +610,7 @@ uint32_t session_say(session *s, const char *text, int flags, const char *to, ui
         return ++s->legacy_ids;
     }
     buf b = {0};
-    msg_build(&b, MSG_CHAT, (uint8_t)flags, 0, NULL, to, text);
+    msg_build_ref(&b, MSG_CHAT, (uint8_t)flags, 0, link_next_id(s->lk), NULL, to, text);
     uint32_t id = link_send(s->lk, b.data, b.len, now);
     buf_free(&b);
     if (!id) evq_emit(&s->events, EV_ERROR, 0, NULL, NULL, "too many messages waiting: not sent", 0, 0);
@@ -446,7 +642,7 @@ static void send_bye(session *s, const char *reason, uint64_t now)
     buf_append_str(&b, reason ? reason : "");
     size_t n = b.len > 200 ? 200 : b.len; /* a reason is short: cut it between characters */
     while (n > 1 && n < b.len && ((uint8_t)b.data[n] & 0xC0) == 0x80) n--;
-    send_simple(s, WIRE_BYE, s->them, b.data, n, now);
+    send_ctl(s, WIRE_BYE, s->them, s->tx, b.data, n, now);
     buf_free(&b);
     s->bye_tries++;
     s->next_bye = now + 200;
@@ -474,24 +670,29 @@ static void on_timeout(session *s)
                  LEAVE_TIMEOUT);
 }
 
+static void service_quitting(session *s, uint64_t now)
+{
+    if (now < s->next_bye) return;
+    if (s->bye_tries >= 3) s->state = ST_DONE;
+    else send_bye(s, NULL, now);
+}
+
 void session_service(session *s, uint64_t now)
 {
     s->now = now;
+    if (s->legacy_since && !s->legacy && now - s->legacy_since >= s->cfg.legacy_grace_ms) become_legacy(s);
     if (s->legacy || s->state == ST_DONE) return;
     if (s->state == ST_QUITTING) {
-        if (now >= s->next_bye) {
-            if (s->bye_tries >= 3) s->state = ST_DONE;
-            else send_bye(s, NULL, now);
-        }
+        service_quitting(s, now);
         return;
     }
     if (s->state == ST_UP && now - s->last_rx >= s->cfg.timeout_ms) on_timeout(s);
     if (s->state != ST_UP) {
         link_expire(s->lk, now);
-        if (now >= s->next_hello) send_hello(s, now);
+        if (now >= s->next_hello) send_hello(s, 0, now);
     } else {
         link_service(s->lk, now, link_emit, s);
-        if (now - s->last_tx >= s->hb_ms) send_simple(s, WIRE_PING, s->them, NULL, 0, now);
+        if (now - s->last_tx >= s->hb_ms) send_ctl(s, WIRE_PING, s->them, s->tx, NULL, 0, now);
     }
     drain_link(s);
 }
@@ -505,9 +706,10 @@ static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
 uint64_t session_next_deadline(session *s, uint64_t now)
 {
+    uint64_t grace = s->legacy_since && !s->legacy ? s->legacy_since + s->cfg.legacy_grace_ms : UINT64_MAX;
     if (s->legacy || s->state == ST_DONE) return UINT64_MAX;
     if (s->state == ST_QUITTING) return s->next_bye;
-    if (s->state != ST_UP) return min64(s->next_hello, link_expire_deadline(s->lk));
+    if (s->state != ST_UP) return min64(grace, min64(s->next_hello, link_expire_deadline(s->lk)));
     uint64_t t = link_next_deadline(s->lk, now);
     t = min64(t, s->last_tx + s->hb_ms);
     return min64(t, s->last_rx + s->cfg.timeout_ms);

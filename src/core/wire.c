@@ -41,6 +41,12 @@ uint32_t wire_read_u32(wire_reader *r)
     return p ? ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3] : 0;
 }
 
+uint64_t wire_read_u64(wire_reader *r)
+{
+    uint64_t hi = wire_read_u32(r);
+    return (hi << 32) | wire_read_u32(r);
+}
+
 const char *wire_read_str8(wire_reader *r, size_t *len)
 {
     size_t n = wire_read_u8(r);
@@ -72,6 +78,12 @@ void wire_write_u32(buf *b, uint32_t v)
     buf_append(b, p, 4);
 }
 
+void wire_write_u64(buf *b, uint64_t v)
+{
+    wire_write_u32(b, (uint32_t)(v >> 32));
+    wire_write_u32(b, (uint32_t)v);
+}
+
 void wire_write_str8(buf *b, const char *s, size_t len)
 {
     if (len > 255) len = 255;
@@ -96,13 +108,21 @@ static uint32_t crc_update(uint32_t c, const uint8_t *p, size_t n)
 
 uint32_t wire_crc32(const void *data, size_t len) { return ~crc_update(0xFFFFFFFFu, data, len); }
 
-/* The checksum of a datagram with its checksum field taken as zero. */
-static uint32_t datagram_crc(const uint8_t *p, size_t len)
+/* The checksum of a datagram with its checksum field (4 bytes at crc_at) taken as zero. */
+static uint32_t datagram_crc(const uint8_t *p, size_t len, size_t crc_at)
 {
     static const uint8_t zero[4] = {0};
-    uint32_t c = crc_update(0xFFFFFFFFu, p, WIRE_CRC_OFFSET);
+    uint32_t c = crc_update(0xFFFFFFFFu, p, crc_at);
     c = crc_update(c, zero, 4);
-    return ~crc_update(c, p + WIRE_HEADER_LEN, len - WIRE_HEADER_LEN);
+    return ~crc_update(c, p + crc_at + 4, len - crc_at - 4);
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
 }
 
 int wire_is_ours(const void *data, size_t len)
@@ -110,9 +130,9 @@ int wire_is_ours(const void *data, size_t len)
     return len >= 4 && memcmp(data, WIRE_MAGIC, 4) == 0;
 }
 
-int wire_parse_header(const void *data, size_t len, wire_header *h, wire_reader *body)
+wire_result wire_parse_header(const void *data, size_t len, wire_header *h, wire_reader *body)
 {
-    if (!wire_is_ours(data, len) || len < WIRE_HEADER_LEN) return -1;
+    if (!wire_is_ours(data, len) || len < 16) return WIRE_MALFORMED;
     wire_reader_init(body, data, len);
     take(body, 4);
     h->version = wire_read_u8(body);
@@ -121,13 +141,17 @@ int wire_parse_header(const void *data, size_t len, wire_header *h, wire_reader 
     (void)wire_read_u8(body); /* reserved */
     h->session = wire_read_u32(body);
     h->dest_session = wire_read_u32(body);
+    h->token = 0;
+    if (h->version != WIRE_VERSION) return WIRE_OTHER_VERSION;
+    h->token = wire_read_u64(body);
     uint32_t crc = wire_read_u32(body);
-    if (h->version != WIRE_VERSION) return -2;
-    if (h->session == 0 || crc != datagram_crc(data, len)) return -1;
-    return 0;
+    if (!body->ok || h->session == 0 || crc != datagram_crc(data, len, WIRE_CRC_OFFSET))
+        return WIRE_MALFORMED;
+    return WIRE_OK;
 }
 
-void wire_write_header(buf *b, uint8_t type, uint32_t session, uint32_t dest_session)
+void wire_write_header(buf *b, uint8_t type, uint32_t session, uint32_t dest_session,
+                       uint64_t token)
 {
     buf_append(b, WIRE_MAGIC, 4);
     wire_write_u8(b, WIRE_VERSION);
@@ -136,18 +160,34 @@ void wire_write_header(buf *b, uint8_t type, uint32_t session, uint32_t dest_ses
     wire_write_u8(b, 0);
     wire_write_u32(b, session);
     wire_write_u32(b, dest_session);
+    wire_write_u64(b, token);
     wire_write_u32(b, 0); /* checksum, filled in by wire_seal */
+}
+
+void wire_write_unsupported(buf *b, uint8_t version, uint32_t session, uint32_t dest_session)
+{
+    size_t at = b->len;
+    buf_append(b, WIRE_MAGIC, 4);
+    wire_write_u8(b, version);
+    wire_write_u8(b, WIRE_UNSUPPORTED);
+    wire_write_u16(b, 0);
+    wire_write_u32(b, session);
+    wire_write_u32(b, dest_session);
+    if (version == 1) { /* version 1's header: the CRC right after dest_session */
+        wire_write_u32(b, 0);
+        put_u32((uint8_t *)b->data + at + 16, datagram_crc((uint8_t *)b->data + at, 20, 16));
+    } else {
+        wire_write_u64(b, 0);
+        wire_write_u32(b, 0);
+        wire_seal(b->data + at, WIRE_HEADER_LEN);
+    }
 }
 
 void wire_seal(void *datagram, size_t len)
 {
     uint8_t *p = datagram;
     if (len < WIRE_HEADER_LEN) return;
-    uint32_t crc = datagram_crc(p, len);
-    p[WIRE_CRC_OFFSET] = (uint8_t)(crc >> 24);
-    p[WIRE_CRC_OFFSET + 1] = (uint8_t)(crc >> 16);
-    p[WIRE_CRC_OFFSET + 2] = (uint8_t)(crc >> 8);
-    p[WIRE_CRC_OFFSET + 3] = (uint8_t)crc;
+    put_u32(p + WIRE_CRC_OFFSET, datagram_crc(p, len, WIRE_CRC_OFFSET));
 }
 
 int wire_parse_data(wire_reader *r, wire_data *d)
@@ -177,17 +217,17 @@ int wire_parse_ack(wire_reader *r, wire_ack *a)
 {
     a->next = wire_read_u32(r);
     a->echo_ts = wire_read_u32(r);
-    uint32_t hi = wire_read_u32(r), lo = wire_read_u32(r);
-    a->sack = ((uint64_t)hi << 32) | lo;
-    return r->ok ? 0 : -1;
+    a->sack = wire_read_u64(r);
+    a->skipped = wire_read_u32(r);
+    return r->ok && a->skipped <= a->next ? 0 : -1;
 }
 
 void wire_write_ack(buf *b, const wire_ack *a)
 {
     wire_write_u32(b, a->next);
     wire_write_u32(b, a->echo_ts);
-    wire_write_u32(b, (uint32_t)(a->sack >> 32));
-    wire_write_u32(b, (uint32_t)a->sack);
+    wire_write_u64(b, a->sack);
+    wire_write_u32(b, a->skipped);
 }
 
 int wire_parse_hello(wire_reader *r, wire_hello *h)
@@ -196,9 +236,24 @@ int wire_parse_hello(wire_reader *r, wire_hello *h)
     h->caps = wire_read_u8(r);
     h->heartbeat_ms = wire_read_u16(r);
     h->timeout_s = wire_read_u16(r);
+    h->cookie_ts = wire_read_u32(r);
+    h->reply_token = wire_read_u64(r);
     h->nick = wire_read_str8(r, &h->nick_len);
-    if (!r->ok || h->role > WIRE_ROLE_SERVER) return -1;
+    if (!r->ok || h->role > WIRE_ROLE_SERVER || h->reply_token == 0) return -1;
     return 0;
+}
+
+int wire_parse_challenge(wire_reader *r, wire_challenge *c)
+{
+    c->cookie_ts = wire_read_u32(r);
+    c->cookie = wire_read_u64(r);
+    return r->ok && c->cookie ? 0 : -1;
+}
+
+void wire_write_challenge(buf *b, const wire_challenge *c)
+{
+    wire_write_u32(b, c->cookie_ts);
+    wire_write_u64(b, c->cookie);
 }
 
 void wire_write_hello(buf *b, const wire_hello *h)
@@ -207,6 +262,8 @@ void wire_write_hello(buf *b, const wire_hello *h)
     wire_write_u8(b, h->caps);
     wire_write_u16(b, h->heartbeat_ms);
     wire_write_u16(b, h->timeout_s);
+    wire_write_u32(b, h->cookie_ts);
+    wire_write_u64(b, h->reply_token);
     wire_write_str8(b, h->nick, h->nick_len);
 }
 
