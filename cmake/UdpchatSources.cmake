@@ -52,12 +52,14 @@ if(WIN32)
   target_sources(udpchat_lib PRIVATE
     src/charset/charset_win32.c
     src/net/ifaddr_win32.c
+    src/net/entropy_win32.c
     src/console/console_win32.c)
-  target_link_libraries(udpchat_lib PRIVATE iphlpapi ws2_32)
+  target_link_libraries(udpchat_lib PRIVATE iphlpapi ws2_32 advapi32)
 else()
   target_sources(udpchat_lib PRIVATE
     src/charset/charset_iconv.c
     src/net/ifaddr_posix.c
+    src/net/entropy_posix.c
     src/console/console_posix.c)
   find_package(Iconv REQUIRED)   # in libc on glibc; libiconv on macOS and the BSDs
   target_link_libraries(udpchat_lib PRIVATE Iconv::Iconv)

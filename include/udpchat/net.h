@@ -40,4 +40,8 @@ uint64_t net_now_ms(void);
 /* A non-zero id that differs between runs (seeded from the high-resolution clock and
  * addresses; not cryptographic). */
 uint32_t net_random_session(void);
+
+/* n bytes from the operating system's cryptographic random source (getrandom on Linux,
+ * RtlGenRandom on Windows). Returns 0, or -1 if it failed (then do not run). */
+int net_random_bytes(void *out, size_t n);
 #endif

@@ -10,6 +10,7 @@
 #include "udpchat/token.h"
 
 #define RELAY_MAX_ALLOW 16 /* --legacy-allow ranges at most */
+#define RELAY_SELF_MAX 32  /* own addresses relay_set_self keeps */
 
 /* An IPv4 range: host & mask == net. */
 typedef struct relay_range {

@@ -76,6 +76,13 @@ int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, in
     }
     net_addr_format(&core.remote, label, sizeof label);
     cfg->remote_label = label;
+    cfg->remote = core.remote;
+    if (net_random_bytes(&cfg->key, sizeof cfg->key) < 0) {
+        fprintf(stderr, "udpchat %s: the system's random source failed\n", cmd);
+        net_close(core.sock);
+        net_quit();
+        return EXIT_RUNTIME;
+    }
     core.s = session_create(cfg, net_random_session(), session_core_emit, &core, net_now_ms());
     frontend fe;
     frontend_init(&fe, mode, json, console, cfg->nick);

@@ -4,7 +4,10 @@
 
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
+#include "udpchat/ifaddr.h"
 #include "udpchat/relay.h"
+
+#include <string.h>
 
 typedef struct relay_core {
     relay *r;
@@ -43,9 +46,9 @@ static uint32_t command(void *core, const ui_command *c, uint64_t now)
 static const core_ops relay_ops = {on_datagram, flush, service, deadline, poll_event, command, done};
 
 typedef struct server_opts {
-    long port, timeout, legacy_timeout, max_clients, rate;
-    const char *log, *legacy_charset, *charset;
-    int json, no_color;
+    long port, timeout, legacy_timeout, max_clients, max_legacy, rate;
+    const char *log, *legacy_charset, *charset, *legacy_allow;
+    int json, no_color, no_legacy;
 } server_opts;
 
 static int parse(int argc, char **argv, server_opts *o)
@@ -55,6 +58,9 @@ static int parse(int argc, char **argv, server_opts *o)
         {"timeout", CLI_INT, &o->timeout, 2, 86400, "SECS", "remove members silent this long (30)"},
         {"legacy-timeout", CLI_INT, &o->legacy_timeout, 2, 86400, "SECS", "same for plain-text clients (600)"},
         {"max-clients", CLI_INT, &o->max_clients, 1, 100000, "N", "members at most (1024)"},
+        {"max-legacy", CLI_INT, &o->max_legacy, 0, 100000, "N", "plain-text members at most, besides those (32)"},
+        {"no-legacy", CLI_FLAG, &o->no_legacy, 0, 0, NULL, "admit no plain-text (seed-style) clients"},
+        {"legacy-allow", CLI_STRING, &o->legacy_allow, 0, 0, "CIDR[,CIDR]", "plain-text clients only from these networks"},
         {"rate", CLI_INT, &o->rate, 0, 10000000, "N", "datagrams/s per member, 0 = no limit (1000)"},
         {"legacy-charset", CLI_STRING, &o->legacy_charset, 0, 0, "CS", "plain-text clients' default charset (utf-8)"},
         {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
@@ -75,6 +81,30 @@ static int parse(int argc, char **argv, server_opts *o)
     return -1;
 }
 
+/* "10.0.0.0/8,192.168.1.5" into ranges; -1 (and a message) if one is malformed. */
+static int parse_allow(const char *spec, relay_config *cfg)
+{
+    char item[64];
+    for (const char *p = spec; *p;) {
+        size_t n = strcspn(p, ",");
+        unsigned a, b, c, d, bits = 32;
+        char tail;
+        snprintf(item, sizeof item, "%.*s", (int)(n < sizeof item ? n : sizeof item - 1), p);
+        int k = sscanf(item, "%u.%u.%u.%u/%u%c", &a, &b, &c, &d, &bits, &tail);
+        if ((k != 4 && k != 5) || a > 255 || b > 255 || c > 255 || d > 255 || bits > 32 ||
+            cfg->nallow == RELAY_MAX_ALLOW) {
+            fprintf(stderr, "udpchat server: bad --legacy-allow range '%s' (want A.B.C.D[/BITS], "
+                    "at most %d of them)\n", item, RELAY_MAX_ALLOW);
+            return -1;
+        }
+        uint32_t mask = bits ? 0xFFFFFFFFu << (32 - bits) : 0;
+        relay_range rg = {((uint32_t)a << 24 | b << 16 | c << 8 | d) & mask, mask};
+        cfg->legacy_allow[cfg->nallow++] = rg;
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
 static int configure(const server_opts *o, relay_config *cfg, charset_id *console)
 {
     relay_config_default(cfg);
@@ -85,6 +115,9 @@ static int configure(const server_opts *o, relay_config *cfg, charset_id *consol
     if (o->timeout) cfg->timeout_ms = (uint32_t)o->timeout * 1000;
     if (o->legacy_timeout) cfg->legacy_timeout_ms = (uint32_t)o->legacy_timeout * 1000;
     if (o->max_clients) cfg->max_clients = (size_t)o->max_clients;
+    if (o->max_legacy >= 0) cfg->max_legacy = (size_t)o->max_legacy;
+    cfg->no_legacy = o->no_legacy;
+    if (o->legacy_allow && parse_allow(o->legacy_allow, cfg) < 0) return EXIT_USAGE;
     if (o->rate >= 0 && o->rate != 1000) cfg->rate = (uint32_t)o->rate, cfg->burst = 2 * (uint32_t)o->rate;
     if (cfg->heartbeat_ms > cfg->timeout_ms / 3) cfg->heartbeat_ms = cfg->timeout_ms / 3;
     return -1;
@@ -99,7 +132,18 @@ static int serve(const server_opts *o, relay_config *cfg, charset_id console, fr
         fprintf(stderr, "udpchat server: %s\n", err);
         return EXIT_RUNTIME;
     }
+    if (net_random_bytes(&cfg->key, sizeof cfg->key) < 0) {
+        fprintf(stderr, "udpchat server: the system's random source failed\n");
+        net_close(core.sock);
+        return EXIT_RUNTIME;
+    }
+    uint16_t port = (uint16_t)(o->port ? o->port : 10888);
+    net_iface ifs[RELAY_SELF_MAX];
+    net_addr self[RELAY_SELF_MAX];
+    size_t n = net_interfaces(ifs, RELAY_SELF_MAX);
+    for (size_t i = 0; i < n; i++) self[i] = ifs[i].addr;
     core.r = relay_create(cfg, net_random_session(), emit, &core);
+    relay_set_self(core.r, self, n, port);
     int rc = app_run(core.sock, &core, &relay_ops, fe, o->no_color);
     relay_destroy(core.r);
     net_close(core.sock);
@@ -110,6 +154,7 @@ int cmd_server(int argc, char **argv)
 {
     server_opts o = {0};
     o.rate = 1000;
+    o.max_legacy = -1;
     int rc = parse(argc, argv, &o);
     if (rc >= 0) return rc;
     relay_config cfg;

@@ -391,7 +391,7 @@ int relay_kick(relay *r, const char *nick, const char *reason, uint64_t now)
         return -1;
     }
     member_leave(r, m, LEAVE_KICKED, reason, now);
-    relay_settle(r, now);
+    relay_flush(r, now); /* settles too */
     r->next_scan = now;
     return 0;
 }

@@ -38,7 +38,6 @@ typedef struct fanout {
     uint32_t session, ref, total, acked, pending;
 } fanout;
 
-#define RELAY_SELF_MAX 32
 
 struct relay {
     relay_config cfg;

@@ -74,7 +74,7 @@ static void refuse_text(relay *r, const net_addr *to, size_t got, const char *wh
 {
     size_t slot = (to->host * 2654435761u ^ to->port) % 64;
     char line[80];
-    int n = snprintf(line, sizeof line, "*** %s", why);
+    int n = snprintf(line, sizeof line, "*** room full"); /* short: never more than it sent */
     r->st.refused++;
     relay_log(r, EV_REFUSED, NULL, to, why);
     if (r->refused_recent[slot].at && now - r->refused_recent[slot].at < REFUSE_AGAIN_MS &&

@@ -14,7 +14,7 @@
  * never from in here. Returns 1 if queued. */
 static int send_blob(member *m, link_blob *blob, fanout *f, uint64_t now)
 {
-    if (m->behind || m->leaving) return 0;
+    if (m->behind) return 0;
     if (link_send_tagged(m->lk, blob, f, now)) {
         member_mark_dirty(m);
         return 1;
@@ -235,5 +235,5 @@ void relay_notice(relay *r, const char *text, uint64_t now)
     evq_emit(&r->events, EV_NOTICE, 0, NULL, NULL, t.data, 0, 0);
     buf_free(&w);
     buf_free(&t);
-    relay_settle(r, now);
+    relay_flush(r, now); /* settles too */
 }

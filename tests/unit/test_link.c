@@ -1,5 +1,6 @@
 /* test_link.c -- the reliable link over a simulated lossy channel with a virtual clock */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,7 +65,7 @@ static void chan_deliver(chan *c, link *to, uint64_t now)
 }
 
 typedef struct tally {
-    uint32_t received, delivered, undelivered, next_expected_value, out_of_order;
+    uint32_t received, delivered, undelivered, next_expected_value, out_of_order, late, gaps;
     size_t biggest;
 } tally;
 
@@ -81,6 +82,10 @@ static void drain(link *l, tally *t)
             if (ev.len > t->biggest) t->biggest = ev.len;
         } else if (ev.type == LINK_EV_DELIVERED) {
             t->delivered++;
+        } else if (ev.type == LINK_EV_DELIVERED_LATE) {
+            t->late++;
+        } else if (ev.type == LINK_EV_GAP) {
+            t->gaps += ev.id;
         } else {
             t->undelivered++;
         }
@@ -95,11 +100,12 @@ typedef struct rig {
     uint64_t now;
 } rig;
 
-static void rig_init(rig *g, int loss, int dup, uint32_t deliver_timeout)
+static void rig_init_budget(rig *g, int loss, int dup, uint32_t deliver_timeout, link_budget *bud)
 {
     memset(g, 0, sizeof *g);
     link_config cfg;
     link_config_default(&cfg);
+    cfg.parked = bud;
     cfg.deliver_timeout_ms = deliver_timeout;
     g->ab.q = malloc(MAXQ * sizeof(pkt));
     g->ba.q = malloc(MAXQ * sizeof(pkt));
@@ -107,8 +113,13 @@ static void rig_init(rig *g, int loss, int dup, uint32_t deliver_timeout)
     g->ba.rng = 2;
     g->ab.loss_pct = g->ba.loss_pct = loss;
     g->ab.dup_pct = g->ba.dup_pct = dup;
-    g->a = link_create(&cfg, 11, 22);
-    g->b = link_create(&cfg, 22, 11);
+    g->a = link_create(&cfg, 11, 22, 0x2222);
+    g->b = link_create(&cfg, 22, 11, 0x1111);
+}
+
+static void rig_init(rig *g, int loss, int dup, uint32_t deliver_timeout)
+{
+    rig_init_budget(g, loss, dup, deliver_timeout, NULL);
 }
 
 static void rig_free(rig *g)
@@ -218,17 +229,77 @@ static void test_hostile_acks(void)
     rig g;
     rig_init(&g, 0, 0, 10000);
     send_numbered(&g, 0, 10);
-    wire_ack bogus = {1000000, 0, ~0ull}; /* acknowledges what was never sent */
+    wire_ack bogus = {1000000, 0, ~0ull, 0}; /* acknowledges what was never sent */
     link_on_ack(g.a, &bogus, g.now);
     drain(g.a, &g.ta);
     CHECK_EQ_INT(g.ta.delivered, 0);
-    wire_ack early = {1, 0, 0}; /* acknowledges a fragment not yet transmitted */
+    wire_ack early = {1, 0, 0, 0}; /* acknowledges a fragment not yet transmitted */
     link_on_ack(g.a, &early, g.now);
     drain(g.a, &g.ta);
     CHECK_EQ_INT(g.ta.delivered, 0);
     for (int s = 0; s < 200; s++) rig_step(&g);
     CHECK_EQ_INT(g.ta.delivered, 1);
     rig_free(&g);
+}
+
+/* Acknowledgements lost, data not: what was reported undelivered turns out delivered. */
+static void test_late_acknowledgement(void)
+{
+    rig g;
+    rig_init(&g, 0, 0, 2000);
+    g.ba.cut = 1;
+    for (uint32_t i = 0; i < 3; i++) send_numbered(&g, i, 20);
+    for (int s = 0; s < 2500; s++) rig_step(&g);
+    CHECK_EQ_INT(g.ta.undelivered, 3);
+    CHECK_EQ_INT(g.tb.received, 3);
+    g.ba.cut = 0;
+    send_numbered(&g, 3, 20);
+    for (int s = 0; s < 500; s++) rig_step(&g);
+    CHECK_EQ_INT(g.ta.late, 3);
+    CHECK_EQ_INT(g.ta.delivered, 1);
+    CHECK_EQ_INT(g.tb.gaps, 0);
+    rig_free(&g);
+}
+
+/* Data lost for good: the receiver hears how much it missed; nothing is "late". */
+static void test_gap_reported(void)
+{
+    rig g;
+    rig_init(&g, 0, 0, 2000);
+    g.ab.cut = 1;
+    for (uint32_t i = 0; i < 3; i++) send_numbered(&g, i, 2500); /* 3 fragments each */
+    for (int s = 0; s < 2500; s++) rig_step(&g);
+    g.ab.cut = 0;
+    g.tb.next_expected_value = 3;
+    send_numbered(&g, 3, 20);
+    for (int s = 0; s < 500; s++) rig_step(&g);
+    CHECK_EQ_INT(g.tb.gaps, 9);
+    CHECK_EQ_INT(g.tb.received, 1);
+    CHECK_EQ_INT(g.ta.late, 0);
+    CHECK_EQ_INT(g.ta.undelivered, 3);
+    rig_free(&g);
+}
+
+/* Out-of-order bytes held stay under the shared budget; everything still arrives. */
+static void test_parked_budget(void)
+{
+    rig g;
+    link_budget bud = {0, 4 * WIRE_MAX_FRAGMENT, 0};
+    rig_init_budget(&g, 20, 0, 600000, &bud); /* slow under pressure: only delivery counts here */
+    for (uint32_t i = 0; i < 20; i++) send_numbered(&g, i, 4 * WIRE_MAX_FRAGMENT);
+    size_t peak = 0;
+    for (int s = 0; s < 600000 && g.ta.delivered < 20; s++) {
+        rig_step(&g);
+        if (bud.used > peak) peak = bud.used;
+    }
+    fprintf(stderr, "  parked: delivered %u undelivered %u received %u gaps %u refused %llu\n", g.ta.delivered,
+            g.ta.undelivered, g.tb.received, g.tb.gaps, (unsigned long long)bud.refused);
+    CHECK_EQ_INT(g.tb.received, 20);
+    CHECK_EQ_INT(g.tb.out_of_order, 0);
+    CHECK(peak <= bud.limit);
+    CHECK(bud.refused > 0);
+    rig_free(&g);
+    CHECK_EQ_INT(bud.used, 0); /* given back when the links go */
 }
 
 int main(void)
@@ -239,5 +310,8 @@ int main(void)
     RUN(test_cut_reports_undelivered_then_recovers);
     RUN(test_rto_follows_rtt);
     RUN(test_hostile_acks);
+    RUN(test_late_acknowledgement);
+    RUN(test_gap_reported);
+    RUN(test_parked_budget);
     return th_finish();
 }
