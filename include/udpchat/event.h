@@ -1,6 +1,7 @@
 /* event.h -- what the chat cores tell the front end: one struct for every mode */
 #ifndef UDPCHAT_EVENT_H
 #define UDPCHAT_EVENT_H
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum chat_event_type {
@@ -33,6 +34,8 @@ typedef struct chat_event {
 
 void chat_event_free(chat_event *ev);
 const char *chat_event_name(chat_event_type t);
+/* Memory an event holds: sizeof(chat_event) plus its strings (what queues count). */
+size_t chat_event_bytes(const chat_event *ev);
 
 #endif
 
@@ -68,6 +71,9 @@ int evq_push(evq *q, const chat_event *ev);
 int evq_emit(evq *q, chat_event_type t, uint32_t id, const char *from, const char *to,
              const char *text, int flags, int reason);
 int evq_pop(evq *q, chat_event *out); /* 1 and the event (caller owns), or 0 */
+/* Counts an event dropped before it was pushed (a core's own limit), for the same report;
+ * frees its strings. */
+void evq_drop(evq *q, chat_event *ev);
 /* Gives the queue the core's time (ms), for the once-a-second drop report. */
 void evq_set_now(evq *q, uint64_t now);
 /* When a pending drop report may go out (UINT64_MAX: none pending). */

@@ -39,7 +39,7 @@ void evq_free(evq *q)
 
 static size_t slen(const char *s) { return s ? strlen(s) + 1 : 0; }
 
-static size_t event_bytes(const chat_event *ev)
+size_t chat_event_bytes(const chat_event *ev)
 {
     return sizeof *ev + slen(ev->from) + slen(ev->to) + slen(ev->text) + slen(ev->address);
 }
@@ -66,6 +66,12 @@ static void note_drop(evq *q, const chat_event *ev)
     buf_free(&who);
 }
 
+void evq_drop(evq *q, chat_event *ev)
+{
+    note_drop(q, ev);
+    chat_event_free(ev);
+}
+
 static void grow(evq *q)
 {
     if (q->head > 0) {
@@ -80,11 +86,10 @@ static void grow(evq *q)
 
 int evq_push(evq *q, const chat_event *ev)
 {
-    size_t n = event_bytes(ev);
+    size_t n = chat_event_bytes(ev);
     if (!fits(q, ev, n)) {
-        note_drop(q, ev);
         chat_event copy = *ev;
-        chat_event_free(&copy);
+        evq_drop(q, &copy);
         return 0;
     }
     if (q->head + q->len == q->cap) grow(q);
@@ -138,7 +143,7 @@ int evq_pop(evq *q, chat_event *out)
 {
     if (q->len == 0) return take_report(q, out);
     *out = q->items[q->head++];
-    q->bytes -= event_bytes(out);
+    q->bytes -= chat_event_bytes(out);
     if (--q->len == 0) q->head = 0;
     return 1;
 }
