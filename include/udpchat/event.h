@@ -1,6 +1,7 @@
 /* event.h -- what the chat cores tell the front end: one struct for every mode */
 #ifndef UDPCHAT_EVENT_H
 #define UDPCHAT_EVENT_H
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum chat_event_type {
@@ -33,28 +34,53 @@ typedef struct chat_event {
     int port;
     uint32_t acked, total; /* EV_DELIVERED / EV_RECEIPT in a room: members reached, of */
     char *from, *to, *text;
+    char *address;   /* LAN mode: the sender's "IP" or "IP:PORT" (NULL elsewhere) */
 } chat_event;
 
 void chat_event_free(chat_event *ev);
 const char *chat_event_name(chat_event_type t);
+/* Memory an event holds: sizeof(chat_event) plus its strings (what queues count). */
+size_t chat_event_bytes(const chat_event *ev);
 
 #endif
 
 #ifndef UDPCHAT_EVQ
 #define UDPCHAT_EVQ
 #include <stddef.h>
-/* A FIFO of events owned by a core (single-threaded). */
+/* A FIFO of events owned by a core (single-threaded), bounded in bytes (an event counts
+ * sizeof(chat_event) plus its strings):
+ *  - EV_MESSAGE is dropped when the queue would hold more than max_bytes (EVQ_MAX_BYTES);
+ *  - other events are dropped only beyond 2 * max_bytes or EVQ_MAX_EVENTS events.
+ * Drops are counted. When the queue has emptied after drops, evq_pop hands out ONE
+ * EV_ERROR "N messages dropped: too many arriving too fast from WHO", at most one a second
+ * when the core gives the queue its clock (evq_set_now; without it, one per emptying). */
+#define EVQ_MAX_BYTES ((size_t)4 << 20)
+#define EVQ_MAX_EVENTS 16384
 typedef struct evq {
     chat_event *items;
     size_t head, len, cap;
+    size_t bytes, max_bytes;   /* held now; budget of messages */
+    uint64_t dropped;          /* events dropped since evq_init */
+    uint64_t unreported;       /* dropped since the last report */
+    char *drop_from;           /* sender of the first unreported drop (+ " and others") */
+    int drop_many;             /* unreported drops came from more than one sender */
+    uint64_t now, reported_at; /* the core's clock (0: none); when the last report went out */
 } evq;
 
 void evq_init(evq *q);
 void evq_free(evq *q); /* frees remaining events' strings */
-/* Pushes an event; takes ownership of its strings. */
-void evq_push(evq *q, const chat_event *ev);
-/* Convenience: copies the strings given (any may be NULL). */
-void evq_emit(evq *q, chat_event_type t, uint32_t id, const char *from, const char *to,
-              const char *text, int flags, int reason);
+/* Pushes an event; takes ownership of its strings. Returns 1, or 0 if it was dropped
+ * (its strings are then freed). */
+int evq_push(evq *q, const chat_event *ev);
+/* Convenience: copies the strings given (any may be NULL). Returns what evq_push does. */
+int evq_emit(evq *q, chat_event_type t, uint32_t id, const char *from, const char *to,
+             const char *text, int flags, int reason);
 int evq_pop(evq *q, chat_event *out); /* 1 and the event (caller owns), or 0 */
+/* Counts an event dropped before it was pushed (a core's own limit), for the same report;
+ * frees its strings. */
+void evq_drop(evq *q, chat_event *ev);
+/* Gives the queue the core's time (ms), for the once-a-second drop report. */
+void evq_set_now(evq *q, uint64_t now);
+/* When a pending drop report may go out (UINT64_MAX: none pending). */
+uint64_t evq_report_due(const evq *q);
 #endif

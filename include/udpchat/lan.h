@@ -37,15 +37,20 @@ void lan_service(lan *l, uint64_t now);
 uint64_t lan_next_deadline(lan *l, uint64_t now);
 int lan_poll_event(lan *l, chat_event *ev);
 
-/* Sends text to the peer with that nick (or to every peer when to is NULL). Returns
- * the id of the last message queued (0 and an EV_ERROR if none). */
+/* Sends text to the peer `to` names (or to every peer when to is NULL): "nick@IP[:PORT]",
+ * or a nick (ASCII case-insensitive) that exactly one peer has. Returns the message id (0
+ * and an EV_ERROR if none: no such peer, or "NICK is ambiguous: ...; use nick@address"). */
 uint32_t lan_say(lan *l, const char *to, const char *text, uint64_t now);
 void lan_who(lan *l);                                 /* EV_ROSTER: one peer a line */
-int lan_has_peer(lan *l, const char *nick);
+int lan_has_peer(lan *l, const char *nick); /* 1 if `nick` names exactly one peer, as lan_say */
 void lan_exit(lan *l, uint64_t now);                  /* BR_EXIT to targets and peers */
 
+/* flood_dropped: SENDMSGs over a peer's rate (50/s, bursts of 50), not shown nor acknowledged;
+ * queue_dropped: events the evq had no room for (its byte budget), flood drops included;
+ * answers_dropped: RECVMSGs not sent (50/s per address after 50, 200/s with ANSENTRY in all). */
 typedef struct lan_stats {
     uint64_t malformed, ignored, duplicates, peers;
+    uint64_t flood_dropped, queue_dropped, answers_dropped;
 } lan_stats;
 lan_stats lan_get_stats(const lan *l);
 

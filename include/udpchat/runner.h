@@ -64,6 +64,10 @@ chat_event *runner_next_event(runner *r, uint32_t timeout_ms);
 /* Stops and joins both threads; frees the runner. */
 void runner_stop(runner *r);
 
+/* Datagrams received; dropped because the inbox held 16384 items or 8 MiB
+ * (overflow) or because they were over 65507 bytes (oversize). Drops are reported to the
+ * front end as one EV_ERROR a second at most. Events wait in the core (whose evq has its own
+ * byte budget) while the UI queue holds 4 MiB or more. */
 typedef struct runner_stats {
     uint64_t datagrams, dropped_overflow, dropped_oversize;
 } runner_stats;

@@ -97,6 +97,7 @@ static void render_json(frontend *fe, const chat_event *ev, const char *name, co
     json_field(&b, is_join ? "nick" : ev->type == EV_NICK ? "old" : "from", ev->from);
     json_field(&b, ev->type == EV_NICK ? "new" : "to", ev->to);
     json_field(&b, "text", text);
+    json_field(&b, "address", ev->address);
     if (ev->type == EV_LEAVE || ev->type == EV_STATUS) {
         if (ev->type == EV_LEAVE || ev->reason) json_field(&b, "reason", wire_leave_reason_name(ev->reason));
     }

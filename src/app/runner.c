@@ -9,6 +9,9 @@
 #include "udpchat/queue.h"
 
 #define INBOX_LIMIT 16384   /* datagrams waiting for the core; beyond, drop and count */
+#define INBOX_BYTES ((size_t)8 << 20) /* ... and their bytes */
+#define UI_BYTES ((size_t)4 << 20) /* events waiting for the front end: beyond, the core holds them */
+#define HELD_WAIT_MS 50     /* how soon to look again when events are held back */
 #define BATCH_LIMIT 512     /* items handled before timers run again */
 
 typedef enum item_kind { ITEM_DATAGRAM, ITEM_COMMAND, ITEM_STOP } item_kind;
@@ -30,6 +33,8 @@ struct runner {
     SDL_atomic_t stop;
     SDL_SpinLock stats_lock;
     runner_stats stats;
+    int held;                 /* the core may have events the UI queue had no room for */
+    uint64_t reported_drops, report_at; /* inbox drops already reported; when */
 };
 
 void ui_command_free(ui_command *c)
@@ -50,16 +55,26 @@ static void free_item(void *p)
 typedef struct rx_batch {
     runner *r;
     void *items[NET_BATCH];
-    size_t n;
+    size_t sizes[NET_BATCH];
+    size_t n, bytes;
 } rx_batch;
+
+/* 0: keep; 1: oversize; 2: the inbox is full (items or bytes). */
+static int rx_verdict(rx_batch *b, size_t len)
+{
+    queue *in = b->r->inbox;
+    if (len > 65507) return 1;
+    if (queue_length(in) + b->n >= INBOX_LIMIT || queue_bytes(in) + b->bytes + len > INBOX_BYTES) return 2;
+    return 0;
+}
 
 static void rx_one(void *ctx, const net_addr *from, const void *data, size_t len)
 {
     rx_batch *b = ctx;
     runner *r = b->r;
+    int drop = rx_verdict(b, len);
     SDL_AtomicLock(&r->stats_lock);
     r->stats.datagrams++;
-    int drop = len > 65507 ? 1 : queue_length(r->inbox) + b->n >= INBOX_LIMIT ? 2 : 0;
     if (drop == 1) r->stats.dropped_oversize++;
     if (drop == 2) r->stats.dropped_overflow++;
     SDL_AtomicUnlock(&r->stats_lock);
@@ -71,33 +86,43 @@ static void rx_one(void *ctx, const net_addr *from, const void *data, size_t len
     it->cmd = NULL;
     it->len = len;
     memcpy(it->data, data, len);
+    b->sizes[b->n] = sizeof *it + len;
+    b->bytes += sizeof *it + len;
     b->items[b->n++] = it;
 }
 
 static int rx_main(void *arg)
 {
     runner *r = arg;
-    rx_batch b = {r, {0}, 0};
+    rx_batch b = {r, {0}, {0}, 0, 0};
     while (!SDL_AtomicGet(&r->stop)) {
-        b.n = 0;
+        b.n = b.bytes = 0;
         net_recv_batch(r->sock, rx_one, &b, 1000);
         if (SDL_AtomicGet(&r->stop)) {
             for (size_t i = 0; i < b.n; i++) free(b.items[i]);
             break;
         }
-        queue_push_many(r->inbox, b.items, b.n);
+        queue_push_many_sized(r->inbox, b.items, b.sizes, b.n);
     }
     return 0;
 }
 
+/* Moves the core's events to the UI queue while it holds less than UI_BYTES: a slow front
+ * end leaves them in the core's evq, which drops messages past its own budget. */
 static void pump_events(runner *r)
 {
     chat_event ev;
-    while (r->ops->poll_event(r->core, &ev)) {
+    r->held = 0;
+    for (;;) {
+        if (queue_bytes(r->events) >= UI_BYTES) {
+            r->held = 1;
+            return;
+        }
+        if (!r->ops->poll_event(r->core, &ev)) return;
         chat_event *copy = malloc(sizeof *copy);
         if (!copy) abort();
         *copy = ev;
-        queue_push(r->events, copy);
+        queue_push_sized(r->events, copy, chat_event_bytes(copy));
     }
 }
 
@@ -108,7 +133,22 @@ static void post_simple(runner *r, chat_event_type t, uint32_t id, const char *t
     ev->type = t;
     ev->id = id;
     if (text) ev->text = str_dup(text);
-    queue_push(r->events, ev);
+    queue_push_sized(r->events, ev, chat_event_bytes(ev));
+}
+
+/* Tells the front end, at most once a second, that the inbox overflowed. */
+static void report_drops(runner *r, uint64_t now)
+{
+    runner_stats s = runner_get_stats(r);
+    uint64_t lost = s.dropped_overflow + s.dropped_oversize;
+    if (lost == r->reported_drops || now < r->report_at) return;
+    buf b = {0};
+    buf_printf(&b, "%llu datagram%s dropped: arriving faster than they can be handled",
+               (unsigned long long)(lost - r->reported_drops), lost - r->reported_drops == 1 ? "" : "s");
+    post_simple(r, EV_ERROR, 0, b.data);
+    buf_free(&b);
+    r->reported_drops = lost;
+    r->report_at = now + 1000;
 }
 
 static int handle_item(runner *r, item *it, uint64_t now)
@@ -130,6 +170,7 @@ static int handle_item(runner *r, item *it, uint64_t now)
 static uint32_t wait_time(runner *r, uint64_t now)
 {
     uint64_t deadline = r->ops->next_deadline(r->core, now);
+    if (r->held && deadline > now + HELD_WAIT_MS) deadline = now + HELD_WAIT_MS;
     if (deadline <= now) return 0;
     uint64_t t = deadline - now;
     return t > 60000 ? 60000 : (uint32_t)t;
@@ -149,6 +190,7 @@ static int svc_main(void *arg)
         r->ops->flush(r->core);
         r->ops->service(r->core, net_now_ms());
         pump_events(r);
+        report_drops(r, net_now_ms());
         if (r->ops->done(r->core)) break;
     }
     post_simple(r, EV_FINISHED, 0, NULL);
@@ -192,7 +234,7 @@ void runner_post_input(queue *events, char *line)
     if (!ev) abort();
     ev->type = EV_INPUT;
     ev->text = line;
-    queue_push(events, ev);
+    queue_push_sized(events, ev, chat_event_bytes(ev));
 }
 
 chat_event *runner_next_event(runner *r, uint32_t timeout_ms) { return queue_pop(r->events, timeout_ms); }

@@ -6,10 +6,18 @@
 #include <string.h>
 
 #include "udpchat/ipmsg.h"
+#include "udpchat/nick.h"
 #include "udpchat/utf8.h"
+#include "udpchat/wire.h"
 
 #define SEEN_RING 32
 #define CHUNK_BYTES 7800 /* bytes of text per SENDMSG, in the charset sent */
+#define MAX_GROUP 64     /* characters of a peer's group and host name we keep */
+#define MSG_INTERVAL 20  /* ms: SENDMSGs shown from one address, 50 a second ... */
+#define MSG_BURST 50     /* ... after a burst of 50 */
+#define ACK_INTERVAL 20  /* ms: RECVMSGs to one address, 50 a second after a burst of 50 */
+#define ACK_BURST 50
+#define ANSWERS_PER_SECOND 200 /* ANSENTRY and RECVMSG together, to everyone */
 
 typedef struct lan_peer {
     net_addr addr;
@@ -19,6 +27,7 @@ typedef struct lan_peer {
     uint64_t seen[SEEN_RING];
     unsigned seen_pos;
     uint64_t answered;   /* when we last sent it an ANSENTRY (+1; 0 = never) */
+    uint64_t msg_tat, ack_tat; /* GCRA: SENDMSGs shown, RECVMSGs sent (theoretical arrival) */
 } lan_peer;
 
 typedef struct pending {
@@ -45,7 +54,7 @@ struct lan {
     uint32_t next_id;
     evq events;
     lan_stats st;
-    uint64_t answer_window; /* ANSENTRY budget: at most ANSWERS_PER_SECOND in all */
+    uint64_t answer_window; /* ANSENTRY + RECVMSG budget: ANSWERS_PER_SECOND in all */
     uint32_t answers;
 };
 
@@ -132,7 +141,13 @@ void lan_set_self(lan *l, const net_addr *s, size_t n)
 }
 
 int lan_poll_event(lan *l, chat_event *ev) { return evq_pop(&l->events, ev); }
-lan_stats lan_get_stats(const lan *l) { return l->st; }
+
+lan_stats lan_get_stats(const lan *l)
+{
+    lan_stats st = l->st;
+    st.queue_dropped = l->events.dropped;
+    return st;
+}
 
 /* ---- charsets ---- */
 
@@ -196,6 +211,56 @@ void lan_exit(lan *l, uint64_t now)
                     l->nick, l->group, l->packet_no++);
 }
 
+/* ---- peers' names ---- */
+
+/* A character that must not reach a nick, group or host name: C0, DEL, C1, the bidi
+ * controls, line/paragraph separators (and, in nicks, spaces). */
+static int bad_char(uint32_t cp, int is_nick)
+{
+    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) return 1;
+    if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029)
+        return 1;
+    return is_nick && (cp == ' ' || cp == 0x3000);
+}
+
+/* Peer-supplied UTF-8 made displayable: at most max characters (cut at a character
+ * boundary), bad characters become '_', a nick is never empty nor starts with '/'.
+ * Takes s (heap) and returns a new heap string.
+ * TODO: switch nicks to nick_sanitize() from nick.c when it lands. */
+static char *clean_name(char *s, size_t max, int is_nick)
+{
+    buf b = {0};
+    size_t len = strlen(s), chars = 0;
+    for (size_t i = 0; i < len && chars < max; chars++) {
+        uint32_t cp;
+        size_t bad;
+        int n = utf8_decode_one(s + i, len - i, &cp, &bad);
+        if (n <= 0) n = (int)bad; /* already repaired by decode(); defensive */
+        if (bad_char(cp, is_nick) || (is_nick && chars == 0 && cp == '/')) buf_append_byte(&b, '_');
+        else buf_append(&b, s + i, (size_t)n);
+        i += (size_t)n;
+    }
+    if (is_nick && b.len == 0) buf_append_byte(&b, '_');
+    free(s);
+    return buf_detach(&b);
+}
+
+static char *decode_name(charset_id cs, const char *s, size_t n, size_t max, int is_nick)
+{
+    if (n > max * 4 + 4) n = max * 4 + 4; /* never decode more than could be kept */
+    buf b = {0};
+    charset_decode(cs, s, n, 1, &b);
+    return clean_name(buf_detach(&b), max, is_nick);
+}
+
+/* "10.0.0.2", or "10.0.0.2:2426" off the IPMsg port. */
+static void addr_text(const net_addr *a, buf *b)
+{
+    buf_printf(b, "%u.%u.%u.%u", (unsigned)(a->host >> 24) & 255, (unsigned)(a->host >> 16) & 255,
+               (unsigned)(a->host >> 8) & 255, (unsigned)a->host & 255);
+    if (a->port != IPMSG_PORT) buf_printf(b, ":%u", a->port);
+}
+
 /* ---- peers ---- */
 
 static lan_peer *peer_find(lan *l, const net_addr *a)
@@ -205,29 +270,62 @@ static lan_peer *peer_find(lan *l, const net_addr *a)
     return NULL;
 }
 
-static lan_peer *peer_by_nick(lan *l, const char *nick)
+static size_t peers_named(const lan *l, const char *nick)
 {
-    for (size_t i = 0; i < l->npeers; i++)
-        if (strcmp(l->peers[i].nick, nick) == 0) return &l->peers[i];
-    return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < l->npeers; i++) n += nick_equal(l->peers[i].nick, nick);
+    return n;
 }
 
-int lan_has_peer(lan *l, const char *nick) { return peer_by_nick(l, nick) != NULL; }
-
-static void describe(const lan_peer *p, buf *b)
+/* How p is shown: its nick, or nick@address when another peer (or we) has that nick, or
+ * when the nick has an '@' (so no nick can pass for another's nick@address). */
+static void label(const lan *l, const lan_peer *p, buf *b)
 {
-    buf_printf(b, "%s%s%s%s@%s (%u.%u.%u.%u:%u)", p->nick, *p->group ? " [" : "", p->group,
-               *p->group ? "]" : "", p->host, (unsigned)(p->addr.host >> 24) & 255,
-               (unsigned)(p->addr.host >> 16) & 255, (unsigned)(p->addr.host >> 8) & 255,
-               (unsigned)p->addr.host & 255, p->addr.port);
-    (void)0;
+    buf_append_str(b, p->nick);
+    if (strchr(p->nick, '@') || nick_equal(p->nick, l->nick) || peers_named(l, p->nick) > 1) {
+        buf_append_byte(b, '@');
+        addr_text(&p->addr, b);
+    }
+}
+
+static void describe(const lan *l, const lan_peer *p, buf *b)
+{
+    label(l, p, b);
+    buf_printf(b, "%s%s%s@%s (%u.%u.%u.%u:%u)", *p->group ? " [" : "", p->group, *p->group ? "]" : "",
+               p->host, (unsigned)(p->addr.host >> 24) & 255, (unsigned)(p->addr.host >> 16) & 255,
+               (unsigned)(p->addr.host >> 8) & 255, (unsigned)p->addr.host & 255, p->addr.port);
+}
+
+/* An event about peer p (from = its label, address = its address); text is copied. */
+static chat_event peer_event(const lan *l, chat_event_type t, uint32_t id, const lan_peer *p,
+                             const char *text)
+{
+    chat_event ev = {0};
+    buf b = {0};
+    ev.type = t;
+    ev.id = id;
+    ev.text = text ? str_dup(text) : NULL;
+    if (!p) return ev;
+    label(l, p, &b);
+    ev.from = buf_detach(&b);
+    addr_text(&p->addr, &b);
+    ev.address = buf_detach(&b);
+    return ev;
+}
+
+static int emit_about(lan *l, chat_event_type t, uint32_t id, const lan_peer *p, const char *text)
+{
+    chat_event ev = peer_event(l, t, id, p, text);
+    return evq_push(&l->events, &ev);
 }
 
 static void emit_peer_event(lan *l, chat_event_type t, const lan_peer *p, int reason)
 {
     buf d = {0};
-    describe(p, &d);
-    evq_emit(&l->events, t, 0, p->nick, NULL, d.data, 0, reason);
+    describe(l, p, &d);
+    chat_event ev = peer_event(l, t, 0, p, d.data);
+    ev.reason = reason;
+    evq_push(&l->events, &ev);
     buf_free(&d);
 }
 
@@ -243,9 +341,9 @@ static lan_peer *peer_add(lan *l, const net_addr *a, const ipmsg_packet *pk)
     memset(p, 0, sizeof *p);
     p->addr = *a;
     p->cs = CHARSET_UNKNOWN;
-    p->nick = decode(CHARSET_UTF8, pk->user, strlen(pk->user));
+    p->nick = decode_name(CHARSET_UTF8, pk->user, strlen(pk->user), WIRE_MAX_NICK, 1);
     p->group = str_dup("");
-    p->host = decode(CHARSET_UTF8, pk->host, strlen(pk->host));
+    p->host = decode_name(CHARSET_UTF8, pk->host, strlen(pk->host), MAX_GROUP, 0);
     l->st.peers = l->npeers;
     return p;
 }
@@ -267,42 +365,88 @@ static lan_peer *on_entry(lan *l, const net_addr *from, const ipmsg_packet *pk)
     charset_id cs = recv_cs(l, p, pk->command, pk->extra, pk->extra_len);
     if (pk->extra_len) {
         free(p->nick);
-        p->nick = decode(cs, pk->extra, pk->extra_len);
+        p->nick = decode_name(cs, pk->extra, pk->extra_len, WIRE_MAX_NICK, 1);
     }
     cs = recv_cs(l, p, pk->command, pk->extra2, pk->extra2_len);
     free(p->group);
-    p->group = decode(cs, pk->extra2, pk->extra2_len);
+    p->group = decode_name(cs, pk->extra2, pk->extra2_len, MAX_GROUP, 0);
     if (is_new) emit_peer_event(l, EV_JOIN, p, 0);
     return p;
 }
 
 /* ---- receiving ---- */
 
-static int seen_before(lan_peer *p, uint64_t no)
+static int seen_before(const lan_peer *p, uint64_t no)
 {
     no++; /* stored + 1: an empty slot (0) must not match packet number 0 (parse caps it at 2^63-1) */
     for (unsigned i = 0; i < SEEN_RING; i++)
         if (p->seen[i] == no) return 1;
-    p->seen[p->seen_pos++ % SEEN_RING] = no;
     return 0;
 }
 
-static void on_sendmsg(lan *l, const net_addr *from, const ipmsg_packet *pk)
+static void remember_seen(lan_peer *p, uint64_t no) { p->seen[p->seen_pos++ % SEEN_RING] = no + 1; }
+
+/* GCRA (as relay.c's rate_ok): one event per interval ms, bursts of `burst`. */
+static int rate_ok(uint64_t *tat, uint64_t now, uint64_t interval, uint64_t burst)
+{
+    uint64_t t = *tat > now ? *tat : now;
+    if (t - now > interval * (burst - 1)) return 0;
+    *tat = t + interval;
+    return 1;
+}
+
+/* The budget shared by every answer we send (ANSENTRY, RECVMSG). */
+static int budget_ok(lan *l, uint64_t now)
+{
+    if (now - l->answer_window >= 1000) {
+        l->answer_window = now;
+        l->answers = 0;
+    }
+    if (l->answers >= ANSWERS_PER_SECOND) return 0;
+    l->answers++;
+    return 1;
+}
+
+static void send_recvmsg(lan *l, lan_peer *p, uint64_t packet_no, uint64_t now)
+{
+    if (!rate_ok(&p->ack_tat, now, ACK_INTERVAL, ACK_BURST) || !budget_ok(l, now)) {
+        l->st.answers_dropped++;
+        return;
+    }
+    char no[24];
+    snprintf(no, sizeof no, "%llu", (unsigned long long)packet_no);
+    send_packet(l, &p->addr, IPMSG_RECVMSG, send_cs(l, p), no, NULL, l->packet_no++);
+}
+
+/* Shows a new message unless its sender is over its rate or the queue is full; 1 if shown. */
+static int show_message(lan *l, lan_peer *p, const ipmsg_packet *pk, uint64_t now)
+{
+    if (!rate_ok(&p->msg_tat, now, MSG_INTERVAL, MSG_BURST)) {
+        l->st.flood_dropped++;
+        chat_event ev = peer_event(l, EV_MESSAGE, 0, p, NULL);
+        evq_drop(&l->events, &ev); /* counted, and in the "N messages dropped" report */
+        return 0;
+    }
+    char *text = decode(recv_cs(l, p, pk->command, pk->extra, pk->extra_len), pk->extra, pk->extra_len);
+    int shown = emit_about(l, EV_MESSAGE, 0, p, text);
+    free(text);
+    return shown;
+}
+
+/* A SENDMSG: shown once (duplicates are not); acknowledged when asked, if it was shown
+ * (or is a duplicate of one that was), within the RECVMSG limits. */
+static void on_sendmsg(lan *l, const net_addr *from, const ipmsg_packet *pk, uint64_t now)
 {
     lan_peer *p = peer_find(l, from);
     if (!p && !(p = peer_add(l, from, pk))) return;
-    if (pk->command & IPMSG_SENDCHECKOPT) {
-        char no[24];
-        snprintf(no, sizeof no, "%llu", (unsigned long long)pk->packet_no);
-        send_packet(l, from, IPMSG_RECVMSG, send_cs(l, p), no, NULL, l->packet_no++);
-    }
     if (seen_before(p, pk->packet_no)) {
         l->st.duplicates++;
-        return;
+    } else if (show_message(l, p, pk, now)) {
+        remember_seen(p, pk->packet_no);
+    } else {
+        return; /* dropped: not acknowledged, so its sender sees it undelivered */
     }
-    char *text = decode(recv_cs(l, p, pk->command, pk->extra, pk->extra_len), pk->extra, pk->extra_len);
-    evq_emit(&l->events, EV_MESSAGE, 0, p->nick, NULL, text, 0, 0);
-    free(text);
+    if (pk->command & IPMSG_SENDCHECKOPT) send_recvmsg(l, p, pk->packet_no, now);
 }
 
 static int pending_for(lan *l, uint32_t id, const net_addr *to)
@@ -322,25 +466,17 @@ static void on_recvmsg(lan *l, const net_addr *from, const ipmsg_packet *pk)
         uint32_t id = q->id;
         pending_free(q);
         l->pend[i] = l->pend[--l->npend];
-        lan_peer *p = peer_find(l, from);
-        if (!pending_for(l, id, from))
-            evq_emit(&l->events, EV_DELIVERED, id, p ? p->nick : NULL, NULL, NULL, 0, 0);
+        if (!pending_for(l, id, from)) emit_about(l, EV_DELIVERED, id, peer_find(l, from), NULL);
         return;
     }
 }
 
-/* Answers BR_ENTRY at most once a second per peer and ANSWERS_PER_SECOND in all, so a
+/* Answers BR_ENTRY at most once a second per peer, within the shared answer budget, so a
  * flood of entries (one address or many) is not echoed back at the same rate. */
-#define ANSWERS_PER_SECOND 100
 static int may_answer(lan *l, lan_peer *p, uint64_t now)
 {
     if (p->answered && now + 1 - p->answered < 1000) return 0;
-    if (now - l->answer_window >= 1000) {
-        l->answer_window = now;
-        l->answers = 0;
-    }
-    if (l->answers >= ANSWERS_PER_SECOND) return 0;
-    l->answers++;
+    if (!budget_ok(l, now)) return 0;
     p->answered = now + 1;
     return 1;
 }
@@ -355,6 +491,7 @@ static int is_self(const lan *l, const net_addr *from)
 void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len, uint64_t now)
 {
     ipmsg_packet pk;
+    evq_set_now(&l->events, now);
     if (is_self(l, from)) return;
     if (ipmsg_parse(data, len, &pk) < 0) {
         l->st.malformed++;
@@ -374,7 +511,7 @@ void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len,
             peer_remove(l, p);
         }
         break;
-    case IPMSG_SENDMSG: on_sendmsg(l, from, &pk); break;
+    case IPMSG_SENDMSG: on_sendmsg(l, from, &pk, now); break;
     case IPMSG_RECVMSG: on_recvmsg(l, from, &pk); break;
     default: l->st.ignored++; break;
     }
@@ -446,23 +583,96 @@ static void send_text(lan *l, uint32_t id, lan_peer *p, const char *text, uint64
     }
 }
 
-uint32_t lan_say(lan *l, const char *to, const char *text, uint64_t now)
+/* Parses "a.b.c.d" or "a.b.c.d:port" (the port defaults to the IPMsg port). */
+static int parse_addr(const char *s, net_addr *a)
 {
-    if (!*text) return 0;
-    if (to && !peer_by_nick(l, to)) {
+    unsigned x[4], port = IPMSG_PORT;
+    int n = 0, m = 0;
+    if (sscanf(s, "%3u.%3u.%3u.%3u%n", &x[0], &x[1], &x[2], &x[3], &n) != 4) return -1;
+    s += n;
+    if (*s == ':' && sscanf(s + 1, "%5u%n", &port, &m) == 1) s += 1 + m;
+    if (*s || x[0] > 255 || x[1] > 255 || x[2] > 255 || x[3] > 255 || port == 0 || port > 65535) return -1;
+    a->host = (uint32_t)x[0] << 24 | x[1] << 16 | x[2] << 8 | x[3];
+    a->port = (uint16_t)port;
+    return 0;
+}
+
+/* The peer "nick@address" names, if there is one with that nick at that address. */
+static lan_peer *by_address(lan *l, const char *to)
+{
+    const char *at = strrchr(to, '@');
+    net_addr a;
+    if (!at || parse_addr(at + 1, &a) < 0) return NULL;
+    lan_peer *p = peer_find(l, &a);
+    if (!p) return NULL;
+    char *nick = str_dup(to);
+    nick[at - to] = '\0';
+    int same = nick_equal(p->nick, nick);
+    free(nick);
+    return same ? p : NULL;
+}
+
+/* "alice is ambiguous: alice@10.0.0.2, alice@10.0.0.3; use nick@address" (lowest address first). */
+static void ambiguous(lan *l, const char *to)
+{
+    buf b = {0};
+    buf_printf(&b, "%s is ambiguous: ", to);
+    uint64_t last = 0; /* (host << 16 | port) + 1 of the one listed last */
+    for (int first = 1;; first = 0) {
+        lan_peer *next = NULL;
+        uint64_t key = UINT64_MAX;
+        for (size_t i = 0; i < l->npeers; i++) {
+            lan_peer *p = &l->peers[i];
+            uint64_t k = ((uint64_t)p->addr.host << 16 | p->addr.port) + 1;
+            if (k > last && k < key && nick_equal(p->nick, to)) {
+                key = k;
+                next = p;
+            }
+        }
+        if (!next) break;
+        buf_printf(&b, "%s%s@", first ? "" : ", ", next->nick);
+        addr_text(&next->addr, &b);
+        last = key;
+    }
+    buf_append_str(&b, "; use nick@address");
+    evq_emit(&l->events, EV_ERROR, 0, NULL, NULL, b.data, 0, 0);
+    buf_free(&b);
+}
+
+/* The one peer `to` names ("nick@address", or a nick only one peer has); else NULL, and
+ * an EV_ERROR if report. */
+static lan_peer *pick(lan *l, const char *to, int report)
+{
+    lan_peer *p = by_address(l, to);
+    if (p) return p;
+    size_t n = peers_named(l, to);
+    for (size_t i = 0; n == 1 && i < l->npeers; i++)
+        if (nick_equal(l->peers[i].nick, to)) return &l->peers[i];
+    if (report && n > 1) ambiguous(l, to);
+    if (report && n == 0) {
         buf b = {0};
         buf_printf(&b, "no peer named %s: /who lists the peers seen", to);
         evq_emit(&l->events, EV_ERROR, 0, NULL, NULL, b.data, 0, 0);
         buf_free(&b);
-        return 0;
     }
+    return NULL;
+}
+
+int lan_has_peer(lan *l, const char *nick) { return pick(l, nick, 0) != NULL; }
+
+uint32_t lan_say(lan *l, const char *to, const char *text, uint64_t now)
+{
+    if (!*text) return 0;
+    evq_set_now(&l->events, now);
+    lan_peer *target = to ? pick(l, to, 1) : NULL;
+    if (to && !target) return 0;
     if (!to && l->npeers == 0) {
         evq_emit(&l->events, EV_ERROR, 0, NULL, NULL, "nobody on the LAN yet: not sent", 0, 0);
         return 0;
     }
     uint32_t id = l->next_id++;
     for (size_t i = 0; i < l->npeers; i++)
-        if (!to || strcmp(l->peers[i].nick, to) == 0) send_text(l, id, &l->peers[i], text, now);
+        if (!target || &l->peers[i] == target) send_text(l, id, &l->peers[i], text, now);
     return id;
 }
 
@@ -471,7 +681,7 @@ void lan_who(lan *l)
     buf b = {0};
     for (size_t i = 0; i < l->npeers; i++) {
         if (b.len) buf_append_byte(&b, '\n');
-        describe(&l->peers[i], &b);
+        describe(l, &l->peers[i], &b);
     }
     evq_emit(&l->events, EV_ROSTER, 0, NULL, NULL, b.len ? b.data : "(nobody yet)", 0, 0);
     buf_free(&b);
@@ -480,10 +690,9 @@ void lan_who(lan *l)
 static void give_up(lan *l, size_t i)
 {
     pending *q = &l->pend[i];
-    lan_peer *p = peer_find(l, &q->to);
     uint32_t id = q->id;
     net_addr to = q->to;
-    evq_emit(&l->events, EV_UNDELIVERED, id, p ? p->nick : NULL, NULL, q->text, 0, 0);
+    emit_about(l, EV_UNDELIVERED, id, peer_find(l, &q->to), q->text);
     for (size_t k = l->npend; k-- > 0;) /* the other pieces of that message to that peer */
         if (l->pend[k].id == id && l->pend[k].to.host == to.host && l->pend[k].to.port == to.port) {
             pending_free(&l->pend[k]);
@@ -493,6 +702,7 @@ static void give_up(lan *l, size_t i)
 
 void lan_service(lan *l, uint64_t now)
 {
+    evq_set_now(&l->events, now);
     for (size_t i = 0; i < l->npend;) {
         pending *q = &l->pend[i];
         if (now < q->next_tx) {
@@ -514,6 +724,6 @@ uint64_t lan_next_deadline(lan *l, uint64_t now)
     uint64_t t = UINT64_MAX;
     for (size_t i = 0; i < l->npend; i++)
         if (l->pend[i].next_tx < t) t = l->pend[i].next_tx;
-    (void)now;
-    return t;
+    uint64_t report = evq_report_due(&l->events); /* the "messages dropped" report */
+    return report > now && report < t ? report : t;
 }

@@ -7,13 +7,14 @@
 typedef struct qnode {
     struct qnode *next;
     void *item;
+    size_t bytes; /* what the pusher said the item holds */
 } qnode;
 
 struct queue {
     SDL_mutex *lock;
     SDL_cond *nonempty;
     qnode *head, *tail;
-    size_t len;
+    size_t len, bytes; /* items and their declared bytes */
 };
 
 queue *queue_create(void)
@@ -39,14 +40,17 @@ void queue_destroy(queue *q, void (*free_item)(void *))
     free(q);
 }
 
-void queue_push_many(queue *q, void **items, size_t count)
+void queue_push_many_sized(queue *q, void **items, const size_t *sizes, size_t count)
 {
     if (count == 0) return;
     qnode *first = NULL, *last = NULL;
+    size_t bytes = 0;
     for (size_t i = 0; i < count; i++) { /* allocate outside the lock */
         qnode *n = malloc(sizeof *n);
         if (!n) abort();
         n->item = items[i];
+        n->bytes = sizes ? sizes[i] : 0;
+        bytes += n->bytes;
         n->next = NULL;
         if (last) last->next = n;
         else first = n;
@@ -57,10 +61,13 @@ void queue_push_many(queue *q, void **items, size_t count)
     else q->head = first;
     q->tail = last;
     q->len += count;
+    q->bytes += bytes;
     SDL_CondSignal(q->nonempty);
     SDL_UnlockMutex(q->lock);
 }
 
+void queue_push_many(queue *q, void **items, size_t count) { queue_push_many_sized(q, items, NULL, count); }
+void queue_push_sized(queue *q, void *item, size_t bytes) { queue_push_many_sized(q, &item, &bytes, 1); }
 void queue_push(queue *q, void *item) { queue_push_many(q, &item, 1); }
 
 static void *take_locked(queue *q)
@@ -70,6 +77,7 @@ static void *take_locked(queue *q)
     q->head = n->next;
     if (!q->head) q->tail = NULL;
     q->len--;
+    q->bytes -= n->bytes;
     void *item = n->item;
     free(n);
     return item;
@@ -96,6 +104,14 @@ size_t queue_length(queue *q)
 {
     SDL_LockMutex(q->lock);
     size_t n = q->len;
+    SDL_UnlockMutex(q->lock);
+    return n;
+}
+
+size_t queue_bytes(queue *q)
+{
+    SDL_LockMutex(q->lock);
+    size_t n = q->bytes;
     SDL_UnlockMutex(q->lock);
     return n;
 }

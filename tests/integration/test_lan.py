@@ -319,8 +319,204 @@ def test_hostile_packets(binary):
         print("  alice saw %d join events" % len(a.of_type("join")))
 
 
+def _drain(sock, quiet=0.3):
+    """Datagrams waiting on sock until it has been quiet for `quiet` seconds."""
+    sock.settimeout(quiet)
+    got = []
+    try:
+        while True:
+            got.append(sock.recvfrom(65536)[0])
+    except OSError:
+        pass
+    return got
+
+
+def _mode(d):
+    try:
+        return int(d.split(b"\0", 1)[0].split(b":")[4]) & 0xFF
+    except (IndexError, ValueError):
+        return -1
+
+
+RECVMSG_RATE, RECVMSG_BURST = 50, 50   # per address (PROTOCOL.md 13.2)
+SHOWN_RATE, SHOWN_BURST = 50, 50       # SENDMSGs shown per address
+
+
+def test_recvmsg_flood(binary):
+    """issue 12: 5000 SENDMSG|SENDCHECKOPT from one address are not answered with 5000
+    RECVMSGs (a forged source would make us an amplifier), nor all shown; chat still works."""
+    with netns.TestLan(3) as lan, h.ProcessGroup(binary) as g:
+        a = lan.start(g, 0, lan_args("alice"), name="alice")
+        b = lan.start(g, 1, lan_args("bob"), name="bob")
+        join_of(a, "bob", None, lan.addr(1))
+        target = (lan.addr(0), PORT)
+        atk = lan.udp_socket(2, PORT)
+        g.add(atk)
+        ma = a.mark()
+        t0 = time.monotonic()
+        for i in range(5000):
+            atk.sendto(build(50000 + i, SENDMSG | SENDCHECKOPT, b"flood %d" % i), target)
+            if i % 500 == 499:
+                time.sleep(0.01)
+        elapsed = time.monotonic() - t0 + 1.0  # what arrives within 1 s more
+        time.sleep(1.0)
+        acks = [d for d in _drain(atk) if _mode(d) == RECVMSG]
+        bound = RECVMSG_BURST + RECVMSG_RATE * elapsed + 5
+        print("  %d RECVMSG for 5000 SENDMSG in %.2fs (bound %d)" % (len(acks), elapsed, bound))
+        check(len(acks) <= bound, "amplifier: %d RECVMSG for 5000 SENDMSG in %.2fs" % (len(acks), elapsed))
+        time.sleep(0.5)
+        shown = a.matching(lambda e: e.get("event") == "message" and e.get("text", "").startswith("flood"), ma)
+        print("  %d of 5000 shown" % len(shown))
+        check(0 < len(shown) <= SHOWN_BURST + SHOWN_RATE * elapsed + 5, "%d flood messages shown" % len(shown), a)
+        ma, mb = a.mark(), b.mark()
+        a.send_line("/msg bob after the flood")
+        b.wait_for(is_msg("after the flood", "alice"), 15, mb)
+        a.wait_event("delivered", 15, ma, **{"from": "bob"})
+        b.send_line("/msg alice ok")
+        a.wait_for(is_msg("ok", "bob"), 15, ma)
+        check(a.stop(10) == 0 and b.stop(10) == 0, "exit codes", a, b)
+
+
+def _rss_kb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def test_memory_flood(binary):
+    """issue 12: 60 KB SENDMSGs from many ports of one host for ~5 s into `udpchat lan --json`
+    whose stdout is read slowly: its RSS stays bounded, and it says messages were dropped."""
+    import subprocess
+    import threading
+    limit_kb = 64 * 1024
+    with netns.TestLan(2) as lan:
+        cmd = [binary] + lan_args("alice")
+        proc = lan.popen(0, cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        lines, stop = [], threading.Event()
+
+        def slow_reader():  # 4 KiB every 20 ms: 200 KB/s, far below what arrives
+            while not stop.is_set():
+                chunk = proc.stdout.read1(4096)
+                if not chunk:
+                    return
+                lines.append(chunk)
+                time.sleep(0.02)
+        t = threading.Thread(target=slow_reader, daemon=True)
+        t.start()
+        try:
+            time.sleep(1.0)
+            socks = [lan.udp_socket(1, 0) for _ in range(32)]
+            target = (lan.addr(0), PORT)
+            text = b"x" * 60000
+            peak, sent, t0 = 0, 0, time.monotonic()
+            while time.monotonic() - t0 < 5.0:
+                for k, s in enumerate(socks):
+                    try:
+                        s.sendto(build(10 + sent, SENDMSG | SENDCHECKOPT, text), target)
+                    except OSError:
+                        pass
+                    sent += 1
+                peak = max(peak, _rss_kb(proc.pid))
+                if peak > 8 * limit_kb:  # far over: stop before it hurts the machine
+                    break
+            for _ in range(20):
+                time.sleep(0.1)
+                peak = max(peak, _rss_kb(proc.pid))
+            for s in socks:
+                s.close()
+            print("  %d datagrams of 60 KB sent in 5 s; peak RSS %.1f MB" % (sent, peak / 1024.0))
+            check(proc.poll() is None, "udpchat died under the flood")
+            check(peak < limit_kb, "RSS %.1f MB under a 60 KB SENDMSG flood (limit %d MB)" % (peak / 1024.0, limit_kb // 1024))
+            stop.set()
+            t.join(5)
+            proc.stdin.close()
+            rest = proc.stdout.read()
+            out = b"".join(lines) + rest
+            check(b"messages dropped" in out, "no 'messages dropped' report in %d bytes of output" % len(out))
+            check(proc.wait(20) == 0, "exit code")
+        finally:
+            stop.set()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(5)
+
+
+def test_long_nicks(binary):
+    """issue 12: nicks, groups and host names of 12,000 characters (and escape sequences) from
+    the LAN are cut to 32 / 64 / 64 characters and cleaned."""
+    with netns.TestLan(2) as lan, h.ProcessGroup(binary) as g:
+        raw = RawIpmsgPeer(lan.udp_socket(1, PORT))
+        g.add(raw)
+        a = lan.start(g, 0, lan_args("alice"), name="alice")
+        a.wait_ready(10)
+        target = (lan.addr(0), PORT)
+        long_nick = "N\x1b[31m" + "ü" * 12000
+        raw.send(target, raw.next_no(), BR_ENTRY | CAPUTF8OPT | UTF8OPT, long_nick.encode(),
+                 ("G\x07" + "g" * 12000).encode(), host=b"H" * 12000)
+        j = a.wait_event("join", 10)
+        nick = j["nick"]
+        print("  nick of %d characters shown as %d: %r" % (len(long_nick), len(nick), nick[:40]))
+        check(len(nick) <= 32, "nick of %d characters accepted" % len(nick), a)
+        check(not any(ord(c) < 0x20 or ord(c) == 0x7F for c in nick), "control character in nick %r" % nick, a)
+        check(len(j["text"]) <= 32 + 64 + 64 + 40, "join text of %d characters" % len(j["text"]), a)
+        # a peer known only from a SENDMSG: its user field is its nick
+        sock = lan.udp_socket(1, 2430)
+        g.add(sock)
+        sock.sendto(build(7, SENDMSG, b"hi", user=b"U" * 12000 + b"\x1b]0;x\x07", host=b"h" * 12000), target)
+        m = a.wait_for(lambda e: e.get("event") == "message" and e.get("text") == "hi", 10)
+        check(len(m["from"]) <= 32 + 22, "SENDMSG nick of %d characters" % len(m["from"]), a)
+        m2 = a.mark()
+        a.send_line("/who")
+        r = a.wait_event("roster", 10, m2)
+        check(len(r["text"]) < 600, "roster of %d characters" % len(r["text"]), a)
+        check(a.stop(10) == 0, "exit code", a)
+
+
+def test_same_nick(binary):
+    """issue 12: two hosts calling themselves alice are told apart (alice@ADDRESS): /msg alice
+    is refused as ambiguous, /msg alice@ADDRESS reaches exactly one."""
+    with netns.TestLan(3) as lan, h.ProcessGroup(binary) as g:
+        a1 = lan.start(g, 0, lan_args("alice"), name="alice1")
+        a2 = lan.start(g, 1, lan_args("alice"), name="alice2")
+        c = lan.start(g, 2, lan_args("carol"), name="carol")
+        for p in (a1, a2, c):
+            p.wait_ready(10)
+        c.wait_count(lambda e: e.get("event") == "join", 2, 10)
+        a1.wait_event("join", 10, nick="carol")
+        a2.wait_event("join", 10, nick="carol")
+        time.sleep(0.5)
+        m1, m2, mc = a1.mark(), a2.mark(), c.mark()
+        c.send_line("/msg alice for one alice")
+        err = c.wait_event("error", 10, mc)
+        want = "alice is ambiguous: alice@%s, alice@%s; use nick@address" % (lan.addr(0), lan.addr(1))
+        check(err["text"] == want, "error %r, want %r" % (err["text"], want), c)
+        c.send_line("/msg alice@%s only to the second" % lan.addr(1))
+        a2.wait_for(is_msg("only to the second", "carol"), 10, m2)
+        c.wait_event("delivered", 10, mc, **{"from": "alice@%s" % lan.addr(1)})
+        time.sleep(1.0)
+        check(not a1.matching(lambda e: e.get("event") == "message", m1), "alice1 got a message", a1)
+        check(not a2.matching(is_msg("for one alice"), m2), "alice2 got the ambiguous one", a2)
+        # their messages and the roster name them by address
+        a1.send_line("/msg carol from the first")
+        e = c.wait_for(is_msg("from the first"), 10, mc)
+        check(e["from"] == "alice@%s" % lan.addr(0) and e.get("address") == lan.addr(0), "message %r" % e, c)
+        m = c.mark()
+        c.send_line("/who")
+        r = c.wait_event("roster", 10, m)
+        lines = sorted(r["text"].split("\n"))
+        check(len(lines) == 2 and all(l.startswith("alice@%s@" % lan.addr(i)) for i, l in enumerate(lines)),
+              "roster %r" % r["text"], c)
+        for p in (a1, a2, c):
+            check(p.stop(10) == 0, "%s exit code" % p.name, p)
+
+
 TESTS = [test_chat_utf8, test_chat_one_forced_gbk, test_gbk_on_the_wire, test_packets_raw_peer,
-         test_hostile_packets]
+         test_hostile_packets, test_recvmsg_flood, test_memory_flood, test_long_nicks, test_same_nick]
 
 if __name__ == "__main__":
     netns.require_root_or_skip()
