@@ -105,6 +105,7 @@ static void render_json(frontend *fe, const chat_event *ev, const char *name, co
         buf_printf(&b, ",\"private\":%s,\"action\":%s", ev->flags & CHAT_PRIVATE ? "true" : "false",
                    ev->flags & CHAT_ACTION ? "true" : "false");
     }
+    if (ev->total || ev->type == EV_RECEIPT) buf_printf(&b, ",\"acked\":%u,\"total\":%u", ev->acked, ev->total);
     if (ev->legacy) buf_append_str(&b, ",\"legacy\":true");
     buf_printf(&b, ",\"time\":%lld}", (long long)time(NULL));
     write_out(fe, &b, 0);
@@ -116,7 +117,7 @@ static void render_json(frontend *fe, const chat_event *ev, const char *name, co
 static const char *line_style(const chat_event *ev)
 {
     switch (ev->type) {
-    case EV_ERROR: case EV_UNDELIVERED: case EV_REFUSED: return "1;31";
+    case EV_ERROR: case EV_UNDELIVERED: case EV_REFUSED: case EV_RECEIPT: case EV_MISSED: return "1;31";
     case EV_NOTICE: case EV_SHUTDOWN: return "1;33";
     case EV_MESSAGE: return ev->flags & CHAT_PRIVATE ? "95" : NULL;
     default: return "90";
@@ -169,6 +170,12 @@ static void render_other(buf *b, const chat_event *ev, const char *text)
     case EV_UNDELIVERED: buf_append_str(b, "!! not delivered: "); add_safe(b, text); break;
     case EV_ERROR: buf_append_str(b, "!! "); add_safe(b, text); break;
     case EV_REFUSED: buf_append_str(b, "!! refused: "); add_safe(b, text); break;
+    case EV_RECEIPT:
+        buf_printf(b, "!! reached %u of the %u others in the room: ", ev->acked, ev->total);
+        add_safe(b, text);
+        break;
+    case EV_DELIVERED_LATE: buf_printf(b, "-- delivered after all (message %u)", ev->id); break;
+    case EV_MISSED: buf_append_str(b, "!! "); add_safe(b, text); break;
     case EV_SHUTDOWN: buf_append_str(b, "-- the server is shutting down"); if (text && *text) { buf_append_str(b, ": "); add_safe(b, text); } break;
     default: buf_append_str(b, "-- "); add_safe(b, text); break;
     }
@@ -183,7 +190,8 @@ void frontend_event(frontend *fe, const chat_event *ev)
 {
     char *text = NULL;
     if (ev->type == EV_SENT) remember_sent(fe, ev->id, ev->text);
-    if (ev->type == EV_DELIVERED || ev->type == EV_UNDELIVERED) text = forget_sent(fe, ev->id);
+    if (ev->type == EV_DELIVERED || ev->type == EV_UNDELIVERED || ev->type == EV_RECEIPT)
+        text = forget_sent(fe, ev->id);
     if (ev->type == EV_REFUSED && fe->mode != FE_SERVER) fe->exit_code = 1; /* a server logs others' refusals */
     if (ev->type == EV_LEAVE && ev->reason == LEAVE_KICKED && ev->from && strcmp(ev->from, fe->nick) == 0)
         fe->exit_code = 1;
@@ -197,7 +205,7 @@ void frontend_event(frontend *fe, const chat_event *ev)
     if (fe->json) {
         const char *name = ev->type == EV_SENT ? "sent" : chat_event_name(ev->type);
         render_json(fe, ev, name, ev->type == EV_DELIVERED ? NULL : t);
-    } else if (ev->type != EV_SENT && ev->type != EV_DELIVERED) {
+    } else if (ev->type != EV_SENT && ev->type != EV_DELIVERED && ev->type != EV_RELAYED) {
         buf b = {0};
         char *roster = ev->type == EV_ROSTER ? str_dup(t) : NULL;
         roster_commas(roster);
@@ -206,6 +214,11 @@ void frontend_event(frontend *fe, const chat_event *ev)
         if (style) buf_printf(&b, "\x1b[%sm", style);
         if (ev->type == EV_MESSAGE) render_message(fe, &b, ev, style);
         else render_other(&b, ev, roster ? roster : t);
+        if (fe->mode == FE_SERVER && ev->address) { /* the log says where from */
+            buf_append_str(&b, " [");
+            add_safe(&b, ev->address);
+            buf_append_str(&b, "]");
+        }
         if (fe->color) buf_append_str(&b, "\x1b[0m");
         write_out(fe, &b, 1);
         buf_free(&b);

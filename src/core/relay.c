@@ -115,14 +115,32 @@ relay_stats relay_get_stats(const relay *r)
     return st;
 }
 
+static void format_addr(const net_addr *a, char *out, size_t n)
+{
+    snprintf(out, n, "%u.%u.%u.%u:%u", (unsigned)(a->host >> 24) & 255, (unsigned)(a->host >> 16) & 255,
+             (unsigned)(a->host >> 8) & 255, (unsigned)a->host & 255, a->port);
+}
+
+/* An event for the operator's log, with the source address (ev.address). */
+static void log_event(relay *r, chat_event_type t, const char *nick, const net_addr *a, const char *what,
+                      int reason)
+{
+    char where[32];
+    chat_event ev = {0};
+    ev.type = t;
+    ev.reason = reason;
+    ev.from = nick ? str_dup(nick) : NULL;
+    ev.text = what ? str_dup(what) : NULL;
+    if (a) {
+        format_addr(a, where, sizeof where);
+        ev.address = str_dup(where);
+    }
+    evq_push(&r->events, &ev);
+}
+
 void relay_log(relay *r, chat_event_type t, const char *nick, const net_addr *a, const char *what)
 {
-    char where[32] = "";
-    if (a)
-        snprintf(where, sizeof where, "%u.%u.%u.%u:%u", (unsigned)(a->host >> 24) & 255,
-                 (unsigned)(a->host >> 16) & 255, (unsigned)(a->host >> 8) & 255, (unsigned)a->host & 255,
-                 a->port);
-    evq_emit(&r->events, t, 0, nick, a ? where : NULL, what, 0, 0);
+    log_event(r, t, nick, a, what, 0);
 }
 
 /* ---- member table ---- */
@@ -147,9 +165,6 @@ member *member_add(relay *r, const net_addr *a, const char *nick, uint32_t sessi
     if (!m) abort();
     m->r = r;
     m->addr = *a;
-    snprintf(m->addr_text, sizeof m->addr_text, "%u.%u.%u.%u:%u", (unsigned)(a->host >> 24) & 255,
-             (unsigned)(a->host >> 16) & 255, (unsigned)(a->host >> 8) & 255, (unsigned)a->host & 255,
-             a->port);
     m->session = session;
     m->legacy = session == 0;
     m->nick = str_dup(nick);
@@ -226,7 +241,7 @@ void member_leave(relay *r, member *m, int reason, const char *text, uint64_t no
     m->leaving = 1; /* first: nothing announced below can make it leave again */
     m->leave_at = now + LEAVE_GRACE_MS;
     room_announce_leave(r, m, reason, text, now);
-    evq_emit(&r->events, EV_LEAVE, 0, m->nick, m->addr_text, text, 0, reason);
+    log_event(r, EV_LEAVE, m->nick, &m->addr, text, reason);
 }
 
 void relay_settle(relay *r, uint64_t now)
@@ -335,8 +350,8 @@ static int member_expired(const relay *r, const member *m, uint64_t now)
 static void log_drops(relay *r, member *m)
 {
     if (!m->dropped) return;
-    char what[96];
-    snprintf(what, sizeof what, "dropped %u datagrams (rate limit)", m->dropped);
+    char what[160];
+    snprintf(what, sizeof what, "dropped %u datagrams from %.40s (rate limit)", m->dropped, m->nick);
     relay_log(r, EV_NOTICE, m->nick, &m->addr, what);
     m->dropped = 0;
 }

@@ -17,7 +17,6 @@ struct member {
     member *next, *prev;     /* every member, in join order */
     relay *r;
     net_addr addr;
-    char addr_text[24];      /* "a.b.c.d:port", for the log */
     uint32_t session;        /* 0 for a plain-text member */
     uint64_t rx, tx;         /* tokens: expected from it, sent to it (protocol members) */
     link *lk;                /* NULL for a plain-text member */

@@ -535,8 +535,12 @@ static void tell_version(session *s, int version)
     char text[160];
     if (s->version_told) return;
     s->version_told = 1;
-    snprintf(text, sizeof text, "%s speaks udpchat protocol %d and this udpchat speaks %d: "
-             "install the same udpchat version on both sides", s->label, version, WIRE_VERSION);
+    if (version)
+        snprintf(text, sizeof text, "%s speaks udpchat protocol %d and this udpchat speaks %d: "
+                 "install the same udpchat version on both sides", s->label, version, WIRE_VERSION);
+    else
+        snprintf(text, sizeof text, "%s speaks another udpchat protocol than this one (%d): "
+                 "install the same udpchat version on both sides", s->label, WIRE_VERSION);
     evq_emit(&s->events, EV_ERROR, 0, NULL, NULL, text, 0, 0);
 }
 
@@ -544,10 +548,12 @@ static void on_other_version(session *s, const wire_header *h, size_t len, uint6
 {
     buf b = {0};
     s->stats.dropped_version++;
+    if (s->them) return; /* a udpchat session is open with that address: forged or stray */
     if (h->type == WIRE_UNSUPPORTED) { /* what we sent is not understood there */
         if (h->dest_session == s->me) tell_version(s, h->version);
         return;
     }
+    if (h->type != WIRE_HELLO || h->version > 16) return; /* garbage, not an older udpchat */
     tell_version(s, h->version);
     wire_write_unsupported(&b, h->version, s->me, h->session);
     if (b.len <= len && control_allowed(s, now)) emit_raw(s, b.data, b.len, now);
@@ -562,7 +568,7 @@ static void on_protocol(session *s, const wire_header *h, wire_reader *r, uint64
     case WIRE_RESET: on_reset(s, h, now); return;
     case WIRE_REFUSE: on_refuse(s, h, r); return;
     case WIRE_UNSUPPORTED:
-        if (h->dest_session == s->me) tell_version(s, WIRE_VERSION);
+        if (h->dest_session == s->me && !s->them) tell_version(s, 0);
         s->stats.dropped_version++;
         return;
     default: break;

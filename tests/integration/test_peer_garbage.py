@@ -22,12 +22,15 @@ class _Sealed(bytes):
         return h.seal(bytes(self) + body)
 
 
-def header(typ, session, dest, version=1):
-    return _Sealed(h.seal(MAGIC + struct.pack(">BBBBIII", version, typ, 0, 0, session, dest, 0)))
+def header(typ, session, dest, version=2, token=0x5EC2E7):
+    """A header with a guessed token (an off-path forger does not know the real one)."""
+    if version != 2:
+        return _Sealed(h.seal(MAGIC + struct.pack(">BBBBIII", version, typ, 0, 0, session, dest, 0)))
+    return _Sealed(h.seal(MAGIC + struct.pack(">BBBBIIQI", version, typ, 0, 0, session, dest, token, 0)))
 
 
 def chat_msg(text, frm=b"", to=b""):
-    return bytes([1, 0, 0, len(frm)]) + frm + bytes([len(to)]) + to + text.encode("utf-8")
+    return bytes([1, 0, 0, 0, 0, 0, 0, len(frm)]) + frm + bytes([len(to)]) + to + text.encode("utf-8")
 
 
 def data_body(seq, base, frag, nfrags, payload, ts=0):
@@ -37,7 +40,7 @@ def data_body(seq, base, frag, nfrags, payload, ts=0):
 def random_magic(r, n):
     """Magic + random bytes, never a well-formed HELLO (that would be a legitimate restart)."""
     b = bytearray(MAGIC + bytes(r.getrandbits(8) for _ in range(n)))
-    if len(b) > 5 and b[4] == 1 and b[5] == HELLO:
+    if len(b) > 5 and b[4] == 2 and b[5] == HELLO:
         b[5] = 0x7E
     return bytes(b)
 
@@ -48,12 +51,12 @@ def garbage_set(r, sess_a, sess_b, with_magic_only):
     out += [random_magic(r, r.randrange(0, 1400)) for _ in range(60)]          # random after the magic
     out += [MAGIC + bytes(r.getrandbits(8) for _ in range(n)) for n in range(0, 12)]  # truncated headers
     out += [MAGIC[:n] for n in range(1, 4)] + [b"\xff\x00", b"\xffXYZ garbage"]  # shorter than the magic
-    out += [header(t, sess_a, sess_b, version=v) + b"xx" for v in (0, 2, 255) for t in (DATA, HELLO, PING)]
+    out += [header(t, sess_a, sess_b, version=v) + b"xx" for v in (0, 1, 3, 255) for t in (DATA, HELLO, PING)]
     out.append(random_magic(r, h.MAX_UDP - 4))                                  # the largest UDP datagram
     out.append(header(DATA, 0, sess_b))                                         # session 0
     for wrong in (sess_a ^ 0x5A5A5A5A, 1, 0xFFFFFFFF):                          # wrong sender session
         out.append(header(DATA, wrong, sess_b) + data_body(0, 0, 0, 1, chat_msg("forged: wrong session")))
-        out.append(header(ACK, wrong, sess_b) + struct.pack(">IIII", 1, 0, 0, 0))
+        out.append(header(ACK, wrong, sess_b) + struct.pack(">IIQI", 1, 0, 0, 0))
         out.append(header(PING, wrong, sess_b))
         out.append(header(BYE, wrong, sess_b) + b"\x00forged bye")
         out.append(header(RESET, wrong, sess_b ^ 1))

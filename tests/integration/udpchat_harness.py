@@ -405,17 +405,20 @@ def run_cli(args, timeout=DEFAULT_TIMEOUT, binary=None, stdin=b"", wrapper=None,
 
 # --------------------------------------------------------------------------- wire helpers
 
-WIRE_HEADER_LEN = 20  # magic, version, type, flags, reserved, session, dest_session, crc32
+WIRE_VERSION = 2
+WIRE_HEADER_LEN = 28  # magic, version, type, flags, reserved, session, dest_session, token, crc32
 
 
 def seal(datagram):
-    """Returns a udpchat datagram with its CRC-32 field (bytes 16-19, big-endian) filled in:
-    zlib's crc32 of the whole datagram with that field zeroed (docs/PROTOCOL.md)."""
+    """Returns a udpchat datagram with its CRC-32 field filled in: zlib's crc32 of the whole
+    datagram with that field zeroed (docs/PROTOCOL.md). Version 2 keeps it at bytes 24-27;
+    any other version byte gets version 1's place (bytes 16-19), to make older datagrams."""
     d = bytearray(datagram)
-    if len(d) < WIRE_HEADER_LEN:
+    at = 24 if len(d) > 4 and d[4] == WIRE_VERSION else 16
+    if len(d) < at + 4:
         return bytes(d)
-    d[16:20] = b"\0\0\0\0"
-    d[16:20] = struct.pack(">I", zlib.crc32(bytes(d)) & 0xFFFFFFFF)
+    d[at:at + 4] = b"\0\0\0\0"
+    d[at:at + 4] = struct.pack(">I", zlib.crc32(bytes(d)) & 0xFFFFFFFF)
     return bytes(d)
 
 
