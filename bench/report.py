@@ -89,6 +89,25 @@ ROWS += [
     ("6", "1000 peer messages, 20% loss: all delivered (acked)", "s", "lossy.drop.all", "lossy.clean.all", "clean link", "-", None),
 ]
 
+# row 7: amplification (bench/amplification.py); the value is already a ratio (victim bytes per
+# attacker byte), so it is shown as value with no baseline; target <= 1.0x before verification
+AMP_KINDS = {
+    "server": ("hello_v2", "hello_v1", "hello_taken_v2", "hello_taken_v1", "plain_nick_200", "bad_version",
+               "garbage_ff", "garbage_magic", "data_wrong_token", "data_v1"),
+    "peer": ("hello_v2", "hello_v1", "plain_text", "bad_version", "garbage_ff", "garbage_magic",
+             "data_wrong_token", "data_v1"),
+    "lan": ("sendmsg_check", "br_entry", "hello_v2", "hello_v1", "bad_version", "garbage_ff", "garbage_magic"),
+}
+for mode, kinds in AMP_KINDS.items():
+    for kind in kinds:
+        ROWS.append(("7", "bytes back per stranger byte: %s, %s" % (mode, kind), "x", "amp.%s.%s" % (mode, kind),
+                     None, "-", "<= 1.0x", lambda v, r: v <= 1.0))
+ROWS += [
+    ("7", "relay RSS growth, peak with 20,000 forged clients", "KiB", "ampmem.peak_grow_kib", None, "-", "bounded", None),
+    ("7", "relay RSS growth after the forged clients expired", "KiB", "ampmem.after_grow_kib", None, "-",
+     "<= 10 MiB", lambda v, r: v <= 10240),
+]
+
 
 def main():
     d, notes = load(sys.argv[1])
@@ -108,7 +127,8 @@ def main():
             met = "-" if ok is None else ("yes" if ok else "MISSED")
         print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             row, what, unit, vcell, bname, bcell, "%.2fx" % ratio if ratio is not None else "-", target, met))
-    for k in ("rss.before_kib", "rss.after_kib", "rss.registered", "rss.reg_secs"):
+    for k in ("rss.before_kib", "rss.after_kib", "rss.registered", "rss.reg_secs", "ampmem.base_kib",
+              "ampmem.peak_kib", "ampmem.after_kib"):
         if k in d:
             print("\n%s = %s" % (k, ", ".join(fmt(v) for v in d[k])), end="")
     print()
