@@ -93,10 +93,11 @@ static void member_free(member *m)
 void relay_destroy(relay *r)
 {
     if (!r) return;
+    r->destroying = 1; /* fanouts settle without receipts from here on */
+    for (member *m = r->head; m; m = m->next) abandon_link(r, m, 0); /* frees waiting fanouts */
     while (r->head) {
         member *m = r->head;
         r->head = m->next;
-        abandon_link(r, m, 0); /* frees the fanouts still waiting on it */
         member_free(m);
     }
     free(r->table);
@@ -300,7 +301,7 @@ void relay_fanout_done(relay *r, fanout *f, int acked, uint64_t now)
 {
     f->acked += acked != 0;
     if (--f->pending) return;
-    member *s = member_find(r, &f->sender);
+    member *s = r->destroying ? NULL : member_find(r, &f->sender);
     if (s && s->session == f->session && !s->leaving)
         room_send_receipt(r, s, f->ref, f->acked, f->total, now);
     free(f);

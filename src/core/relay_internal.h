@@ -59,7 +59,7 @@ struct relay {
     buf legacy_news;         /* join/leave lines for plain-text members, sent once a second */
     uint64_t next_news;
     struct { net_addr a; uint64_t at; } refused_recent[64]; /* plain-text refusals */
-    int shutting;
+    int shutting, destroying;
 };
 
 /* relay.c */

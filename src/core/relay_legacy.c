@@ -50,9 +50,8 @@ void legacy_news(relay *r, const char *line)
 
 void legacy_flush_news(relay *r, uint64_t now)
 {
-    if (now < r->next_news) return;
-    r->next_news = now + NEWS_MS;
-    if (!r->legacy_news.len) return;
+    if (now < r->next_news || !r->legacy_news.len) return;
+    r->next_news = now + NEWS_MS; /* the next lines wait a second; the first goes at once */
     for (member *m = r->head; m; m = m->next)
         if (m->legacy && !m->leaving) legacy_send(r, m, r->legacy_news.data, now);
     buf_clear(&r->legacy_news);

@@ -120,14 +120,16 @@ void room_send_welcome(relay *r, member *m, uint64_t now)
 }
 
 /* Joins and leaves reach protocol members one by one (reliably) and plain-text members
- * together, once a second (legacy_news): a burst of joins is not a burst of datagrams. */
+ * together, once a second (legacy_news): a burst of joins is not a burst of datagrams.
+ * Plain-text members hear only of protocol members: a plain-text join can be forged
+ * (§14), and must not make other plain-text addresses a fan-out. */
 void room_announce_join(relay *r, member *m, uint64_t now)
 {
     buf w = {0}, t = {0};
     msg_build(&w, MSG_JOINED, 0, 0, m->nick, NULL, NULL);
     buf_printf(&t, "*** %s joined", m->nick);
     broadcast(r, m, &w, NULL, NULL, now);
-    legacy_news(r, t.data);
+    if (!m->legacy) legacy_news(r, t.data);
     buf_free(&w);
     buf_free(&t);
 }
@@ -144,7 +146,7 @@ void room_announce_leave(relay *r, member *m, int reason, const char *text, uint
                    text && *text ? ": " : "", text ? text : "");
         if (reason == LEAVE_KICKED) send_one(r, m, &w, t.data, NULL, now); /* it hears why */
         broadcast(r, m, &w, NULL, NULL, now);
-        legacy_news(r, t.data);
+        if (!m->legacy) legacy_news(r, t.data);
     }
     buf_free(&w);
     buf_free(&t);

@@ -38,6 +38,7 @@ enum { HELLO_ANSWER = 1 }; /* HELLO caps bit: this answers your HELLO; do not an
 #define MIN_HEARTBEAT_MS 1000
 #define CONTROL_GAP_MS 500   /* CHALLENGE, RESET, REFUSE, UNSUPPORTED: at most one per gap */
 #define ECHO_GAP_MS 200      /* a HELLO echoing a cookie: at most one per gap */
+#define HELD_MAX 16          /* plain-text datagrams held during the grace period */
 
 struct session {
     session_config cfg;
@@ -56,6 +57,8 @@ struct session {
     uint64_t now; /* time of the current call, for link_emit */
     evq events;
     session_stats stats;
+    char *held[HELD_MAX];    /* plain text that came before we know what the remote speaks */
+    size_t nheld;
 };
 
 void session_config_default(session_config *c)
@@ -156,6 +159,7 @@ void session_destroy(session *s)
     if (!s) return;
     link_destroy(s->lk);
     evq_free(&s->events);
+    for (size_t i = 0; i < s->nheld; i++) free(s->held[i]);
     free(s->nick);
     free(s->label);
     free(s->remote_nick);
@@ -198,6 +202,18 @@ static void resend_as_legacy(void *ctx, uint32_t id, const uint8_t *data, size_t
         legacy_send_text(s, m.text, m.text_len, s->now);
 }
 
+/* Held plain text is shown once the session is plain text, or dropped (counted) when a
+ * verified HELLO shows the remote speaks udpchat: then it was forged or stray. */
+static void release_held(session *s, int show)
+{
+    for (size_t i = 0; i < s->nheld; i++) {
+        if (show) emit_legacy_event(s, EV_MESSAGE, s->held[i]);
+        else s->stats.dropped_malformed++;
+        free(s->held[i]);
+    }
+    s->nheld = 0;
+}
+
 static void become_legacy(session *s)
 {
     s->legacy = 1;
@@ -209,6 +225,7 @@ static void become_legacy(session *s)
     }
     evq_emit(&s->events, EV_STATUS, 0, s->label, NULL,
              "plain-text peer (seed-compatible mode): no delivery confirmation", 0, 0);
+    release_held(s, 1);
 }
 
 static void on_legacy_datagram(session *s, const char *data, size_t len, uint64_t now)
@@ -225,7 +242,9 @@ static void on_legacy_datagram(session *s, const char *data, size_t len, uint64_
     while (len && (data[len - 1] == '\n' || data[len - 1] == '\r')) len--;
     buf text = {0};
     charset_decode(s->lcs == CHARSET_UNKNOWN ? CHARSET_UTF8 : s->lcs, data, len, 1, &text);
-    emit_legacy_event(s, EV_MESSAGE, text.data ? text.data : "");
+    if (s->legacy) emit_legacy_event(s, EV_MESSAGE, text.data ? text.data : "");
+    else if (s->nheld < HELD_MAX) s->held[s->nheld++] = str_dup(text.data ? text.data : "");
+    else s->stats.dropped_malformed++; /* more than a person types in the grace period */
     buf_free(&text);
 }
 
@@ -422,6 +441,7 @@ static void on_hello(session *s, const wire_header *hd, wire_reader *r, uint64_t
         status(s, "the peer speaks udpchat: delivery confirmation is back");
     }
     s->legacy_since = 0;
+    release_held(s, 0);
     if (!(h.caps & HELLO_ANSWER)) send_hello(s, 1, now);
     if (s->state == ST_CONNECTING || s->state == ST_DOWN) go_up(s);
 }

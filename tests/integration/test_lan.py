@@ -396,6 +396,7 @@ def test_memory_flood(binary):
     limit_kb = 64 * 1024
     with netns.TestLan(2) as lan:
         cmd = [binary] + lan_args("alice")
+        os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=0:quarantine_size_mb=16")
         proc = lan.popen(0, cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         lines, stop = [], threading.Event()
 
@@ -410,6 +411,7 @@ def test_memory_flood(binary):
         t.start()
         try:
             time.sleep(1.0)
+            limit_kb *= h.memory_scale(proc.pid)
             socks = [lan.udp_socket(1, 0) for _ in range(32)]
             target = (lan.addr(0), PORT)
             text = b"x" * 60000
