@@ -112,6 +112,25 @@ static void send_text(int fd, const char *s)
     }
 }
 
+/* --joins-log FILE: the relay's log names every join ("-- s123 joined"); a relay that
+ * tells plain-text members only of protocol members' joins (udpchat's since issue 12)
+ * is watched there instead of through r0's notices. */
+static FILE *joins_log;
+
+static void scan_joins_log(void)
+{
+    char line[512];
+    if (!joins_log) return;
+    clearerr(joins_log);
+    while (fgets(line, sizeof line, joins_log)) {
+        const char *p = strstr(line, "-- s");
+        if (p && strstr(p, " joined")) {
+            int k = atoi(p + 4);
+            if (silent_seen && k >= 0 && k < nsilent) silent_seen[k] = 1;
+        }
+    }
+}
+
 static void on_datagram(rx *r, const char *d, size_t n, uint64_t t)
 {
     const char *q = memmem(d, n, "#Q ", 3);
@@ -321,7 +340,7 @@ static void add_rx(int fd, int index)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: load --port P [--n N] [--silent K] [--notices] [--pid PID]\n"
+    fprintf(stderr, "usage: load --port P [--n N] [--silent K] [--notices [--joins-log FILE]] [--pid PID]\n"
                     "            [--mode search|latency] [--min R] [--max R] [--bisect K]\n"
                     "            [--scale-min R] [--repeat K] [--step-ms MS] [--rates R1,R2,...] [--reg-max S] [--max-secs S]\n");
     exit(2);
@@ -341,6 +360,10 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--n")) n = atoi(v);
         else if (!strcmp(a, "--silent")) nsilent = atoi(v);
         else if (!strcmp(a, "--pid")) pid = atoi(v);
+        else if (!strcmp(a, "--joins-log")) {
+            joins_log = fopen(v, "r");
+            if (!joins_log) die("cannot open the --joins-log file");
+        }
         else if (!strcmp(a, "--mode")) mode = v;
         else if (!strcmp(a, "--min")) rmin = atof(v);
         else if (!strcmp(a, "--max")) rmax = atof(v);
@@ -406,6 +429,7 @@ int main(int argc, char **argv)
                 int missing = 0;
                 for (int i = 0; i < nsilent && !missing; i++) missing = !silent_seen[i];
                 if (!missing) break;
+                scan_joins_log();
                 if (pump(50000000)) quiet = now_ns();
                 else if (now_ns() - quiet > 2000000000ull) break;
             }
