@@ -15,11 +15,13 @@ target_sources(udpchat_lib PRIVATE
 # --- wire protocol, reliability, sessions, relay (core, no I/O) ---
 target_sources(udpchat_lib PRIVATE
   src/core/wire.c
+  src/core/card.c
   src/core/msg.c
   src/core/link.c
   src/core/event.c
   src/core/nick.c
   src/core/session.c
+  src/core/session_plain.c
   src/core/token.c
   src/core/relay.c
   src/core/relay_hello.c

@@ -51,6 +51,12 @@ size_t charset_encode(charset_id cs, const char *in, size_t len, int final, buf 
  * a UTF-8 sequence cut off at the end counts as invalid). */
 charset_id charset_detect(const char *in, size_t len);
 
+/* How many bytes of the encoded text p[0..n) fit in max bytes without cutting a
+ * character: n if it all fits, else the longest prefix that ends on a character boundary
+ * (UTF-8: before a lead byte; GBK/GB18030: after a whole 1-, 2- or 4-byte sequence).
+ * Never 0 for n > 0 and max >= 4. */
+size_t charset_fit(charset_id cs, const char *p, size_t n, size_t max);
+
 /* The charset of the local console/locale (nl_langinfo(CODESET) on POSIX, or the
  * codeset in LC_ALL/LC_CTYPE/LANG while the program is still in the "C" locale; the
  * ANSI code page on Windows); CHARSET_UTF8 when it is none of the known ones. */

@@ -20,7 +20,8 @@ typedef struct relay_range {
 typedef struct relay_config {
     uint32_t heartbeat_ms;      /* told to clients in HELLO (5000) */
     uint32_t timeout_ms;        /* protocol members silent longer are removed (30000) */
-    uint32_t legacy_timeout_ms; /* plain-text members silent longer are removed (600000) */
+    uint32_t legacy_timeout_ms; /* plain-text members silent longer are removed (24 h): seed
+                                   clients send nothing while they only listen */
     size_t max_clients;         /* protocol members at most (1024) */
     size_t max_legacy;          /* plain-text members at most, apart from those (32) */
     int no_legacy;              /* 1: plain-text clients are not admitted */
@@ -31,6 +32,7 @@ typedef struct relay_config {
     uint32_t burst;             /* bucket size (2 * rate) */
     uint32_t heartbeat_rate;    /* a plain-text member's `^hb^` per second (2), apart from chat */
     uint32_t legacy_out_rate;   /* datagrams per second to one plain-text member (20) */
+    size_t legacy_max;          /* bytes per datagram to plain-text members (1024) */
     size_t parked_limit;        /* out-of-order bytes held for all members together (32 MiB) */
     token_key key;              /* this run's secret (net_random_bytes): cookies and tokens */
     link_config link;

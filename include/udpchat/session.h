@@ -21,6 +21,10 @@ typedef struct session_config {
     charset_id legacy_charset;  /* charset for plain-text mode; UNKNOWN = detect, else fixed */
     uint32_t legacy_grace_ms;   /* plain text from a remote that may still speak udpchat:
                                    keep saying HELLO this long before switching (3000) */
+    size_t legacy_max;          /* plain text: bytes per datagram at most (1024, what the
+                                   seeds read); longer lines are cut between characters */
+    uint32_t legacy_heartbeat_ms; /* join --legacy: `^hb^` this often (0: never) */
+    uint32_t advice_ms;         /* join: say nobody answers after this long (5000) */
     net_addr remote;            /* the remote's address (bound into the tokens) */
     token_key key;              /* this run's secret (net_random_bytes): makes the tokens */
     link_config link;
@@ -41,6 +45,9 @@ void session_destroy(session *s); /* accepts NULL */
 
 /* A datagram that came from the remote's address. */
 void session_on_datagram(session *s, const void *data, size_t len, uint64_t now);
+/* A datagram from another address (`from`: "host:port"): shown as a message from it in
+ * plain-text mode, as the seed programs do; ignored otherwise. */
+void session_on_foreign(session *s, const char *from, const void *data, size_t len, uint64_t now);
 /* Call after a batch of datagrams: sends the aggregated acknowledgements. */
 void session_flush(session *s);
 /* Timers: handshake retries, retransmissions, heartbeats, timeouts. */

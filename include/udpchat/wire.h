@@ -95,6 +95,17 @@ void wire_seal(void *datagram, size_t len);
 /* CRC-32 of data (zlib's crc32(0, data, len)). */
 uint32_t wire_crc32(const void *data, size_t len);
 
+/* --- the calling card (card.c) --- */
+/* What a person running a plain-text program sees, then the tag the HELLO follows. */
+#define WIRE_CARD_TEXT "udpchat 0.2: a udpchat user is calling. Type a line to chat in plain text. "
+#define WIRE_CARD_TAG "[UCH2 "
+/* Appends a calling card carrying `datagram` (a HELLO): one line of printable ASCII ending
+ * in "\n", under 1024 bytes for any HELLO. */
+void wire_card_write(buf *out, const void *datagram, size_t len);
+/* If text holds a calling card, decodes its datagram into out (at most cap bytes) and
+ * returns the datagram's length (it starts with the magic); else 0. */
+size_t wire_card_read(const void *text, size_t len, uint8_t *out, size_t cap);
+
 /* --- bodies --- */
 typedef struct wire_data {
     uint32_t seq;       /* fragment sequence number on this link */

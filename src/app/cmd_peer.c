@@ -7,7 +7,7 @@
 #include "udpchat/nick.h"
 
 typedef struct peer_opts {
-    long port, timeout, deliver_timeout, heartbeat;
+    long port, timeout, deliver_timeout, heartbeat, legacy_max;
     const char *nick, *peer_charset, *charset;
     int legacy, json, no_color;
 } peer_opts;
@@ -19,6 +19,7 @@ static int parse(int argc, char **argv, peer_opts *o, const char **remote)
         {"nick", CLI_STRING, &o->nick, 0, 0, "NAME", "your nick (default: your login name)"},
         {"legacy", CLI_FLAG, &o->legacy, 0, 0, NULL, "talk plain text, like the seed programs"},
         {"peer-charset", CLI_STRING, &o->peer_charset, 0, 0, "CS", "plain-text peer's charset (default: detect)"},
+        {"legacy-max", CLI_INT, &o->legacy_max, 64, 65507, "BYTES", "plain text: longer lines are cut into datagrams of this size (1024)"},
         {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
         {"json", CLI_FLAG, &o->json, 0, 0, NULL, "one JSON event per line on stdout"},
         {"no-color", CLI_FLAG, &o->no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
@@ -54,6 +55,7 @@ static int configure(const peer_opts *o, session_config *cfg, charset_id *consol
     cfg->role = SESSION_PEER;
     cfg->nick = nick;
     cfg->legacy = o->legacy;
+    if (o->legacy_max) cfg->legacy_max = (size_t)o->legacy_max;
     if (o->timeout) cfg->timeout_ms = (uint32_t)o->timeout * 1000;
     if (o->heartbeat) cfg->heartbeat_ms = (uint32_t)o->heartbeat * 1000;
     if (o->deliver_timeout) cfg->link.deliver_timeout_ms = (uint32_t)o->deliver_timeout * 1000;

@@ -46,7 +46,7 @@ static uint32_t command(void *core, const ui_command *c, uint64_t now)
 static const core_ops relay_ops = {on_datagram, flush, service, deadline, poll_event, command, done};
 
 typedef struct server_opts {
-    long port, timeout, legacy_timeout, max_clients, max_legacy, legacy_rate, rate;
+    long port, timeout, legacy_timeout, max_clients, max_legacy, legacy_rate, legacy_max, rate;
     const char *log, *legacy_charset, *charset, *legacy_allow;
     int json, no_color, no_legacy;
 } server_opts;
@@ -56,10 +56,11 @@ static int parse(int argc, char **argv, server_opts *o)
     const cli_opt opts[] = {
         {"port", CLI_INT, &o->port, 1, 65535, "PORT", "UDP port to serve (10888)"},
         {"timeout", CLI_INT, &o->timeout, 2, 86400, "SECS", "remove members silent this long (30)"},
-        {"legacy-timeout", CLI_INT, &o->legacy_timeout, 2, 86400, "SECS", "same for plain-text clients (600)"},
+        {"legacy-timeout", CLI_INT, &o->legacy_timeout, 2, 2592000, "SECS", "same for plain-text clients (86400)"},
         {"max-clients", CLI_INT, &o->max_clients, 1, 100000, "N", "members at most (1024)"},
         {"max-legacy", CLI_INT, &o->max_legacy, 0, 100000, "N", "plain-text members at most, besides those (32)"},
         {"no-legacy", CLI_FLAG, &o->no_legacy, 0, 0, NULL, "admit no plain-text (seed-style) clients"},
+        {"legacy-max", CLI_INT, &o->legacy_max, 64, 65507, "BYTES", "datagrams to plain-text clients at most this long (1024)"},
         {"legacy-rate", CLI_INT, &o->legacy_rate, 0, 10000000, "N", "datagrams/s to each plain-text member, 0 = no limit (20)"},
         {"legacy-allow", CLI_STRING, &o->legacy_allow, 0, 0, "CIDR[,CIDR]", "plain-text clients only from these networks"},
         {"rate", CLI_INT, &o->rate, 0, 10000000, "N", "datagrams/s per member, 0 = no limit (1000)"},
@@ -119,6 +120,7 @@ static int configure(const server_opts *o, relay_config *cfg, charset_id *consol
     if (o->max_legacy >= 0) cfg->max_legacy = (size_t)o->max_legacy;
     cfg->no_legacy = o->no_legacy;
     if (o->legacy_rate >= 0) cfg->legacy_out_rate = (uint32_t)o->legacy_rate;
+    if (o->legacy_max) cfg->legacy_max = (size_t)o->legacy_max;
     if (o->legacy_allow && parse_allow(o->legacy_allow, cfg) < 0) return EXIT_USAGE;
     if (o->rate >= 0 && o->rate != 1000) cfg->rate = (uint32_t)o->rate, cfg->burst = 2 * (uint32_t)o->rate;
     if (cfg->heartbeat_ms > cfg->timeout_ms / 3) cfg->heartbeat_ms = cfg->timeout_ms / 3;

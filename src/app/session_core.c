@@ -15,7 +15,12 @@ static void on_datagram(void *core, const net_addr *from, const void *data, size
 {
     session_core *c = core;
     if (!net_addr_equal(from, &c->remote)) {
+        char label[32];
         c->foreign++;
+        if (session_is_legacy(c->s)) { /* the seed programs print whatever arrives */
+            net_addr_format(from, label, sizeof label);
+            session_on_foreign(c->s, label, data, len, now);
+        }
         return;
     }
     session_on_datagram(c->s, data, len, now);

@@ -408,3 +408,21 @@ size_t charset_encode(charset_id cs, const char *in, size_t len, int final, buf 
         return encode_multibyte(cs, in, len, final, out);
     return recode_utf8(in, len, final, out);
 }
+
+size_t charset_fit(charset_id cs, const char *p, size_t n, size_t max)
+{
+    size_t k = 0;
+    if (n <= max) return n;
+    if (cs != CHARSET_GBK && cs != CHARSET_GB18030) { /* UTF-8: back up to a lead byte */
+        k = max;
+        while (k > 0 && ((uint8_t)p[k] & 0xC0) == 0x80) k--;
+        return k ? k : max;
+    }
+    while (k < n) { /* walk the sequences from the start */
+        uint8_t c = (uint8_t)p[k], d = k + 1 < n ? (uint8_t)p[k + 1] : 0;
+        size_t step = c < 0x80 ? 1 : (d >= 0x30 && d <= 0x39) ? 4 : 2;
+        if (k + step > max) break;
+        k += step;
+    }
+    return k ? k : max;
+}

@@ -35,7 +35,7 @@ void relay_config_default(relay_config *c)
     memset(c, 0, sizeof *c);
     c->heartbeat_ms = 5000;
     c->timeout_ms = 30000;
-    c->legacy_timeout_ms = 600000;
+    c->legacy_timeout_ms = 24u * 3600 * 1000;
     c->max_clients = 1024;
     c->max_legacy = 32;
     c->legacy_charset = CHARSET_UTF8;
@@ -43,6 +43,7 @@ void relay_config_default(relay_config *c)
     c->burst = 2000;
     c->heartbeat_rate = 2;
     c->legacy_out_rate = 20;
+    c->legacy_max = 1024;
     c->parked_limit = 32u << 20;
     link_config_default(&c->link);
     c->link.max_queued = 1024; /* per member; a member this far behind is dropped */
@@ -360,7 +361,10 @@ static void log_drops(relay *r, member *m)
 static int scan_member(relay *r, member *m, uint64_t now)
 {
     int busy = 0;
-    if (member_expired(r, m, now)) member_leave(r, m, LEAVE_TIMEOUT, NULL, now);
+    if (member_expired(r, m, now)) {
+        if (m->legacy) legacy_remember(r, m, now);
+        member_leave(r, m, LEAVE_TIMEOUT, NULL, now);
+    }
     if (m->lk) {
         link_service(m->lk, now, member_emit, m);
         drain_member(r, m, now);
@@ -478,8 +482,11 @@ void relay_on_datagram(relay *r, const net_addr *from, const void *data, size_t 
         r->st.dropped_self++; /* our own answer looped back, or a forged source: never answered */
         return;
     }
+    uint8_t card[WIRE_HEADER_LEN + 256 + 32];
+    size_t n;
     if (wire_is_ours(data, len)) relay_on_protocol(r, from, data, len, now);
     else if (*(const uint8_t *)data == WIRE_MAGIC0) r->st.dropped_malformed++; /* cut-short header */
+    else if ((n = wire_card_read(data, len, card, sizeof card)) != 0) relay_on_protocol(r, from, card, n, now);
     else legacy_on_text(r, member_find(r, from), from, data, len, now);
     relay_settle(r, now);
 }

@@ -59,6 +59,9 @@ struct relay {
     buf legacy_news;         /* join/leave lines for plain-text members, sent once a second */
     uint64_t next_news;
     struct { net_addr a; uint64_t at; } refused_recent[64]; /* plain-text refusals */
+    struct { net_addr a; char nick[4 * 32 + 1]; charset_id cs; uint64_t at; } gone[64];
+    size_t ngone;            /* plain-text members that timed out: an address that comes back
+                                gets its nick back (ring of the last 64) */
     int shutting, destroying;
 };
 
@@ -103,5 +106,7 @@ void legacy_send(relay *r, member *m, const char *utf8, uint64_t now);
 /* Queues a join/leave line for plain-text members (sent together, once a second). */
 void legacy_news(relay *r, const char *line);
 void legacy_flush_news(relay *r, uint64_t now);
+/* A plain-text member timed out: remember its address and nick for its return. */
+void legacy_remember(relay *r, const member *m, uint64_t now);
 
 #endif

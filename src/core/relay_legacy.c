@@ -28,15 +28,23 @@ static charset_id member_charset(const relay *r, const member *m)
     return cs == CHARSET_UNKNOWN ? CHARSET_UTF8 : cs;
 }
 
+/* A line in the member's charset, in datagrams of at most legacy_max bytes (what the seeds
+ * read with recvfrom(1024)), cut between characters; each counts against its rate. */
 void legacy_send(relay *r, member *m, const char *utf8, uint64_t now)
 {
     buf b = {0};
-    if (!relay_rate_ok(r, m, &m->out_tat_us, r->cfg.legacy_out_rate, 2 * r->cfg.legacy_out_rate, now)) {
-        r->st.dropped_legacy_out++;
-        return;
+    charset_id cs = member_charset(r, m);
+    size_t max = r->cfg.legacy_max ? r->cfg.legacy_max : 1024;
+    charset_encode(cs, utf8, strlen(utf8), 1, &b);
+    for (size_t off = 0; off < b.len;) {
+        size_t n = charset_fit(cs, b.data + off, b.len - off, max);
+        if (!relay_rate_ok(r, m, &m->out_tat_us, r->cfg.legacy_out_rate, 2 * r->cfg.legacy_out_rate, now)) {
+            r->st.dropped_legacy_out++;
+            break;
+        }
+        r->emit(r->ctx, &m->addr, b.data + off, n);
+        off += n;
     }
-    charset_encode(member_charset(r, m), utf8, strlen(utf8), 1, &b);
-    if (b.len) r->emit(r->ctx, &m->addr, b.data, b.len);
     buf_free(&b);
 }
 
@@ -55,6 +63,32 @@ void legacy_flush_news(relay *r, uint64_t now)
     for (member *m = r->head; m; m = m->next)
         if (m->legacy && !m->leaving) legacy_send(r, m, r->legacy_news.data, now);
     buf_clear(&r->legacy_news);
+}
+
+/* ---- plain-text members that come back ---- */
+
+#define GONE_KEEP_MS (7u * 24 * 3600 * 1000) /* an address is remembered this long */
+
+void legacy_remember(relay *r, const member *m, uint64_t now)
+{
+    size_t i = r->ngone++ % (sizeof r->gone / sizeof r->gone[0]);
+    r->gone[i].a = m->addr;
+    snprintf(r->gone[i].nick, sizeof r->gone[i].nick, "%s", m->nick);
+    r->gone[i].cs = m->cs;
+    r->gone[i].at = now;
+}
+
+/* The remembered nick of an address that timed out (NULL if none); forgotten once used. */
+static int recall(relay *r, const net_addr *from, uint64_t now, char *nick, size_t n, charset_id *cs)
+{
+    for (size_t i = 0; i < sizeof r->gone / sizeof r->gone[0]; i++) {
+        if (!r->gone[i].at || r->gone[i].a.host != from->host || r->gone[i].a.port != from->port) continue;
+        int fresh = now - r->gone[i].at < GONE_KEEP_MS;
+        if (fresh) snprintf(nick, n, "%s", r->gone[i].nick), *cs = r->gone[i].cs;
+        r->gone[i].at = 0;
+        return fresh;
+    }
+    return 0;
 }
 
 /* ---- admission ---- */
@@ -99,15 +133,15 @@ static void legacy_nick(relay *r, const char *text, buf *out)
     buf_free(&clean);
 }
 
-static void join(relay *r, const net_addr *from, const char *t, charset_id cs, size_t got, uint64_t now)
+static member *join(relay *r, const net_addr *from, const char *t, charset_id cs, size_t got, uint64_t now)
 {
     if (!allowed(r, from)) {
         r->st.dropped_legacy++;
-        return;
+        return NULL;
     }
     if (r->nlegacy >= r->cfg.max_legacy) {
         refuse_text(r, from, got, "the room has no room for more plain-text clients", now);
-        return;
+        return NULL;
     }
     buf nick = {0};
     legacy_nick(r, t, &nick);
@@ -116,6 +150,7 @@ static void join(relay *r, const net_addr *from, const char *t, charset_id cs, s
     room_announce_join(r, m, now);
     relay_log(r, EV_JOIN, nick.data, from, "plain-text client");
     buf_free(&nick);
+    return m;
 }
 
 /* ---- text from a plain-text client ---- */
@@ -153,7 +188,12 @@ void legacy_on_text(relay *r, member *m, const net_addr *from, const char *data,
     char *t = buf_detach(&text);
     trim(t);
     int hb = strcmp(t, "^hb^") == 0, quit = strcmp(t, "quit") == 0;
-    if (!m) {
+    char old[4 * 32 + 1];
+    charset_id old_cs = cs;
+    if (!m && !quit && *t && recall(r, from, now, old, sizeof old, &old_cs)) {
+        m = join(r, from, old, old_cs, len, now); /* it came back: its nick, and its line is a line */
+        if (m && !hb && member_rate_ok(r, m, 0, now)) room_chat(r, m, 0, NULL, t, 0, now);
+    } else if (!m) {
         if (!hb && !quit && *t) join(r, from, t, cs, len, now);
     } else if (member_rate_ok(r, m, hb, now)) {
         m->last_rx = now;

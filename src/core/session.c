@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "session_internal.h"
 #include "udpchat/msg.h"
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
@@ -32,35 +33,6 @@
  *   legacy_grace_ms (an off-path forger cannot also silence the real peer's HELLO), and
  *   never once a udpchat session is open. A verified HELLO turns it back. */
 
-enum { ST_CONNECTING, ST_UP, ST_DOWN, ST_QUITTING, ST_DONE };
-enum { HELLO_ANSWER = 1 }; /* HELLO caps bit: this answers your HELLO; do not answer it */
-
-#define MIN_HEARTBEAT_MS 1000
-#define CONTROL_GAP_MS 500   /* CHALLENGE, RESET, REFUSE, UNSUPPORTED: at most one per gap */
-#define ECHO_GAP_MS 200      /* a HELLO echoing a cookie: at most one per gap */
-#define HELD_MAX 16          /* plain-text datagrams held during the grace period */
-
-struct session {
-    session_config cfg;
-    char *nick, *label, *remote_nick;
-    uint32_t me, them, legacy_ids, epoch, server_seen;
-    uint64_t tx, rx;                /* tokens of the current link (0: none) */
-    uint64_t cookie;                /* from the remote's CHALLENGE, echoed in our HELLO */
-    uint32_t cookie_ts, cookie_from;
-    link *lk;
-    session_emit_fn emit;
-    void *ctx;
-    int state, joined_once, legacy, bye_tries, version_told;
-    charset_id lcs;
-    uint64_t last_rx, last_tx, next_hello, next_bye, next_control, next_echo, legacy_since;
-    uint32_t hb_ms;
-    uint64_t now; /* time of the current call, for link_emit */
-    evq events;
-    session_stats stats;
-    char *held[HELD_MAX];    /* plain text that came before we know what the remote speaks */
-    size_t nheld;
-};
-
 void session_config_default(session_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -72,10 +44,12 @@ void session_config_default(session_config *c)
     c->hello_interval_ms = 1000;
     c->legacy_charset = CHARSET_UNKNOWN;
     c->legacy_grace_ms = 3000;
+    c->legacy_max = 1024;
+    c->advice_ms = 5000;
     link_config_default(&c->link);
 }
 
-static void emit_raw(session *s, const void *data, size_t len, uint64_t now)
+void emit_raw(session *s, const void *data, size_t len, uint64_t now)
 {
     s->last_tx = now;
     s->emit(s->ctx, data, len);
@@ -124,9 +98,23 @@ static void send_hello(session *s, int answer, uint64_t now)
                     clamp16(s->cfg.timeout_ms / 1000), s->them ? 0 : s->cookie_ts,
                     rx_for(s, dest), s->nick, strlen(s->nick)};
     wire_write_hello(&body, &h);
-    send_ctl(s, WIRE_HELLO, dest, s->them ? s->tx : s->cookie, body.data, body.len, now);
+    if (s->spoke) {
+        send_ctl(s, WIRE_HELLO, dest, s->them ? s->tx : s->cookie, body.data, body.len, now);
+        s->next_hello = now + s->cfg.hello_interval_ms;
+    } else { /* nothing says the remote speaks udpchat: a calling card, less and less often */
+        buf b = {0}, card = {0};
+        wire_write_header(&b, WIRE_HELLO, s->me, dest, s->cookie);
+        buf_append(&b, body.data, body.len);
+        wire_seal(b.data, b.len);
+        wire_card_write(&card, b.data, b.len);
+        emit_raw(s, card.data, card.len, now);
+        uint64_t gap = (uint64_t)s->cfg.hello_interval_ms << (s->cards < 4 ? s->cards : 4);
+        s->next_hello = now + (gap < CARD_MAX_GAP_MS ? gap : CARD_MAX_GAP_MS);
+        s->cards++;
+        buf_free(&b);
+        buf_free(&card);
+    }
     buf_free(&body);
-    s->next_hello = now + s->cfg.hello_interval_ms;
 }
 
 session *session_create(const session_config *cfg, uint32_t my_session, session_emit_fn emit,
@@ -147,10 +135,11 @@ session *session_create(const session_config *cfg, uint32_t my_session, session_
     if (s->hb_ms < MIN_HEARTBEAT_MS) s->hb_ms = MIN_HEARTBEAT_MS;
     s->lcs = cfg->legacy_charset;
     s->legacy = cfg->legacy;
-    s->last_rx = s->last_tx = now;
+    s->last_rx = s->last_tx = s->created = now;
     evq_init(&s->events);
     s->state = ST_CONNECTING;
-    if (!s->legacy) send_hello(s, 0, now);
+    if (s->legacy && cfg->role == SESSION_CLIENT) plain_client_start(s, now);
+    else if (!s->legacy) send_hello(s, 0, now);
     return s;
 }
 
@@ -158,8 +147,8 @@ void session_destroy(session *s)
 {
     if (!s) return;
     link_destroy(s->lk);
+    plain_free(s);
     evq_free(&s->events);
-    for (size_t i = 0; i < s->nheld; i++) free(s->held[i]);
     free(s->nick);
     free(s->label);
     free(s->remote_nick);
@@ -171,82 +160,7 @@ const session_stats *session_get_stats(const session *s) { return &s->stats; }
 int session_is_legacy(const session *s) { return s->legacy; }
 int session_done(const session *s) { return s->state == ST_DONE; }
 
-static void emit_legacy_event(session *s, chat_event_type t, const char *text)
-{
-    chat_event ev = {0};
-    ev.type = t;
-    ev.legacy = 1;
-    ev.from = str_dup(s->label);
-    ev.text = text ? str_dup(text) : NULL;
-    evq_push(&s->events, &ev);
-}
-
-static void status(session *s, const char *text) { evq_emit(&s->events, EV_STATUS, 0, NULL, NULL, text, 0, 0); }
-
-/* ---- plain text (seed-compatible) ---- */
-
-static void legacy_send_text(session *s, const char *text, size_t len, uint64_t now)
-{
-    buf out = {0};
-    charset_encode(s->lcs == CHARSET_UNKNOWN ? CHARSET_UTF8 : s->lcs, text, len, 1, &out);
-    if (out.len > 0) emit_raw(s, out.data, out.len, now);
-    buf_free(&out);
-}
-
-static void resend_as_legacy(void *ctx, uint32_t id, const uint8_t *data, size_t len)
-{
-    session *s = ctx;
-    chat_msg m;
-    (void)id;
-    if (msg_parse(data, len, &m) == 0 && m.kind == MSG_CHAT)
-        legacy_send_text(s, m.text, m.text_len, s->now);
-}
-
-/* Held plain text is shown once the session is plain text, or dropped (counted) when a
- * verified HELLO shows the remote speaks udpchat: then it was forged or stray. */
-static void release_held(session *s, int show)
-{
-    for (size_t i = 0; i < s->nheld; i++) {
-        if (show) emit_legacy_event(s, EV_MESSAGE, s->held[i]);
-        else s->stats.dropped_malformed++;
-        free(s->held[i]);
-    }
-    s->nheld = 0;
-}
-
-static void become_legacy(session *s)
-{
-    s->legacy = 1;
-    s->legacy_since = 0;
-    link_drain_pending(s->lk, resend_as_legacy, s);
-    if (s->state != ST_UP) {
-        s->state = ST_UP;
-        emit_legacy_event(s, EV_JOIN, NULL);
-    }
-    evq_emit(&s->events, EV_STATUS, 0, s->label, NULL,
-             "plain-text peer (seed-compatible mode): no delivery confirmation", 0, 0);
-    release_held(s, 1);
-}
-
-static void on_legacy_datagram(session *s, const char *data, size_t len, uint64_t now)
-{
-    if (!s->legacy && s->them != 0) { /* a udpchat peer is talking to us: forged or stray */
-        s->stats.dropped_malformed++;
-        return;
-    }
-    s->stats.legacy_datagrams++;
-    if (s->legacy) s->last_rx = now;
-    else if (!s->legacy_since) s->legacy_since = now; /* switch only if no HELLO answers */
-    if (s->cfg.legacy_charset == CHARSET_UNKNOWN && s->lcs == CHARSET_UNKNOWN)
-        s->lcs = charset_detect(data, len);
-    while (len && (data[len - 1] == '\n' || data[len - 1] == '\r')) len--;
-    buf text = {0};
-    charset_decode(s->lcs == CHARSET_UNKNOWN ? CHARSET_UTF8 : s->lcs, data, len, 1, &text);
-    if (s->legacy) emit_legacy_event(s, EV_MESSAGE, text.data ? text.data : "");
-    else if (s->nheld < HELD_MAX) s->held[s->nheld++] = str_dup(text.data ? text.data : "");
-    else s->stats.dropped_malformed++; /* more than a person types in the grace period */
-    buf_free(&text);
-}
+void session_status(session *s, const char *text) { evq_emit(&s->events, EV_STATUS, 0, NULL, NULL, text, 0, 0); }
 
 /* ---- messages the link delivers ---- */
 
@@ -361,7 +275,7 @@ static void go_up(session *s)
     if (s->cfg.role == SESSION_PEER)
         evq_emit(&s->events, EV_JOIN, 0, s->remote_nick, NULL, NULL, 0, 0);
     else if (was == ST_DOWN)
-        status(s, "server is back");
+        session_status(s, "server is back");
 }
 
 /* A new link with the remote's session and tokens; unacknowledged messages move to it. */
@@ -380,7 +294,7 @@ static void adopt(session *s, uint32_t them, uint64_t tx, const wire_hello *h, u
     }
     if (s->cfg.role == SESSION_CLIENT) {
         if (s->server_seen && s->server_seen != them)
-            status(s, "the server restarted: messages sent just before may be lost");
+            session_status(s, "the server restarted: messages sent just before may be lost");
         s->server_seen = them;
     }
 }
@@ -427,6 +341,7 @@ static void on_hello(session *s, const wire_header *hd, wire_reader *r, uint64_t
         send_challenge(s, hd->session, hd->token, now);
         return;
     }
+    s->spoke = 1; /* a verified HELLO: the remote speaks udpchat */
     if (h.role != want) {
         refuse_role(s, hd, &h, now);
         return;
@@ -438,10 +353,10 @@ static void on_hello(session *s, const wire_header *hd, wire_reader *r, uint64_t
         s->hb_ms = h.heartbeat_ms < MIN_HEARTBEAT_MS ? MIN_HEARTBEAT_MS : h.heartbeat_ms;
     if (s->legacy && !s->cfg.legacy) {
         s->legacy = 0; /* an auto-detected plain-text peer turned out to speak udpchat */
-        status(s, "the peer speaks udpchat: delivery confirmation is back");
+        session_status(s, "the peer speaks udpchat: delivery confirmation is back");
     }
     s->legacy_since = 0;
-    release_held(s, 0);
+    plain_release_held(s, 0);
     if (!(h.caps & HELLO_ANSWER)) send_hello(s, 1, now);
     if (s->state == ST_CONNECTING || s->state == ST_DOWN) go_up(s);
 }
@@ -458,6 +373,7 @@ static void on_challenge(session *s, const wire_header *hd, wire_reader *r, uint
         return;
     }
     s->next_echo = now + ECHO_GAP_MS;
+    s->spoke = 1; /* it knows our session: it read our HELLO */
     if (s->them && (!s->tx || hd->token != s->tx)) return; /* answers a stale HELLO of ours */
     if (s->them) { /* it no longer knows our link: both start a new one */
         s->them = 0;
@@ -602,6 +518,16 @@ static void on_protocol(session *s, const wire_header *h, wire_reader *r, uint64
         send_ctl(s, WIRE_RESET, h->session, h->token, NULL, 0, now); /* we restarted: say so */
 }
 
+/* A calling card from the remote: the HELLO inside is handled like one that came bare. */
+static int on_card(session *s, const void *data, size_t len, uint64_t now)
+{
+    uint8_t d[WIRE_HEADER_LEN + 256 + 32];
+    size_t n = wire_card_read(data, len, d, sizeof d);
+    if (!n) return 0;
+    session_on_datagram(s, d, n, now);
+    return 1;
+}
+
 void session_on_datagram(session *s, const void *data, size_t len, uint64_t now)
 {
     wire_header h;
@@ -611,7 +537,7 @@ void session_on_datagram(session *s, const void *data, size_t len, uint64_t now)
     if (!wire_is_ours(data, len)) {
         /* 0xFF starts no text in any charset we know (wire.h): a cut-short header, not text */
         if (*(const uint8_t *)data == WIRE_MAGIC0) s->stats.dropped_malformed++;
-        else on_legacy_datagram(s, data, len, now);
+        else if (!on_card(s, data, len, now)) plain_on_datagram(s, data, len, now);
         return;
     }
     wire_result rc = wire_parse_header(data, len, &h, &r);
@@ -631,9 +557,10 @@ uint32_t session_say(session *s, const char *text, int flags, const char *to, ui
         evq_emit(&s->events, EV_ERROR, 0, NULL, NULL, "message too long (64 KiB at most)", 0, 0);
         return 0;
     }
-    if (s->legacy) {
-        legacy_send_text(s, text, n, now);
-        return ++s->legacy_ids;
+    if (s->legacy) { /* ids continue the link's, so no two "sent" share one */
+        plain_say(s, text, n, now);
+        uint32_t id = link_next_id(s->lk) + s->plain_ids++;
+        return id;
     }
     buf b = {0};
     msg_build_ref(&b, MSG_CHAT, (uint8_t)flags, 0, link_next_id(s->lk), NULL, to, text);
@@ -676,6 +603,10 @@ static void send_bye(session *s, const char *reason, uint64_t now)
 
 void session_quit(session *s, const char *reason, uint64_t now)
 {
+    if (s->legacy && s->cfg.role == SESSION_CLIENT) {
+        plain_client_quit(s, now);
+        return;
+    }
     if (s->state != ST_UP || s->legacy) {
         s->state = ST_DONE;
         return;
@@ -706,8 +637,15 @@ static void service_quitting(session *s, uint64_t now)
 void session_service(session *s, uint64_t now)
 {
     s->now = now;
-    if (s->legacy_since && !s->legacy && now - s->legacy_since >= s->cfg.legacy_grace_ms) become_legacy(s);
+    if (s->legacy_since && !s->legacy && now - s->legacy_since >= s->cfg.legacy_grace_ms) plain_become(s);
+    if (s->legacy && s->cfg.role == SESSION_CLIENT) plain_client_service(s, now);
     if (s->legacy || s->state == ST_DONE) return;
+    if (s->cfg.role == SESSION_CLIENT && !s->spoke && !s->advised && now - s->created >= s->cfg.advice_ms) {
+        s->advised = 1;
+        evq_emit(&s->events, EV_ERROR, 0, NULL, NULL, "no udpchat server answers there yet (still trying): "
+                 "is a udpchat server running at that address and port? For a plain-text relay "
+                 "(like the seed programs) use 'udpchat join --legacy'", 0, 0);
+    }
     if (s->state == ST_QUITTING) {
         service_quitting(s, now);
         return;
@@ -733,7 +671,9 @@ static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 uint64_t session_next_deadline(session *s, uint64_t now)
 {
     uint64_t grace = s->legacy_since && !s->legacy ? s->legacy_since + s->cfg.legacy_grace_ms : UINT64_MAX;
-    if (s->legacy || s->state == ST_DONE) return UINT64_MAX;
+    if (s->legacy) return plain_next_deadline(s);
+    if (s->state == ST_DONE) return UINT64_MAX;
+    if (s->cfg.role == SESSION_CLIENT && !s->spoke && !s->advised) grace = min64(grace, s->created + s->cfg.advice_ms);
     if (s->state == ST_QUITTING) return s->next_bye;
     if (s->state != ST_UP) return min64(grace, min64(s->next_hello, link_expire_deadline(s->lk)));
     uint64_t t = link_next_deadline(s->lk, now);

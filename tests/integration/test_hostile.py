@@ -333,12 +333,11 @@ def test_self_sourced_datagram(binary):
     with h.ProcessGroup(binary) as g:
         g.add(f)
         for full in (True, False):
-            srv, port = start_server(g, extra=["--max-clients", "2" if full else "3"],
+            srv, port = start_server(g, extra=["--max-legacy", "2" if full else "3"],
                                      name="server-full" if full else "server-spare")
             a = text_client(g, port, "ann")
             b = text_client(g, port, "ben")
             srv.wait_event("join", 10, nick="ben")
-            a.wait_bytes("*** ben joined")
             m = srv.mark()
             me = (LO, port)
             c0 = cpu_secs(srv.pid)

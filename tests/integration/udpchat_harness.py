@@ -442,6 +442,7 @@ class UdpTextPeer:
     recvfrom. Datagrams starting with the udpchat magic can be skipped when receiving."""
 
     MAGIC = b"\xffUCH"
+    CARD_TAG = b"[UCH2 "  # a calling card: a udpchat HELLO in plain text
 
     def __init__(self, port=0, host=LOOPBACK, charset="utf-8"):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -475,7 +476,7 @@ class UdpTextPeer:
                 data, addr = self.sock.recvfrom(65535)
             except socket.timeout:
                 continue
-            if skip_magic and data.startswith(self.MAGIC):
+            if skip_magic and (data.startswith(self.MAGIC) or self.CARD_TAG in data):
                 continue
             return data, addr
 
