@@ -55,6 +55,7 @@ struct lan {
     evq events;
     lan_stats st;
     uint64_t answer_window; /* ANSENTRY + RECVMSG budget: ANSWERS_PER_SECOND in all */
+    size_t rx_len;          /* length of the datagram being handled (a RECVMSG is never longer) */
     uint32_t answers;
 };
 
@@ -414,8 +415,23 @@ static void send_recvmsg(lan *l, lan_peer *p, uint64_t packet_no, uint64_t now)
         return;
     }
     char no[24];
+    buf pkt = {0};
     snprintf(no, sizeof no, "%llu", (unsigned long long)packet_no);
-    send_packet(l, &p->addr, IPMSG_RECVMSG, send_cs(l, p), no, NULL, l->packet_no++);
+    /* Never more bytes than the SENDMSG had (a forged source must not make us an
+     * amplifier): if our names make it longer, they are left out (RECVMSG is matched by
+     * its packet number); if even that is longer, there is no answer (counted). */
+    ipmsg_build(&pkt, l->packet_no, l->user, l->host, IPMSG_RECVMSG, no, strlen(no), NULL, 0);
+    if (pkt.len > l->rx_len) {
+        buf_clear(&pkt);
+        ipmsg_build(&pkt, l->packet_no, "", "", IPMSG_RECVMSG, no, strlen(no), NULL, 0);
+    }
+    if (pkt.len <= l->rx_len) {
+        l->emit(l->ctx, &p->addr, pkt.data, pkt.len);
+        l->packet_no++;
+    } else {
+        l->st.answers_dropped++;
+    }
+    buf_free(&pkt);
 }
 
 /* Shows a new message unless its sender is over its rate or the queue is full; 1 if shown. */
@@ -493,6 +509,7 @@ void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len,
     ipmsg_packet pk;
     evq_set_now(&l->events, now);
     if (is_self(l, from)) return;
+    l->rx_len = len;
     if (ipmsg_parse(data, len, &pk) < 0) {
         l->st.malformed++;
         return;
