@@ -303,7 +303,7 @@ static size_t decode_multibyte(charset_id cs, const char *in, size_t len, int fi
 {
     const uint8_t *p = (const uint8_t *)in;
     size_t i = 0;
-    buf_reserve(out, len * 3 + 4); /* a bad byte -> U+FFFD (3), 2 -> 3, 4 -> 4 */
+    buf_reserve(out, len * 3 + 4); /* a bad byte -> U+FFFD (3), 2 -> 3 or 4 (FE51), 4 -> 4 */
     while (i < len) {
         if (p[i] < 0x80) {
             out->data[out->len++] = (char)p[i++];
@@ -344,9 +344,11 @@ static int own_encode(charset_id cs, uint32_t cp, uint8_t *b)
             return b[0] = '?', 1; /* not in GBK, whatever a platform table says */
         return 0;
     }
-    if (cp >= 0x10000) return gb4_bytes(cp - 0x10000 + GB18030_SUPPLEMENTARY, b);
-    if ((extra = gb18030_two_byte_encode(cp)) != 0)
+    /* GB18030-2022's 2-byte codes first (six are for Ext-B characters: U+20087 -> FE51),
+     * then the Private Use code points 2005 gave to 18 + 6 of them (U+E78D -> A6D9) */
+    if ((extra = gb18030_two_byte_encode(cp)) != 0 || (extra = gb18030_legacy_pua_encode(cp)) != 0)
         return b[0] = (uint8_t)(extra >> 8), b[1] = (uint8_t)extra, 2;
+    if (cp >= 0x10000) return gb4_bytes(cp - 0x10000 + GB18030_SUPPLEMENTARY, b);
     if (cp >= 0xE000 && cp <= 0xF8FF) return gb4_bytes(gb18030_four_byte_encode(cp), b);
     return 0;
 }

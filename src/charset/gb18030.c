@@ -1,10 +1,11 @@
-/* gb18030.c -- the parts of GB18030-2005 beyond Windows code page 936, as tables */
+/* gb18030.c -- the parts of GB18030-2022 beyond Windows code page 936, as tables */
 #include "gb18030.h"
 
 #include <stddef.h>
 
 typedef struct gb_pair {
-    uint16_t code, cp; /* 2-byte code (lead << 8 | trail) and its BMP scalar value */
+    uint16_t code; /* 2-byte code (lead << 8 | trail) */
+    uint32_t cp;   /* its scalar value */
 } gb_pair;
 
 typedef struct gb_range {
@@ -13,7 +14,13 @@ typedef struct gb_range {
 } gb_range;
 
 /* Generated from Python 3.11's gb18030 codec (CJKCodecs, GB18030-2000) with the 2005
- * change A8BC = U+1E3F; tests/integration/test_charset_oracle.py checks every entry.
+ * change A8BC = U+1E3F and the 2022 changes: 18 codes leave the Private Use Area for
+ * the characters Unicode has since encoded (A6D9-A6DF, A6EC, A6ED, A6F3 = U+FE10-U+FE19
+ * in the order below; FE59, FE61, FE66, FE67, FE6D, FE7E, FE90, FEA0 = U+9FB4-U+9FBB),
+ * and, as glibc and GNU libiconv map them, the other six PUA codes get their CJK Ext-B
+ * characters (FE51 U+20087, FE52 U+20089, FE53 U+200CC, FE6C U+215D7, FE76 U+2298F,
+ * FE91 U+241FE). tests/integration/test_charset_oracle.py checks every entry against
+ * glibc's GB18030 and Python's codec.
  * two_byte: the 255 codes GB18030 maps but code page 936 does not (user-defined areas
  * excluded; charset.c maps those), sorted by code; by_cp orders them by scalar value. */
 static const gb_pair two_byte[255] = {
@@ -24,9 +31,9 @@ static const gb_pair two_byte[255] = {
     {0xA4FC, 0xE77A}, {0xA4FD, 0xE77B}, {0xA4FE, 0xE77C}, {0xA5F7, 0xE77D}, {0xA5F8, 0xE77E},
     {0xA5F9, 0xE77F}, {0xA5FA, 0xE780}, {0xA5FB, 0xE781}, {0xA5FC, 0xE782}, {0xA5FD, 0xE783},
     {0xA5FE, 0xE784}, {0xA6B9, 0xE785}, {0xA6BA, 0xE786}, {0xA6BB, 0xE787}, {0xA6BC, 0xE788},
-    {0xA6BD, 0xE789}, {0xA6BE, 0xE78A}, {0xA6BF, 0xE78B}, {0xA6C0, 0xE78C}, {0xA6D9, 0xE78D},
-    {0xA6DA, 0xE78E}, {0xA6DB, 0xE78F}, {0xA6DC, 0xE790}, {0xA6DD, 0xE791}, {0xA6DE, 0xE792},
-    {0xA6DF, 0xE793}, {0xA6EC, 0xE794}, {0xA6ED, 0xE795}, {0xA6F3, 0xE796}, {0xA6F6, 0xE797},
+    {0xA6BD, 0xE789}, {0xA6BE, 0xE78A}, {0xA6BF, 0xE78B}, {0xA6C0, 0xE78C}, {0xA6D9, 0xFE10},
+    {0xA6DA, 0xFE12}, {0xA6DB, 0xFE11}, {0xA6DC, 0xFE13}, {0xA6DD, 0xFE14}, {0xA6DE, 0xFE15},
+    {0xA6DF, 0xFE16}, {0xA6EC, 0xFE17}, {0xA6ED, 0xFE18}, {0xA6F3, 0xFE19}, {0xA6F6, 0xE797},
     {0xA6F7, 0xE798}, {0xA6F8, 0xE799}, {0xA6F9, 0xE79A}, {0xA6FA, 0xE79B}, {0xA6FB, 0xE79C},
     {0xA6FC, 0xE79D}, {0xA6FD, 0xE79E}, {0xA6FE, 0xE79F}, {0xA7C2, 0xE7A0}, {0xA7C3, 0xE7A1},
     {0xA7C4, 0xE7A2}, {0xA7C5, 0xE7A3}, {0xA7C6, 0xE7A4}, {0xA7C7, 0xE7A5}, {0xA7C8, 0xE7A6},
@@ -52,22 +59,22 @@ static const gb_pair two_byte[255] = {
     {0xA9F5, 0xE806}, {0xA9F6, 0xE807}, {0xA9F7, 0xE808}, {0xA9F8, 0xE809}, {0xA9F9, 0xE80A},
     {0xA9FA, 0xE80B}, {0xA9FB, 0xE80C}, {0xA9FC, 0xE80D}, {0xA9FD, 0xE80E}, {0xA9FE, 0xE80F},
     {0xD7FA, 0xE810}, {0xD7FB, 0xE811}, {0xD7FC, 0xE812}, {0xD7FD, 0xE813}, {0xD7FE, 0xE814},
-    {0xFE50, 0x2E81}, {0xFE51, 0xE816}, {0xFE52, 0xE817}, {0xFE53, 0xE818}, {0xFE54, 0x2E84},
-    {0xFE55, 0x3473}, {0xFE56, 0x3447}, {0xFE57, 0x2E88}, {0xFE58, 0x2E8B}, {0xFE59, 0xE81E},
+    {0xFE50, 0x2E81}, {0xFE51, 0x20087}, {0xFE52, 0x20089}, {0xFE53, 0x200CC}, {0xFE54, 0x2E84},
+    {0xFE55, 0x3473}, {0xFE56, 0x3447}, {0xFE57, 0x2E88}, {0xFE58, 0x2E8B}, {0xFE59, 0x9FB4},
     {0xFE5A, 0x359E}, {0xFE5B, 0x361A}, {0xFE5C, 0x360E}, {0xFE5D, 0x2E8C}, {0xFE5E, 0x2E97},
-    {0xFE5F, 0x396E}, {0xFE60, 0x3918}, {0xFE61, 0xE826}, {0xFE62, 0x39CF}, {0xFE63, 0x39DF},
-    {0xFE64, 0x3A73}, {0xFE65, 0x39D0}, {0xFE66, 0xE82B}, {0xFE67, 0xE82C}, {0xFE68, 0x3B4E},
-    {0xFE69, 0x3C6E}, {0xFE6A, 0x3CE0}, {0xFE6B, 0x2EA7}, {0xFE6C, 0xE831}, {0xFE6D, 0xE832},
+    {0xFE5F, 0x396E}, {0xFE60, 0x3918}, {0xFE61, 0x9FB5}, {0xFE62, 0x39CF}, {0xFE63, 0x39DF},
+    {0xFE64, 0x3A73}, {0xFE65, 0x39D0}, {0xFE66, 0x9FB6}, {0xFE67, 0x9FB7}, {0xFE68, 0x3B4E},
+    {0xFE69, 0x3C6E}, {0xFE6A, 0x3CE0}, {0xFE6B, 0x2EA7}, {0xFE6C, 0x215D7}, {0xFE6D, 0x9FB8},
     {0xFE6E, 0x2EAA}, {0xFE6F, 0x4056}, {0xFE70, 0x415F}, {0xFE71, 0x2EAE}, {0xFE72, 0x4337},
-    {0xFE73, 0x2EB3}, {0xFE74, 0x2EB6}, {0xFE75, 0x2EB7}, {0xFE76, 0xE83B}, {0xFE77, 0x43B1},
+    {0xFE73, 0x2EB3}, {0xFE74, 0x2EB6}, {0xFE75, 0x2EB7}, {0xFE76, 0x2298F}, {0xFE77, 0x43B1},
     {0xFE78, 0x43AC}, {0xFE79, 0x2EBB}, {0xFE7A, 0x43DD}, {0xFE7B, 0x44D6}, {0xFE7C, 0x4661},
-    {0xFE7D, 0x464C}, {0xFE7E, 0xE843}, {0xFE80, 0x4723}, {0xFE81, 0x4729}, {0xFE82, 0x477C},
+    {0xFE7D, 0x464C}, {0xFE7E, 0x9FB9}, {0xFE80, 0x4723}, {0xFE81, 0x4729}, {0xFE82, 0x477C},
     {0xFE83, 0x478D}, {0xFE84, 0x2ECA}, {0xFE85, 0x4947}, {0xFE86, 0x497A}, {0xFE87, 0x497D},
     {0xFE88, 0x4982}, {0xFE89, 0x4983}, {0xFE8A, 0x4985}, {0xFE8B, 0x4986}, {0xFE8C, 0x499F},
-    {0xFE8D, 0x499B}, {0xFE8E, 0x49B7}, {0xFE8F, 0x49B6}, {0xFE90, 0xE854}, {0xFE91, 0xE855},
+    {0xFE8D, 0x499B}, {0xFE8E, 0x49B7}, {0xFE8F, 0x49B6}, {0xFE90, 0x9FBA}, {0xFE91, 0x241FE},
     {0xFE92, 0x4CA3}, {0xFE93, 0x4C9F}, {0xFE94, 0x4CA0}, {0xFE95, 0x4CA1}, {0xFE96, 0x4C77},
     {0xFE97, 0x4CA2}, {0xFE98, 0x4D13}, {0xFE99, 0x4D14}, {0xFE9A, 0x4D15}, {0xFE9B, 0x4D16},
-    {0xFE9C, 0x4D17}, {0xFE9D, 0x4D18}, {0xFE9E, 0x4D19}, {0xFE9F, 0x4DAE}, {0xFEA0, 0xE864},
+    {0xFE9C, 0x4D17}, {0xFE9D, 0x4D18}, {0xFE9E, 0x4D19}, {0xFE9F, 0x4DAE}, {0xFEA0, 0x9FBB},
 };
 
 static const uint8_t by_cp[255] = {
@@ -76,17 +83,29 @@ static const uint8_t by_cp[255] = {
     185, 187, 186, 191, 190, 193, 196, 194, 195, 199, 200, 201, 206, 207, 209, 215,
     214, 217, 218, 220, 219, 222, 223, 224, 225, 227, 228, 229, 230, 231, 232, 233,
     235, 234, 237, 236, 244, 241, 242, 243, 245, 240, 246, 247, 248, 249, 250, 251,
-    252, 253, 0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
-    31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46,
-    47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62,
-    63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78,
-    79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94,
-    95, 96, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112,
-    113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128,
-    142, 143, 144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157,
-    158, 159, 160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171, 172, 173,
-    174, 176, 177, 178, 184, 192, 197, 198, 203, 204, 213, 221, 238, 239, 254,
+    252, 253, 184, 192, 197, 198, 204, 221, 238, 254, 0, 1, 2, 3, 4, 5,
+    7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+    23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38,
+    49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64,
+    65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80,
+    81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96,
+    99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114,
+    115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 142, 143,
+    144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159,
+    160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171, 172, 173, 174, 39,
+    41, 40, 42, 43, 44, 45, 46, 47, 48, 176, 177, 178, 203, 213, 239,
+};
+
+/* The 24 Private Use code points GB18030-2005 gave those codes, sorted by scalar value
+ * (and so by code): nothing decodes to them any more, but they still encode to their old
+ * codes, so text decoded by a 2005 decoder goes back to the bytes it came from. */
+static const gb_pair legacy_pua[24] = {
+    {0xA6D9, 0xE78D}, {0xA6DA, 0xE78E}, {0xA6DB, 0xE78F}, {0xA6DC, 0xE790},
+    {0xA6DD, 0xE791}, {0xA6DE, 0xE792}, {0xA6DF, 0xE793}, {0xA6EC, 0xE794},
+    {0xA6ED, 0xE795}, {0xA6F3, 0xE796}, {0xFE51, 0xE816}, {0xFE52, 0xE817},
+    {0xFE53, 0xE818}, {0xFE59, 0xE81E}, {0xFE61, 0xE826}, {0xFE66, 0xE82B},
+    {0xFE67, 0xE82C}, {0xFE6C, 0xE831}, {0xFE6D, 0xE832}, {0xFE76, 0xE83B},
+    {0xFE7E, 0xE843}, {0xFE90, 0xE854}, {0xFE91, 0xE855}, {0xFEA0, 0xE864},
 };
 
 /* The 4-byte BMP codes: 206 ranges of consecutive codes and scalar values. */
@@ -137,6 +156,7 @@ static const gb_range four_byte[206] = {
 
 enum {
     TWO_BYTE = sizeof two_byte / sizeof two_byte[0],
+    LEGACY = sizeof legacy_pua / sizeof legacy_pua[0],
     FOUR_BYTE = sizeof four_byte / sizeof four_byte[0],
     LINEAR_E7C7 = 7457 /* 81 35 F4 37: U+E7C7 in GB18030-2005, U+1E3F in 2000 */
 };
@@ -163,6 +183,18 @@ uint16_t gb18030_two_byte_encode(uint32_t cp)
         else hi = mid;
     }
     return lo < TWO_BYTE && two_byte[by_cp[lo]].cp == cp ? two_byte[by_cp[lo]].code : 0;
+}
+
+uint16_t gb18030_legacy_pua_encode(uint32_t cp)
+{
+    if (cp < legacy_pua[0].cp || cp > legacy_pua[LEGACY - 1].cp) return 0;
+    size_t lo = 0, hi = LEGACY;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (legacy_pua[mid].cp < cp) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < LEGACY && legacy_pua[lo].cp == cp ? legacy_pua[lo].code : 0;
 }
 
 /* The last range whose start (linear code or scalar value) is <= key. */

@@ -6,7 +6,9 @@ MultiByteToWideChar/WideCharToMultiByte, under Wine) gives the same bytes as the
   gbk -> utf-8       all 23 940 two-byte sequences (lead 81-FE, trail 40-7E, 80-FE), and
                      every byte 80-FF followed by any byte (32 640 pairs, malformed ones too)
   gb18030 -> utf-8   the same, and all 1 587 600 four-byte sequences
-  utf-8 -> gb18030   all 1 112 064 Unicode scalar values, and the result back to utf-8
+  utf-8 -> gb18030   all 1 112 064 Unicode scalar values, and the result back to utf-8 (all
+                     come back but the 24 Private Use code points GB18030-2005 gave to codes
+                     that 2022 maps to standard characters: U+E78D -> A6D9 -> U+FE10)
   utf-8 -> gbk       all scalar values
 
 Each is one large input, one sequence or character per line, so a run takes seconds (Wine
@@ -97,8 +99,11 @@ def test_gb18030_scalars(binary):
     compare_lines("utf-8 -> gb18030, all scalar values", chars, lout, wout, show_char)
     lback, wback = both("gb18030", "utf-8", lout)
     compare_lines("gb18030 -> utf-8, all scalar values back", chars, lback, wback, show_char)
-    h.check(lback == text, "gb18030 round trip of all scalar values is not exact")
-    print("  round trip utf-8 -> gb18030 -> utf-8 exact on both", flush=True)
+    moved = [(c, b) for c, b in zip(chars, lback.split(NL)) if c.encode("utf-8") != b]
+    h.check(len(moved) == 24 and all(0xE78D <= ord(c) <= 0xE864 for c, _ in moved),
+            "gb18030 round trip: %d differ: %r" % (len(moved), moved[:30]))
+    print("  round trip utf-8 -> gb18030 -> utf-8 exact on both but the 24 old PUA code points",
+          flush=True)
 
 
 def test_gbk_scalars(binary):
