@@ -25,6 +25,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
+import udpchat_harness as h  # noqa: E402
 import ucproto as up  # noqa: E402
 from forge import Forger, distinct_sources  # noqa: E402
 import udpchat_harness as h  # noqa: E402
@@ -68,17 +69,6 @@ def collect(victims, secs):
         for v in victims:
             v.drain()
         time.sleep(0.02)
-
-
-def rss_kib(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def ipmsg(cmd, extra, user="mallory", host="evil", pno=None):
@@ -219,7 +209,7 @@ def measure_memory(binary, f, n_forged, n_plain, out):
                        "--legacy-timeout", "5", "--rate", "0", "--json"])
     try:
         time.sleep(1.5)
-        base = rss_kib(p.pid)
+        base = h.rss_kib(p.pid)
         srcs = distinct_sources(n_forged, first_octet2=110)
         dst = (LO, port)
         n_hello = n_forged - n_plain
@@ -240,12 +230,12 @@ def measure_memory(binary, f, n_forged, n_plain, out):
             if not k:
                 break
             n += k
-            peak = max(peak, rss_kib(p.pid))
+            peak = max(peak, h.rss_kib(p.pid))
         for _ in range(30):
-            peak = max(peak, rss_kib(p.pid))
+            peak = max(peak, h.rss_kib(p.pid))
             time.sleep(0.1)
         time.sleep(10)  # --timeout 5 / --legacy-timeout 5 and the 1 s scans: every forged member expired
-        after = rss_kib(p.pid)
+        after = h.rss_kib(p.pid)
         died = p.poll()
         out("ampmem.base_kib", base)
         out("ampmem.peak_kib", peak)

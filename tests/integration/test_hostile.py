@@ -74,14 +74,6 @@ def mentions(proc, needle, start=0):
 
 # ------------------------------------------------------------------ helpers
 
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def cpu_secs(pid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -100,7 +92,7 @@ class RssSampler:
         t0 = time.monotonic()
         while not self._stop.is_set() and time.monotonic() - t0 < max_secs:
             try:
-                self.peak = max(self.peak, rss_kib(self.pid))
+                self.peak = max(self.peak, h.rss_kib(self.pid))
             except OSError:
                 return
             time.sleep(0.05)
@@ -425,7 +417,7 @@ def test_memory_bounded(binary):
         alice.wait_event("join", 10, nick="bob")
         version = relay_version(port)
         time.sleep(0.5)
-        base = rss_kib(srv.pid)
+        base = h.rss_kib(srv.pid)
         sampler = RssSampler(srv.pid)
         big = os.urandom(65507 - 8)
         srcs = distinct_sources(20000, first_octet2=102)
@@ -451,7 +443,7 @@ def test_memory_bounded(binary):
             g.add(c)
             check(c.join(h.T(10)), "%s refused: %r" % (c.nick, c.refused), srv)
         time.sleep(0.5)
-        base2 = rss_kib(srv.pid)
+        base2 = h.rss_kib(srv.pid)
         sampler = RssSampler(srv.pid)
         payload = b"F" * 1200
         for c in clients:

@@ -377,17 +377,6 @@ def test_recvmsg_flood(binary):
         check(a.stop(10) == 0 and b.stop(10) == 0, "exit codes", a, b)
 
 
-def _rss_kb(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def test_memory_flood(binary):
     """issue 12: 60 KB SENDMSGs from many ports of one host for ~5 s into `udpchat lan --json`
     whose stdout is read slowly: its RSS stays bounded, and it says messages were dropped."""
@@ -423,12 +412,12 @@ def test_memory_flood(binary):
                     except OSError:
                         pass
                     sent += 1
-                peak = max(peak, _rss_kb(proc.pid))
+                peak = max(peak, h.rss_kib(proc.pid))
                 if peak > 8 * limit_kb:  # far over: stop before it hurts the machine
                     break
             for _ in range(20):
                 time.sleep(0.1)
-                peak = max(peak, _rss_kb(proc.pid))
+                peak = max(peak, h.rss_kib(proc.pid))
             for s in socks:
                 s.close()
             print("  %d datagrams of 60 KB sent in 5 s; peak RSS %.1f MB" % (sent, peak / 1024.0))

@@ -74,8 +74,7 @@ T_EVENT = 10    # seconds to wait for one expected event or seed output
 
 # =========================================================================== helpers
 
-class Skip(Exception):
-    """This test cannot run here (the seeds are not in ../shared/seeds)."""
+Skip = h.Skip
 
 
 def need_seeds():
@@ -939,36 +938,5 @@ TESTS = [test_card_raw,
          test_sent_ids_unique]
 
 
-def main():
-    argv = sys.argv[1:]
-    binary = h.binary_path(argv)
-    names = [a for a in argv if a != binary and not a.startswith("-")]
-    selected = [t for t in TESTS if not names or any(n == t.__name__ for n in names)]
-    if not selected:  # substrings, like udpchat_harness.main
-        selected = [t for t in TESTS if any(n in t.__name__ for n in names)]
-    import traceback
-    failed, skipped = [], []
-    for t in selected:
-        t0 = time.monotonic()
-        print("RUN  %s" % t.__name__, flush=True)
-        try:
-            t(binary)
-        except Skip as e:
-            skipped.append(t.__name__)
-            print("SKIP %s: %s" % (t.__name__, e), flush=True)
-        except Exception:
-            failed.append(t.__name__)
-            traceback.print_exc()
-            print("FAIL %s (%.2fs)" % (t.__name__, time.monotonic() - t0), flush=True)
-        else:
-            print("PASS %s (%.2fs)" % (t.__name__, time.monotonic() - t0), flush=True)
-    print("%d passed, %d failed, %d skipped%s" % (
-        len(selected) - len(failed) - len(skipped), len(failed), len(skipped),
-        (": " + ", ".join(failed)) if failed else ""), flush=True)
-    if failed or not selected:
-        sys.exit(1)
-    sys.exit(77 if len(skipped) == len(selected) else 0)
-
-
 if __name__ == "__main__":
-    main()
+    h.main(TESTS)

@@ -404,6 +404,18 @@ def run_cli(args, timeout=DEFAULT_TIMEOUT, binary=None, stdin=b"", wrapper=None,
     return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
 
 
+def rss_kib(pid):
+    """A process's resident set (VmRSS) in KiB, 0 if it is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def memory_scale(pid):
     """How much more memory a process may use because a sanitizer runtime is mapped in it
     (ASan's shadow and allocator caches, TSan's shadow): 4, else 1. Memory bounds in the
@@ -501,28 +513,41 @@ class UdpTextPeer:
 
 # --------------------------------------------------------------------------- test runner
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (a missing tool or input): counted as skipped."""
+
+
 def main(tests, argv=None):
-    """Runs test functions (each takes the binary path), prints PASS/FAIL and the time of each,
-    exits 1 if any failed. Extra arguments after the binary select tests by name substring."""
+    """Runs test functions (each takes the binary path), prints PASS/FAIL/SKIP and the time of
+    each; exits 1 if any failed, 77 (ctest: skipped) if all were skipped. Extra arguments after
+    the binary select tests by exact name, else by name substring."""
     argv = sys.argv[1:] if argv is None else argv
     binary = binary_path(argv)
     names = [a for a in argv if a != binary and not a.startswith("-")]
-    selected = [t for t in tests if not names or any(n in t.__name__ for n in names)]
-    failed = []
+    selected = [t for t in tests if not names or t.__name__ in names]
+    if not selected:
+        selected = [t for t in tests if any(n in t.__name__ for n in names)]
+    failed, skipped = [], []
     for t in selected:
         t0 = time.monotonic()
         print("RUN  %s" % t.__name__, flush=True)
         try:
             t(binary)
+        except Skip as e:
+            skipped.append(t.__name__)
+            print("SKIP %s: %s" % (t.__name__, e), flush=True)
         except Exception:
             failed.append(t.__name__)
             traceback.print_exc()
             print("FAIL %s (%.2fs)" % (t.__name__, time.monotonic() - t0), flush=True)
         else:
             print("PASS %s (%.2fs)" % (t.__name__, time.monotonic() - t0), flush=True)
-    print("%d passed, %d failed%s" % (len(selected) - len(failed), len(failed),
-                                      (": " + ", ".join(failed)) if failed else ""), flush=True)
-    sys.exit(1 if failed or not selected else 0)
+    print("%d passed, %d failed%s%s" % (len(selected) - len(failed) - len(skipped), len(failed),
+                                        ", %d skipped" % len(skipped) if skipped else "",
+                                        (": " + ", ".join(failed)) if failed else ""), flush=True)
+    if failed or not selected:
+        sys.exit(1)
+    sys.exit(77 if len(skipped) == len(selected) else 0)
 
 
 def check(cond, msg, *procs):
