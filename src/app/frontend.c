@@ -171,7 +171,8 @@ static void render_other(buf *b, const chat_event *ev, const char *text)
     case EV_ERROR: buf_append_str(b, "!! "); add_safe(b, text); break;
     case EV_REFUSED: buf_append_str(b, "!! refused: "); add_safe(b, text); break;
     case EV_RECEIPT:
-        buf_printf(b, "!! reached %u of the %u others in the room: ", ev->acked, ev->total);
+        if (ev->total) buf_printf(b, "!! reached %u of the %u others in the room: ", ev->acked, ev->total);
+        else buf_append_str(b, "!! nobody else is in the room: nobody got ");
         add_safe(b, text);
         break;
     case EV_DELIVERED_LATE: buf_printf(b, "-- delivered after all (message %u)", ev->id); break;

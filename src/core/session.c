@@ -172,7 +172,7 @@ static void on_receipt(session *s, const chat_msg *m, const char *text)
         return;
     }
     chat_event ev = {0};
-    ev.type = acked == total ? EV_DELIVERED : EV_RECEIPT;
+    ev.type = acked == total && total ? EV_DELIVERED : EV_RECEIPT; /* 0 of 0: nobody got it */
     ev.id = m->ref;
     ev.acked = acked;
     ev.total = total;

@@ -1033,6 +1033,38 @@ static void test_shutdown_unacked(void)
     close_all();
 }
 
+/* "Relayed" is not "delivered": the sender hears how many members acknowledged its line. */
+static void test_receipts(void)
+{
+    open_default();
+    client *a = join("alice");
+    advance(200, 50);
+    uint32_t alone = session_say(a->s, "anyone?", 0, NULL, F.now);
+    advance(500, 50);
+    const chat_event *e = last_ev(a, EV_RECEIPT);
+    CHECK(e && e->id == alone && e->acked == 0 && e->total == 0); /* nobody got it */
+    CHECK_EQ_INT(count_ev(a, EV_DELIVERED, NULL, NULL), 0);
+    CHECK_EQ_INT(count_ev(a, EV_RELAYED, NULL, NULL), 1);
+    client *b = join("bob"), *c = join("carol");
+    legacy_join("dave"); /* plain text: not counted, nothing acknowledges there */
+    advance(500, 50);
+    uint32_t all = session_say(a->s, "hello all", 0, NULL, F.now);
+    advance(500, 50);
+    e = last_ev(a, EV_DELIVERED);
+    CHECK(e && e->id == all && e->acked == 2 && e->total == 2);
+    uint32_t priv = session_say(a->s, "psst", CHAT_PRIVATE, "bob", F.now);
+    advance(500, 50);
+    e = last_ev(a, EV_DELIVERED);
+    CHECK(e && e->id == priv && e->acked == 1 && e->total == 1);
+    c->paused = 1; /* a stopped process: carol never acknowledges */
+    uint32_t some = session_say(a->s, "carol is away", 0, NULL, F.now);
+    advance(12000, 50); /* past the relay's deliver timeout for carol's copy */
+    e = last_ev(a, EV_RECEIPT);
+    CHECK(e && e->id == some && e->acked == 1 && e->total == 2);
+    CHECK_EQ_INT(count_ev(b, EV_MESSAGE, "alice", "carol is away"), 1);
+    close_all();
+}
+
 int main(void)
 {
     RUN(test_join_roster);
@@ -1046,6 +1078,7 @@ int main(void)
     RUN(test_timeout_client_first);
     RUN(test_client_short_timeout_idle);
     RUN(test_spoofed_session);
+    RUN(test_receipts);
     RUN(test_rate_limit);
     RUN(test_legacy_clients);
     RUN(test_legacy_default_gbk);
