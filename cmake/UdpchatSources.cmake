@@ -1,28 +1,39 @@
-# UdpchatSources.cmake -- the source files of udpchat_lib; one platform per file, chosen here
-# --- app & shared utilities ---
-target_sources(udpchat_lib PRIVATE
+# UdpchatSources.cmake -- udpchat's layers as libraries that link only downward, and their
+# sources; one platform per file, chosen here.
+#
+#   udpchat_app      src/app      commands, front end, runner threads   -> console, net, core
+#   udpchat_console  src/console  the terminal and stdin lines          -> core
+#   udpchat_net      src/net      sockets, interfaces, randomness       -> core
+#   udpchat_core     src/core     wire, link, session, relay, lan, ...  (no I/O)
+#                    src/charset  the charset layer (UTF-8 inside, GBK / GB18030 at the edges)
+#
+# A core unit test links udpchat_core alone, so a call upward fails to link; the layers
+# test (tests/check_layers.cmake) fails when a file includes a header of a layer above its own.
+function(udpchat_layer name)
+  add_library(${name} STATIC)
+  target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/include ${CMAKE_BINARY_DIR}/generated)
+  udpchat_target_flags(${name})
+endfunction()
+
+# --- core + charset ---
+udpchat_layer(udpchat_core)
+target_sources(udpchat_core PRIVATE
   src/core/buf.c
-  src/app/cli.c
-)
-# --- charset layer ---
-target_sources(udpchat_lib PRIVATE
+  src/core/addr.c
+  src/core/core.c
   src/core/utf8.c
   src/core/utf8_width.c
   src/charset/charset.c
   src/charset/gb18030.c
-  src/app/cmd_convert.c
-)
-# --- wire protocol, reliability, sessions, relay (core, no I/O) ---
-target_sources(udpchat_lib PRIVATE
   src/core/wire.c
   src/core/card.c
+  src/core/token.c
   src/core/msg.c
   src/core/link.c
   src/core/event.c
   src/core/nick.c
   src/core/session.c
   src/core/session_plain.c
-  src/core/token.c
   src/core/relay.c
   src/core/relay_hello.c
   src/core/relay_room.c
@@ -30,39 +41,55 @@ target_sources(udpchat_lib PRIVATE
   src/core/ipmsg.c
   src/core/lan.c
 )
-# --- edges: network (SDL_net + SDL threads), console, front end ---
-target_sources(udpchat_lib PRIVATE
-  src/net/net.c
-  src/net/queue.c
+target_link_libraries(udpchat_core PUBLIC udpchat::sdl2) # SDL's spinlock guards the charset caches
+
+# --- edges: network (SDL_net), console ---
+udpchat_layer(udpchat_net)
+target_sources(udpchat_net PRIVATE src/net/net.c src/net/queue.c)
+target_link_libraries(udpchat_net PUBLIC udpchat_core udpchat::sdl2_net udpchat::sdl2)
+
+udpchat_layer(udpchat_console)
+target_sources(udpchat_console PRIVATE
   src/console/input_lines.c
   src/console/lineedit.c
   src/console/console.c
+)
+target_link_libraries(udpchat_console PUBLIC udpchat_core udpchat::sdl2)
+
+# --- the program: commands, front end, runner ---
+udpchat_layer(udpchat_app)
+target_sources(udpchat_app PRIVATE
+  src/app/cli.c
+  src/app/cmd_convert.c
   src/app/runner.c
   src/app/json.c
   src/app/frontend.c
   src/app/commands.c
   src/app/signals.c
   src/app/chat_loop.c
-  src/app/session_core.c
+  src/app/endpoint.c
   src/app/cmd_peer.c
   src/app/cmd_join.c
   src/app/cmd_server.c
   src/app/cmd_lan.c
 )
+target_link_libraries(udpchat_app PUBLIC udpchat_console udpchat_net udpchat_core)
+
 # --- one platform per file: the same names on both sides ---
 if(WIN32)
-  target_sources(udpchat_lib PRIVATE
-    src/charset/charset_win32.c
-    src/net/ifaddr_win32.c
-    src/net/entropy_win32.c
-    src/console/console_win32.c)
-  target_link_libraries(udpchat_lib PRIVATE iphlpapi ws2_32 advapi32)
+  target_sources(udpchat_core PRIVATE src/charset/charset_win32.c)
+  target_sources(udpchat_net PRIVATE src/net/ifaddr_win32.c src/net/entropy_win32.c)
+  target_sources(udpchat_console PRIVATE src/console/console_win32.c)
+  target_link_libraries(udpchat_net PRIVATE iphlpapi ws2_32 advapi32)
 else()
-  target_sources(udpchat_lib PRIVATE
-    src/charset/charset_iconv.c
-    src/net/ifaddr_posix.c
-    src/net/entropy_posix.c
-    src/console/console_posix.c)
+  target_sources(udpchat_core PRIVATE src/charset/charset_iconv.c)
+  target_sources(udpchat_net PRIVATE src/net/ifaddr_posix.c src/net/entropy_posix.c)
+  target_sources(udpchat_console PRIVATE src/console/console_posix.c)
   find_package(Iconv REQUIRED)   # in libc on glibc; libiconv on macOS and the BSDs
-  target_link_libraries(udpchat_lib PRIVATE Iconv::Iconv)
+  target_link_libraries(udpchat_core PRIVATE Iconv::Iconv)
 endif()
+
+# Everything, for the program and the tests that need more than the core.
+add_library(udpchat_lib INTERFACE)
+target_link_libraries(udpchat_lib INTERFACE udpchat_app)
+set(UDPCHAT_LAYERS udpchat_core udpchat_net udpchat_console udpchat_app)

@@ -15,8 +15,8 @@ set_target_properties(udpchat PROPERTIES WIN32_EXECUTABLE OFF)
 
 # Every udpchat program has its own main(); on Windows SDL.h would otherwise rename main to
 # SDL_main and expect SDL2main. The empty value matches main.c's own "#define SDL_MAIN_HANDLED",
-# so the two definitions do not clash. PUBLIC: the tests linking udpchat_lib get it too.
-target_compile_definitions(udpchat_lib PUBLIC "SDL_MAIN_HANDLED=")
+# so the two definitions do not clash. PUBLIC: everything linking the layers gets it too.
+target_compile_definitions(udpchat_core PUBLIC "SDL_MAIN_HANDLED=")
 
 if(MINGW)
   # No libgcc/libwinpthread/SDL2 DLLs next to the exe: link the mingw runtime statically too.

@@ -25,18 +25,6 @@ int app_run(net_socket *sock, void *core, const core_ops *ops, frontend *fe, int
 int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json, int no_color,
                     charset_id console, const char *remote, uint16_t default_port, long port);
 
-/* A session (peer or room client) bound to one remote address, driven by a runner. */
-typedef struct session_core {
-    session *s;
-    net_socket *sock;
-    net_addr remote;
-    uint64_t foreign;   /* datagrams from other addresses, dropped */
-} session_core;
-
-extern const core_ops session_core_ops;
-/* The emit function to pass to session_create with the session_core as ctx. */
-void session_core_emit(void *ctx, const void *data, size_t len);
-
 /* Opens the socket and resolves the remote for peer/join; prints errors; returns an
  * exit code (0 on success). */
 int app_open_endpoint(const char *cmd, const char *remote, uint16_t default_port, long local_port,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include "udpchat/buf.h"
 #include "udpchat/charset.h"
+#include "udpchat/console.h"
 #include "udpchat/event.h"
 #include "udpchat/runner.h"
 
@@ -17,7 +18,8 @@ typedef struct sent_text {
 typedef struct frontend {
     frontend_mode mode;
     int json;
-    int color;          /* 1: ANSI colours in plain lines (set by console_start; 0 by default) */
+    int color;          /* 1: ANSI colours in plain lines (from the console sink; 0 by default) */
+    const console_sink *sink; /* where plain lines to a terminal go (NULL: straight to out) */
     charset_id cs;      /* console charset for plain output (JSON is always UTF-8) */
     FILE *out;
     int exit_code;      /* set to 1 when refused or kicked */
@@ -34,7 +36,7 @@ void frontend_event(frontend *fe, const chat_event *ev);
 /* Parses a typed line (UTF-8). Returns a command for the core (caller hands it to the
  * runner), or NULL if there is nothing to send (empty line, /help, an error already
  * printed). */
-ui_command *frontend_parse(frontend *fe, const char *line);
+core_command *frontend_parse(frontend *fe, const char *line);
 /* Prints an error or info line in the current output style. */
 void frontend_error(frontend *fe, const char *text);
 void frontend_info(frontend *fe, const char *text);

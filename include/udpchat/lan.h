@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "udpchat/addr.h"
 #include "udpchat/charset.h"
+#include "udpchat/core.h"
 #include "udpchat/event.h"
 
 typedef struct lan_config {
@@ -19,11 +20,9 @@ typedef struct lan_config {
 
 void lan_config_default(lan_config *c);
 
-typedef void (*lan_emit_fn)(void *ctx, const net_addr *to, const void *data, size_t len);
-
 typedef struct lan lan;
 
-lan *lan_create(const lan_config *cfg, lan_emit_fn emit, void *ctx);
+lan *lan_create(const lan_config *cfg, core_emit_fn emit, void *ctx);
 void lan_destroy(lan *l); /* accepts NULL */
 
 /* Where BR_ENTRY/BR_EXIT go: broadcast addresses and explicit peers (copied). */
@@ -53,5 +52,11 @@ typedef struct lan_stats {
     uint64_t flood_dropped, queue_dropped, answers_dropped;
 } lan_stats;
 lan_stats lan_get_stats(const lan *l);
+
+/* 1 once lan_exit was called. */
+int lan_done(const lan *l);
+
+/* LAN mode as a core (core.h): commands CMD_SAY, CMD_WHO, CMD_QUIT (lan_exit). */
+extern const core_ops lan_ops;
 
 #endif

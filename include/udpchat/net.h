@@ -30,9 +30,8 @@ int net_recv_batch(net_socket *s, net_datagram_fn fn, void *ctx, uint32_t timeou
 /* Resolves "host" or "host:port" (port defaults to default_port). Returns 0, -1 for a
  * malformed port, -2 for a host that does not resolve. */
 int net_resolve(const char *spec, uint16_t default_port, net_addr *out);
-/* "a.b.c.d:port" */
-void net_addr_format(const net_addr *a, char *out, size_t n);
-int net_addr_equal(const net_addr *a, const net_addr *b);
+/* Sends one datagram on the socket `sock` (a net_socket *): a core_emit_fn for the cores. */
+void net_emit(void *sock, const net_addr *to, const void *data, size_t len);
 
 /* Milliseconds since start (monotonic). */
 uint64_t net_now_ms(void);

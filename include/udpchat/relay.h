@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "udpchat/addr.h"
 #include "udpchat/charset.h"
+#include "udpchat/core.h"
 #include "udpchat/event.h"
 #include "udpchat/link.h"
 #include "udpchat/token.h"
@@ -40,12 +41,9 @@ typedef struct relay_config {
 
 void relay_config_default(relay_config *c);
 
-/* Sends one datagram to `to`. */
-typedef void (*relay_emit_fn)(void *ctx, const net_addr *to, const void *data, size_t len);
-
 typedef struct relay relay;
 
-relay *relay_create(const relay_config *cfg, uint32_t session, relay_emit_fn emit, void *ctx);
+relay *relay_create(const relay_config *cfg, uint32_t session, core_emit_fn emit, void *ctx);
 void relay_destroy(relay *r); /* accepts NULL */
 /* Our own addresses (copied; at most 32): datagrams from one of them with our port, or
  * from 127.0.0.0/8 with our port, are our own and are dropped before anything else. */
@@ -71,5 +69,8 @@ typedef struct relay_stats {
         dropped_legacy, dropped_legacy_out, parked_refused;
 } relay_stats;
 relay_stats relay_get_stats(const relay *r);
+
+/* The relay as a core (core.h): commands CMD_WHO, CMD_NOTICE, CMD_SHUTDOWN, CMD_KICK. */
+extern const core_ops relay_ops;
 
 #endif

@@ -3,47 +3,12 @@
 #define UDPCHAT_RUNNER_H
 #include <stddef.h>
 #include <stdint.h>
+#include "udpchat/core.h"
 #include "udpchat/event.h"
 #include "udpchat/net.h"
 #include "udpchat/queue.h"
 
-typedef enum ui_cmd_type {
-    CMD_SAY = 1,   /* text (flags CHAT_ACTION / CHAT_PRIVATE, to) */
-    CMD_QUIT,      /* text: optional reason */
-    CMD_NICK,      /* text: new nick */
-    CMD_WHO,
-    CMD_KICK,      /* to: nick, text: reason (server) */
-    CMD_NOTICE,    /* text (server /say) */
-    CMD_SHUTDOWN   /* text (server) */
-} ui_cmd_type;
-
-/* A command from the front end. Strings are heap-owned (free with ui_command_free). */
-typedef struct ui_command {
-    ui_cmd_type type;
-    int flags;
-    char *to, *text;
-} ui_command;
-
-void ui_command_free(ui_command *c); /* frees the strings and c itself */
-
-/* How the service thread drives a chat core. Every call happens on the service thread. */
-typedef struct core_ops {
-    void (*on_datagram)(void *core, const net_addr *from, const void *data, size_t len, uint64_t now);
-    void (*flush)(void *core);                     /* after a batch of datagrams */
-    void (*service)(void *core, uint64_t now);     /* timers */
-    uint64_t (*next_deadline)(void *core, uint64_t now);
-    int (*poll_event)(void *core, chat_event *ev);
-    uint32_t (*command)(void *core, const ui_command *cmd, uint64_t now); /* id for CMD_SAY */
-    int (*done)(void *core);                       /* 1: the core has finished (quit) */
-} core_ops;
-
-/* Extra event type the runner adds: EV_SENT (id, text) after a CMD_SAY was queued. */
-#define EV_SENT ((chat_event_type)100)
-/* And EV_FINISHED once the core is done; no event follows it. */
-#define EV_FINISHED ((chat_event_type)101)
-
-/* And EV_INPUT: a line the user typed (text, UTF-8), or end of input (text NULL). */
-#define EV_INPUT ((chat_event_type)102)
+/* The runner adds EV_SENT, EV_FINISHED and EV_INPUT (event.h) to what the core says. */
 
 typedef struct runner runner;
 
@@ -56,7 +21,7 @@ runner *runner_start(net_socket *sock, void *core, const core_ops *ops, queue *e
  * detached input thread may post to it until the process exits). */
 queue *runner_ui_queue(void);
 /* Hands a command to the service thread (takes ownership of cmd). */
-void runner_command(runner *r, ui_command *cmd);
+void runner_command(runner *r, core_command *cmd);
 /* Queues an input line for the front end (any thread; takes ownership; NULL = end). */
 void runner_post_input(queue *events, char *line);
 /* Waits up to timeout_ms for the next event (caller owns it: chat_event_free + free). */

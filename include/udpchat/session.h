@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "udpchat/charset.h"
+#include "udpchat/core.h"
 #include "udpchat/event.h"
 #include "udpchat/link.h"
 #include "udpchat/token.h"
@@ -32,14 +33,11 @@ typedef struct session_config {
 
 void session_config_default(session_config *c);
 
-/* Sends one datagram to the remote. */
-typedef void (*session_emit_fn)(void *ctx, const void *data, size_t len);
-
 typedef struct session session;
 
 /* my_session: a random non-zero id for this run. Returns a session that owns copies of
  * the config strings; destroy with session_destroy. */
-session *session_create(const session_config *cfg, uint32_t my_session, session_emit_fn emit,
+session *session_create(const session_config *cfg, uint32_t my_session, core_emit_fn emit,
                         void *ctx, uint64_t now);
 void session_destroy(session *s); /* accepts NULL */
 
@@ -67,8 +65,13 @@ void session_quit(session *s, const char *reason, uint64_t now);
 int session_done(const session *s);
 
 typedef struct session_stats {
-    uint64_t dropped_malformed, dropped_session, dropped_version, legacy_datagrams;
+    uint64_t dropped_malformed, dropped_session, dropped_version, legacy_datagrams, foreign;
 } session_stats;
+
+/* The session as a core (core.h): on_datagram takes datagrams from any address and keeps
+ * those of cfg.remote (others are counted, or shown in plain-text mode); emit sends to
+ * cfg.remote. */
+extern const core_ops session_ops;
 const session_stats *session_get_stats(const session *s);
 int session_is_legacy(const session *s);
 

@@ -8,7 +8,7 @@
 
 static void ask_quit(runner *r, frontend *fe, const char *why)
 {
-    ui_command *c = calloc(1, sizeof *c);
+    core_command *c = calloc(1, sizeof *c);
     if (!c) abort();
     c->type = fe->mode == FE_SERVER ? CMD_SHUTDOWN : CMD_QUIT;
     c->text = str_dup(why);
@@ -23,7 +23,7 @@ static void on_input(runner *r, frontend *fe, chat_event *ev, uint64_t *quit_at)
         return;
     }
     if (*quit_at) return;
-    ui_command *c = frontend_parse(fe, ev->text);
+    core_command *c = frontend_parse(fe, ev->text);
     if (!c) return;
     if (c->type == CMD_QUIT || c->type == CMD_SHUTDOWN) *quit_at = net_now_ms();
     runner_command(r, c);
@@ -62,13 +62,18 @@ static void post_ready(queue *ui, uint16_t port)
     queue_push(ui, ev);
 }
 
+/* The console's lines become front-end events (input thread -> main thread). */
+static void post_line(void *ui, char *line) { runner_post_input(ui, line); }
+
 int app_run(net_socket *sock, void *core, const core_ops *ops, frontend *fe, int no_color)
 {
     signals_install();
     queue *ui = runner_ui_queue();
     post_ready(ui, net_local_port(sock));
     runner *r = runner_start(sock, core, ops, ui);
-    console_start(ui, fe, no_color); /* interactive on a terminal, else line mode */
+    console_options co = {fe->cs, fe->json, no_color, fe->mode == FE_SERVER ? NULL : fe->nick};
+    fe->sink = console_start(&co, post_line, ui); /* interactive on a terminal, else line mode */
+    fe->color = fe->sink->color && fe->sink->shows(fe->out);
     int rc = chat_loop_run(r, ui, fe);
     console_stop();
     runner_stop(r);

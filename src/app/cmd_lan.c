@@ -13,45 +13,6 @@
 
 #define MAX_TARGETS 64
 
-typedef struct lan_core {
-    lan *l;
-    net_socket *sock;
-    int done;
-} lan_core;
-
-static void emit(void *ctx, const net_addr *to, const void *data, size_t len)
-{
-    net_send(((lan_core *)ctx)->sock, to, data, len);
-}
-
-static void on_datagram(void *core, const net_addr *from, const void *data, size_t len, uint64_t now)
-{
-    lan_on_datagram(((lan_core *)core)->l, from, data, len, now);
-}
-
-static void flush(void *core) { (void)core; }
-static void service(void *core, uint64_t now) { lan_service(((lan_core *)core)->l, now); }
-static uint64_t deadline(void *core, uint64_t now) { return lan_next_deadline(((lan_core *)core)->l, now); }
-static int poll_event(void *core, chat_event *ev) { return lan_poll_event(((lan_core *)core)->l, ev); }
-static int done(void *core) { return ((lan_core *)core)->done; }
-
-static uint32_t command(void *core, const ui_command *c, uint64_t now)
-{
-    lan_core *lc = core;
-    switch (c->type) {
-    case CMD_SAY: return lan_say(lc->l, c->to, c->text, now);
-    case CMD_WHO: lan_who(lc->l); break;
-    case CMD_QUIT:
-        lan_exit(lc->l, now);
-        lc->done = 1;
-        break;
-    default: break;
-    }
-    return 0;
-}
-
-static const core_ops lan_ops = {on_datagram, flush, service, deadline, poll_event, command, done};
-
 typedef struct lan_opts {
     long port;
     const char *nick, *group, *peers, *broadcast, *ipmsg_charset, *charset;
@@ -139,13 +100,12 @@ static int configure(const lan_opts *o, lan_config *cfg, charset_id *console, ch
 static int run(lan_opts *o, lan_config *cfg, charset_id console)
 {
     char err[256], host[128], user[128];
-    lan_core core = {0};
     net_addr t[MAX_TARGETS + 34], self[34];
     size_t nt, nself;
     uint16_t port = (uint16_t)(o->port ? o->port : IPMSG_PORT);
     if (targets(o, port, t, &nt, self, &nself) < 0) return EXIT_USAGE;
-    core.sock = net_open(port, err, sizeof err);
-    if (!core.sock) {
+    net_socket *sock = net_open(port, err, sizeof err);
+    if (!sock) {
         fprintf(stderr, "udpchat lan: %s\n", err);
         return EXIT_RUNTIME;
     }
@@ -153,15 +113,15 @@ static int run(lan_opts *o, lan_config *cfg, charset_id console)
     nick_default(user, sizeof user);
     cfg->host = host;
     cfg->user = user;
-    core.l = lan_create(cfg, emit, &core);
-    lan_set_targets(core.l, t, nt);
-    lan_set_self(core.l, self, nself);
+    lan *l = lan_create(cfg, net_emit, sock);
+    lan_set_targets(l, t, nt);
+    lan_set_self(l, self, nself);
     frontend fe;
     frontend_init(&fe, FE_LAN, o->json, console, cfg->nick);
-    lan_enter(core.l, net_now_ms());
-    int rc = app_run(core.sock, &core, &lan_ops, &fe, o->no_color);
-    lan_destroy(core.l);
-    net_close(core.sock);
+    lan_enter(l, net_now_ms());
+    int rc = app_run(sock, l, &lan_ops, &fe, o->no_color);
+    lan_ops.destroy(l);
+    net_close(sock);
     frontend_free(&fe);
     return rc;
 }

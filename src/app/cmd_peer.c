@@ -70,27 +70,28 @@ int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, in
         fprintf(stderr, "udpchat %s: %s\n", cmd, err);
         return EXIT_RUNTIME;
     }
-    session_core core = {0};
-    int rc = app_open_endpoint(cmd, remote, default_port, port, &core.sock, &core.remote);
+    net_socket *sock = NULL;
+    net_addr to;
+    int rc = app_open_endpoint(cmd, remote, default_port, port, &sock, &to);
     if (rc != EXIT_OK) {
         net_quit();
         return rc;
     }
-    net_addr_format(&core.remote, label, sizeof label);
+    addr_format(&to, label, sizeof label);
     cfg->remote_label = label;
-    cfg->remote = core.remote;
+    cfg->remote = to;
     if (net_random_bytes(&cfg->key, sizeof cfg->key) < 0) {
         fprintf(stderr, "udpchat %s: the system's random source failed\n", cmd);
-        net_close(core.sock);
+        net_close(sock);
         net_quit();
         return EXIT_RUNTIME;
     }
-    core.s = session_create(cfg, net_random_session(), session_core_emit, &core, net_now_ms());
+    session *s = session_create(cfg, net_random_session(), net_emit, sock, net_now_ms());
     frontend fe;
     frontend_init(&fe, mode, json, console, cfg->nick);
-    rc = app_run(core.sock, &core, &session_core_ops, &fe, no_color);
-    session_destroy(core.s);
-    net_close(core.sock);
+    rc = app_run(sock, s, &session_ops, &fe, no_color);
+    session_ops.destroy(s);
+    net_close(sock);
     frontend_free(&fe);
     net_quit();
     return rc;

@@ -9,42 +9,6 @@
 
 #include <string.h>
 
-typedef struct relay_core {
-    relay *r;
-    net_socket *sock;
-} relay_core;
-
-static void emit(void *ctx, const net_addr *to, const void *data, size_t len)
-{
-    net_send(((relay_core *)ctx)->sock, to, data, len);
-}
-
-static void on_datagram(void *core, const net_addr *from, const void *data, size_t len, uint64_t now)
-{
-    relay_on_datagram(((relay_core *)core)->r, from, data, len, now);
-}
-
-static void flush(void *core) { relay_flush(((relay_core *)core)->r, net_now_ms()); }
-static void service(void *core, uint64_t now) { relay_service(((relay_core *)core)->r, now); }
-static uint64_t deadline(void *core, uint64_t now) { return relay_next_deadline(((relay_core *)core)->r, now); }
-static int poll_event(void *core, chat_event *ev) { return relay_poll_event(((relay_core *)core)->r, ev); }
-static int done(void *core) { return relay_done(((relay_core *)core)->r); }
-
-static uint32_t command(void *core, const ui_command *c, uint64_t now)
-{
-    relay *r = ((relay_core *)core)->r;
-    switch (c->type) {
-    case CMD_WHO: relay_who(r); break;
-    case CMD_NOTICE: relay_notice(r, c->text, now); break;
-    case CMD_SHUTDOWN: relay_shutdown(r, c->text, now); break;
-    case CMD_KICK: relay_kick(r, c->to, c->text, now); break;
-    default: break;
-    }
-    return 0;
-}
-
-static const core_ops relay_ops = {on_datagram, flush, service, deadline, poll_event, command, done};
-
 typedef struct server_opts {
     long port, timeout, legacy_timeout, max_clients, max_legacy, legacy_rate, legacy_max, rate;
     const char *log, *legacy_charset, *charset, *legacy_allow;
@@ -130,15 +94,14 @@ static int configure(const server_opts *o, relay_config *cfg, charset_id *consol
 static int serve(const server_opts *o, relay_config *cfg, charset_id console, frontend *fe)
 {
     char err[256];
-    relay_core core = {0};
-    core.sock = net_open((uint16_t)(o->port ? o->port : 10888), err, sizeof err);
-    if (!core.sock) {
+    net_socket *sock = net_open((uint16_t)(o->port ? o->port : 10888), err, sizeof err);
+    if (!sock) {
         fprintf(stderr, "udpchat server: %s\n", err);
         return EXIT_RUNTIME;
     }
     if (net_random_bytes(&cfg->key, sizeof cfg->key) < 0) {
         fprintf(stderr, "udpchat server: the system's random source failed\n");
-        net_close(core.sock);
+        net_close(sock);
         return EXIT_RUNTIME;
     }
     uint16_t port = (uint16_t)(o->port ? o->port : 10888);
@@ -146,11 +109,11 @@ static int serve(const server_opts *o, relay_config *cfg, charset_id console, fr
     net_addr self[RELAY_SELF_MAX];
     size_t n = net_interfaces(ifs, RELAY_SELF_MAX);
     for (size_t i = 0; i < n; i++) self[i] = ifs[i].addr;
-    core.r = relay_create(cfg, net_random_session(), emit, &core);
-    relay_set_self(core.r, self, n, port);
-    int rc = app_run(core.sock, &core, &relay_ops, fe, o->no_color);
-    relay_destroy(core.r);
-    net_close(core.sock);
+    relay *r = relay_create(cfg, net_random_session(), net_emit, sock);
+    relay_set_self(r, self, n, port);
+    int rc = app_run(sock, r, &relay_ops, fe, o->no_color);
+    relay_ops.destroy(r);
+    net_close(sock);
     return rc;
 }
 

@@ -7,7 +7,7 @@
 
 typedef struct cmd_spec {
     const char *name;
-    ui_cmd_type type;
+    core_cmd_type type;
     int modes;      /* bit per frontend_mode */
     int args;       /* 0: none, 1: rest is text, 2: first word is a nick, rest text */
     int flags;
@@ -41,9 +41,9 @@ static void print_help(frontend *fe)
     frontend_info(fe, "/help            this list");
 }
 
-static ui_command *new_cmd(ui_cmd_type t, int flags, const char *to, size_t tolen, const char *text)
+static core_command *new_cmd(core_cmd_type t, int flags, const char *to, size_t tolen, const char *text)
 {
-    ui_command *c = calloc(1, sizeof *c);
+    core_command *c = calloc(1, sizeof *c);
     if (!c) abort();
     c->type = t;
     c->flags = flags;
@@ -57,7 +57,7 @@ static ui_command *new_cmd(ui_cmd_type t, int flags, const char *to, size_t tole
     return c;
 }
 
-static ui_command *with_args(frontend *fe, const cmd_spec *c, const char *rest)
+static core_command *with_args(frontend *fe, const cmd_spec *c, const char *rest)
 {
     while (*rest == ' ') rest++;
     if (c->args == 0) return new_cmd(c->type, c->flags, NULL, 0, "");
@@ -85,7 +85,7 @@ static ui_command *with_args(frontend *fe, const cmd_spec *c, const char *rest)
     return new_cmd(c->type, c->flags, rest, nlen, text);
 }
 
-static ui_command *select_target(frontend *fe, const char *arg)
+static core_command *select_target(frontend *fe, const char *arg)
 {
     while (*arg == ' ') arg++;
     free(fe->target);
@@ -97,7 +97,7 @@ static ui_command *select_target(frontend *fe, const char *arg)
     return NULL;
 }
 
-ui_command *frontend_parse(frontend *fe, const char *line)
+core_command *frontend_parse(frontend *fe, const char *line)
 {
     if (!*line) return NULL; /* an empty line is not a message */
     if (line[0] != '/' || line[1] == '/') {

@@ -52,8 +52,8 @@ static char *forget_sent(frontend *fe, uint32_t id)
 
 static void write_out(frontend *fe, buf *line, int encode)
 {
-    if (encode && console_shows(fe->out)) {
-        console_print(line->data, line->len); /* above the input row; the console encodes */
+    if (encode && fe->sink && fe->sink->shows(fe->out)) {
+        fe->sink->print(line->data, line->len); /* above the input row; the console encodes */
         return;
     }
     buf_append_byte(line, '\n');
@@ -200,11 +200,11 @@ void frontend_event(frontend *fe, const chat_event *ev)
                                 (ev->type == EV_NICK && ev->from && ev->to && strcmp(ev->from, fe->nick) == 0))) {
         free(fe->nick);
         fe->nick = str_dup(ev->type == EV_NICK ? ev->to : ev->from);
-        console_set_nick(fe->nick); /* the prompt shows it; does nothing in line mode */
+        if (fe->sink) fe->sink->set_prompt(fe->nick); /* the prompt shows it (not in line mode) */
     }
     const char *t = text ? text : ev->text;
     if (fe->json) {
-        const char *name = ev->type == EV_SENT ? "sent" : chat_event_name(ev->type);
+        const char *name = chat_event_name(ev->type);
         render_json(fe, ev, name, ev->type == EV_DELIVERED ? NULL : t);
     } else if (ev->type != EV_SENT && ev->type != EV_DELIVERED && ev->type != EV_RELAYED) {
         buf b = {0};

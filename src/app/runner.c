@@ -19,7 +19,7 @@ typedef enum item_kind { ITEM_DATAGRAM, ITEM_COMMAND, ITEM_STOP } item_kind;
 typedef struct item {
     item_kind kind;
     net_addr from;
-    ui_command *cmd;
+    core_command *cmd;
     size_t len;
     uint8_t data[];
 } item;
@@ -38,18 +38,11 @@ struct runner {
     uint64_t reported_drops, report_at; /* inbox drops already reported; when */
 };
 
-void ui_command_free(ui_command *c)
-{
-    if (!c) return;
-    free(c->to);
-    free(c->text);
-    free(c);
-}
 
 static void free_item(void *p)
 {
     item *it = p;
-    if (it->kind == ITEM_COMMAND) ui_command_free(it->cmd);
+    if (it->kind == ITEM_COMMAND) core_command_free(it->cmd);
     free(it);
 }
 
@@ -188,8 +181,9 @@ static int svc_main(void *arg)
             stop = handle_item(r, it, net_now_ms());
             it = !stop && n < BATCH_LIMIT ? queue_try_pop(r->inbox) : NULL;
         }
-        r->ops->flush(r->core);
-        r->ops->service(r->core, net_now_ms());
+        uint64_t t = net_now_ms();
+        r->ops->flush(r->core, t);
+        r->ops->service(r->core, t);
         pump_events(r);
         report_drops(r, net_now_ms());
         if (r->ops->done(r->core)) break;
@@ -222,7 +216,7 @@ runner *runner_start(net_socket *sock, void *core, const core_ops *ops, queue *e
     return r;
 }
 
-void runner_command(runner *r, ui_command *cmd)
+void runner_command(runner *r, core_command *cmd)
 {
     item *it = calloc(1, sizeof *it);
     if (!it) abort();

@@ -16,7 +16,8 @@
 static struct {
     SDL_Thread *thread;
     SDL_atomic_t stop;
-    queue *events;
+    console_line_fn on_line;
+    void *ctx;
     SDL_mutex *lock;
     lineedit le;
     int active;   /* raw mode on and the input thread running */
@@ -66,7 +67,7 @@ static int handle_keys_locked(buf *pending, int final)
             lineedit_clear_row(&out);
             lineedit_render_plain(&con.le, line, &out);
             buf_append_str(&out, "\r\n");
-            runner_post_input(con.events, line);
+            con.on_line(con.ctx, line);
         }
         dirty |= r == LE_LINE || r == LE_CHANGED;
         quit = r == LE_QUIT;
@@ -97,7 +98,7 @@ static int input_main(void *arg)
         quit = handle_keys_locked(&pending, r == 0);
         SDL_UnlockMutex(con.lock);
     }
-    if (quit) runner_post_input(con.events, NULL); /* end of input: the chat loop quits */
+    if (quit) con.on_line(con.ctx, NULL); /* end of input: whoever started us quits */
     buf_free(&pending);
     return 0;
 }
@@ -108,31 +109,43 @@ static int color_allowed(int no_color)
     return !no_color && !(env && *env);
 }
 
-int console_start(queue *events, frontend *fe, int no_color)
+static int no_shows(FILE *f)
+{
+    (void)f;
+    return 0;
+}
+static void no_print(const char *line, size_t len) { (void)line, (void)len; }
+static void no_prompt(const char *nick) { (void)nick; }
+
+static const console_sink line_sink = {0, 0, no_shows, no_print, no_prompt};
+static console_sink term_sink = {1, 0, console_shows, console_print, console_set_nick};
+
+const console_sink *console_start(const console_options *o, console_line_fn on_line, void *ctx)
 {
     static int registered;
-    if (con.active || fe->json || console_sys_open(fe->cs) < 0) {
-        input_start(events, fe->cs);
-        return 0;
+    if (con.active || o->line_mode || console_sys_open(o->cs) < 0) {
+        input_start(o->cs, on_line, ctx);
+        return &line_sink;
     }
     if (!registered && atexit(restore_at_exit) == 0) registered = 1;
     con.lock = SDL_CreateMutex();
     if (!con.lock) abort();
     buf prompt = {0};
-    prompt_for(fe->mode == FE_SERVER ? NULL : fe->nick, &prompt);
+    prompt_for(o->prompt_nick, &prompt);
     lineedit_init(&con.le, prompt.data);
     buf_free(&prompt);
-    con.events = events;
+    con.on_line = on_line;
+    con.ctx = ctx;
     con.editing = 1;
     con.active = 1;
     SDL_AtomicSet(&con.stop, 0);
-    fe->color = color_allowed(no_color) && console_shows(fe->out);
+    term_sink.color = color_allowed(o->no_color);
     buf out = {0};
     render_locked(&out);
     write_buf(&out);
     con.thread = SDL_CreateThread(input_main, "udpchat-console", NULL);
     if (!con.thread) abort();
-    return 1;
+    return &term_sink;
 }
 
 void console_stop(void)

@@ -11,7 +11,8 @@
 #define MAX_LINE (256 * 1024)
 
 typedef struct input_ctx {
-    queue *events;
+    console_line_fn on_line;
+    void *ctx;
     charset_id cs;
 } input_ctx;
 
@@ -21,7 +22,7 @@ static void post_line(input_ctx *in, buf *raw)
     buf text = {0};
     charset_decode(in->cs == CHARSET_UNKNOWN ? CHARSET_UTF8 : in->cs, raw->data ? raw->data : "",
                    raw->len, 1, &text);
-    runner_post_input(in->events, buf_detach(&text));
+    in->on_line(in->ctx, buf_detach(&text));
     buf_clear(raw);
 }
 
@@ -36,17 +37,18 @@ static int input_main(void *arg)
     }
     if (raw.len) post_line(in, &raw);
     if (!console_sys_stdin_is_null()) /* < /dev/null (a daemon): run until a signal instead */
-        runner_post_input(in->events, NULL);
+        in->on_line(in->ctx, NULL);
     buf_free(&raw);
     free(in);
     return 0;
 }
 
-void input_start(queue *events, charset_id cs)
+void input_start(charset_id cs, console_line_fn on_line, void *ctx)
 {
     input_ctx *in = malloc(sizeof *in);
     if (!in) abort();
-    in->events = events;
+    in->on_line = on_line;
+    in->ctx = ctx;
     in->cs = cs;
     SDL_Thread *t = SDL_CreateThread(input_main, "udpchat-input", in);
     if (!t) abort();

@@ -42,7 +42,8 @@ typedef struct pending {
 struct lan {
     lan_config cfg;
     char *nick, *group, *user, *host;
-    lan_emit_fn emit;
+    core_emit_fn emit;
+    int exited;             /* lan_exit was called */
     void *ctx;
     lan_peer *peers;
     size_t npeers, cappeers;
@@ -72,7 +73,7 @@ void lan_config_default(lan_config *c)
     c->max_peers = 4096;
 }
 
-lan *lan_create(const lan_config *cfg, lan_emit_fn emit, void *ctx)
+lan *lan_create(const lan_config *cfg, core_emit_fn emit, void *ctx)
 {
     lan *l = calloc(1, sizeof *l);
     if (!l) abort();
@@ -206,6 +207,7 @@ void lan_enter(lan *l, uint64_t now) { broadcast(l, IPMSG_BR_ENTRY, now); }
 
 void lan_exit(lan *l, uint64_t now)
 {
+    l->exited = 1;
     broadcast(l, IPMSG_BR_EXIT, now);
     for (size_t i = 0; i < l->npeers; i++) /* those reached only by --peer or unicast */
         send_packet(l, &l->peers[i].addr, IPMSG_BR_EXIT | IPMSG_CAPUTF8OPT, send_cs(l, &l->peers[i]),
@@ -744,3 +746,34 @@ uint64_t lan_next_deadline(lan *l, uint64_t now)
     uint64_t report = evq_report_due(&l->events); /* the "messages dropped" report */
     return report > now && report < t ? report : t;
 }
+
+int lan_done(const lan *l) { return l->exited; }
+
+/* ---- LAN mode as a core (core.h) ---- */
+
+static void ops_on_datagram(void *core, const net_addr *from, const void *data, size_t len, uint64_t now)
+{
+    lan_on_datagram(core, from, data, len, now);
+}
+
+static void ops_flush(void *core, uint64_t now) { (void)core, (void)now; }
+static void ops_service(void *core, uint64_t now) { lan_service(core, now); }
+static uint64_t ops_deadline(void *core, uint64_t now) { return lan_next_deadline(core, now); }
+static int ops_poll(void *core, chat_event *ev) { return lan_poll_event(core, ev); }
+static int ops_done(void *core) { return lan_done(core); }
+static void ops_destroy(void *core) { lan_destroy(core); }
+
+static uint32_t ops_command(void *core, const core_command *c, uint64_t now)
+{
+    lan *l = core;
+    switch (c->type) {
+    case CMD_SAY: return lan_say(l, c->to, c->text, now);
+    case CMD_WHO: lan_who(l); break;
+    case CMD_QUIT: lan_exit(l, now); break;
+    default: break;
+    }
+    return 0;
+}
+
+const core_ops lan_ops = {ops_on_datagram, ops_flush, ops_service, ops_deadline, ops_poll,
+                          ops_command, ops_done, ops_destroy};

@@ -55,7 +55,7 @@ static size_t hash_addr(const relay *r, const net_addr *a)
     return (h ^ (h >> 15)) & (r->tsize - 1);
 }
 
-relay *relay_create(const relay_config *cfg, uint32_t session, relay_emit_fn emit, void *ctx)
+relay *relay_create(const relay_config *cfg, uint32_t session, core_emit_fn emit, void *ctx)
 {
     relay *r = calloc(1, sizeof *r);
     if (!r) abort();
@@ -117,12 +117,6 @@ relay_stats relay_get_stats(const relay *r)
     return st;
 }
 
-static void format_addr(const net_addr *a, char *out, size_t n)
-{
-    snprintf(out, n, "%u.%u.%u.%u:%u", (unsigned)(a->host >> 24) & 255, (unsigned)(a->host >> 16) & 255,
-             (unsigned)(a->host >> 8) & 255, (unsigned)a->host & 255, a->port);
-}
-
 /* An event for the operator's log, with the source address (ev.address). */
 static void log_event(relay *r, chat_event_type t, const char *nick, const net_addr *a, const char *what,
                       int reason)
@@ -134,7 +128,7 @@ static void log_event(relay *r, chat_event_type t, const char *nick, const net_a
     ev.from = nick ? str_dup(nick) : NULL;
     ev.text = what ? str_dup(what) : NULL;
     if (a) {
-        format_addr(a, where, sizeof where);
+        addr_format(a, where, sizeof where);
         ev.address = str_dup(where);
     }
     evq_push(&r->events, &ev);
@@ -490,3 +484,33 @@ void relay_on_datagram(relay *r, const net_addr *from, const void *data, size_t 
     else legacy_on_text(r, member_find(r, from), from, data, len, now);
     relay_settle(r, now);
 }
+
+/* ---- the relay as a core (core.h) ---- */
+
+static void ops_on_datagram(void *core, const net_addr *from, const void *data, size_t len, uint64_t now)
+{
+    relay_on_datagram(core, from, data, len, now);
+}
+
+static void ops_flush(void *core, uint64_t now) { relay_flush(core, now); }
+static void ops_service(void *core, uint64_t now) { relay_service(core, now); }
+static uint64_t ops_deadline(void *core, uint64_t now) { return relay_next_deadline(core, now); }
+static int ops_poll(void *core, chat_event *ev) { return relay_poll_event(core, ev); }
+static int ops_done(void *core) { return relay_done(core); }
+static void ops_destroy(void *core) { relay_destroy(core); }
+
+static uint32_t ops_command(void *core, const core_command *c, uint64_t now)
+{
+    relay *r = core;
+    switch (c->type) {
+    case CMD_WHO: relay_who(r); break;
+    case CMD_NOTICE: relay_notice(r, c->text, now); break;
+    case CMD_SHUTDOWN: relay_shutdown(r, c->text, now); break;
+    case CMD_KICK: relay_kick(r, c->to, c->text, now); break;
+    default: break;
+    }
+    return 0;
+}
+
+const core_ops relay_ops = {ops_on_datagram, ops_flush, ops_service, ops_deadline, ops_poll,
+                            ops_command, ops_done, ops_destroy};

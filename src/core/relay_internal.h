@@ -41,7 +41,7 @@ typedef struct fanout {
 struct relay {
     relay_config cfg;
     uint32_t me;
-    relay_emit_fn emit;
+    core_emit_fn emit;
     void *ctx;
     member **table;
     size_t tsize, count, nlegacy, nbehind;

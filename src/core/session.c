@@ -52,14 +52,14 @@ void session_config_default(session_config *c)
 void emit_raw(session *s, const void *data, size_t len, uint64_t now)
 {
     s->last_tx = now;
-    s->emit(s->ctx, data, len);
+    s->emit(s->ctx, &s->cfg.remote, data, len);
 }
 
 static void link_emit(void *ctx, const void *data, size_t len)
 {
     session *s = ctx;
     s->last_tx = s->now;
-    s->emit(s->ctx, data, len);
+    s->emit(s->ctx, &s->cfg.remote, data, len);
 }
 
 static void send_ctl(session *s, uint8_t type, uint32_t dest, uint64_t token, const void *body,
@@ -117,7 +117,7 @@ static void send_hello(session *s, int answer, uint64_t now)
     buf_free(&body);
 }
 
-session *session_create(const session_config *cfg, uint32_t my_session, session_emit_fn emit,
+session *session_create(const session_config *cfg, uint32_t my_session, core_emit_fn emit,
                         void *ctx, uint64_t now)
 {
     session *s = calloc(1, sizeof *s);
@@ -680,3 +680,46 @@ uint64_t session_next_deadline(session *s, uint64_t now)
     t = min64(t, s->last_tx + s->hb_ms);
     return min64(t, s->last_rx + s->cfg.timeout_ms);
 }
+
+/* ---- the session as a core (core.h) ---- */
+
+static void ops_on_datagram(void *core, const net_addr *from, const void *data, size_t len, uint64_t now)
+{
+    session *s = core;
+    char label[32];
+    if (addr_equal(from, &s->cfg.remote)) {
+        session_on_datagram(s, data, len, now);
+        return;
+    }
+    s->stats.foreign++; /* another address: the seed programs show it (plain-text mode) */
+    addr_format(from, label, sizeof label);
+    session_on_foreign(s, label, data, len, now);
+}
+
+static void ops_flush(void *core, uint64_t now)
+{
+    (void)now;
+    session_flush(core);
+}
+
+static void ops_service(void *core, uint64_t now) { session_service(core, now); }
+static uint64_t ops_deadline(void *core, uint64_t now) { return session_next_deadline(core, now); }
+static int ops_poll(void *core, chat_event *ev) { return session_poll_event(core, ev); }
+static int ops_done(void *core) { return session_done(core); }
+static void ops_destroy(void *core) { session_destroy(core); }
+
+static uint32_t ops_command(void *core, const core_command *c, uint64_t now)
+{
+    session *s = core;
+    switch (c->type) {
+    case CMD_SAY: return session_say(s, c->text, c->flags, c->to, now);
+    case CMD_NICK: session_set_nick(s, c->text, now); break;
+    case CMD_WHO: session_request_who(s, now); break;
+    case CMD_QUIT: session_quit(s, c->text, now); break;
+    default: break;
+    }
+    return 0;
+}
+
+const core_ops session_ops = {ops_on_datagram, ops_flush, ops_service, ops_deadline, ops_poll,
+                              ops_command, ops_done, ops_destroy};

@@ -24,7 +24,7 @@ struct session {
     uint64_t cookie;                /* from the remote's CHALLENGE, echoed in our HELLO */
     uint32_t cookie_ts, cookie_from;
     link *lk;
-    session_emit_fn emit;
+    core_emit_fn emit;
     void *ctx;
     int state, joined_once, legacy, bye_tries, version_told;
     int spoke;                      /* the remote sent us udpchat: no more calling cards */

@@ -121,16 +121,7 @@ int net_resolve(const char *spec, uint16_t default_port, net_addr *out)
     return 0;
 }
 
-void net_addr_format(const net_addr *a, char *out, size_t n)
-{
-    snprintf(out, n, "%u.%u.%u.%u:%u", (unsigned)(a->host >> 24) & 255, (unsigned)(a->host >> 16) & 255,
-             (unsigned)(a->host >> 8) & 255, (unsigned)a->host & 255, a->port);
-}
-
-int net_addr_equal(const net_addr *a, const net_addr *b)
-{
-    return a->host == b->host && a->port == b->port;
-}
+void net_emit(void *sock, const net_addr *to, const void *data, size_t len) { net_send(sock, to, data, len); }
 
 uint64_t net_now_ms(void) { return SDL_GetTicks64(); }
 

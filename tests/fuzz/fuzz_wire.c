@@ -36,7 +36,7 @@ static void enqueue(int to_relay, const void *d, size_t n)
     P.qto_relay[P.nq++] = (size_t)to_relay;
 }
 
-static void client_emit(void *ctx, const void *d, size_t n) { (void)ctx, enqueue(1, d, n); }
+static void client_emit(void *ctx, const net_addr *to, const void *d, size_t n) { (void)ctx, (void)to, enqueue(1, d, n); }
 static void relay_emit(void *ctx, const net_addr *a, const void *d, size_t n)
 {
     (void)ctx;

@@ -287,7 +287,12 @@ def test_server_restart(binary):
         n = len(bob.matching(is_msg("alice", "typed during the outage")))
         check(n <= 1, "bob: the outage line arrived %d times" % n, bob)
         sent = alice.wait_event("sent", 5, text="typed during the outage")
-        alice.wait_event("delivered", 15, id=sent["id"])
+        report = alice.wait_for(lambda e: e.get("event") in ("delivered", "receipt") and e.get("id") == sent["id"],
+                                15, what="the outage line's delivery report")
+        # honest: "delivered" only if bob got it; 0 of 0 when nobody else was back yet
+        check(report.get("acked") == n and report.get("total") == n and
+              (report["event"] == "delivered") == (n == 1),
+              "alice: %r for a line bob got %d time(s)" % (report, n), alice)
         print("  outage line reached bob %d time(s); statuses alice: %s" % (n, [
             e["text"] for e in alice.of_type("status")]))
         check(alice.stop() == 0 and bob.stop() == 0, "clients: exit codes not 0", alice, bob)

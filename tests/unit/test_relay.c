@@ -105,9 +105,10 @@ static void relay_emit(void *ctx, const net_addr *to, const void *data, size_t l
     send_dgram(&server_addr, to, data, len);
 }
 
-static void session_emit(void *ctx, const void *data, size_t len)
+static void session_emit(void *ctx, const net_addr *to, const void *data, size_t len)
 {
     client *c = ctx;
+    (void)to; /* always the relay: sessions here are configured with server_addr */
     if (F.capture && wire_is_ours(data, len)) {
         F.capture = 0;
         F.captured.from = c->addr;

@@ -23,9 +23,10 @@ typedef struct side {
 static side A, B;
 static uint64_t now = 1000;
 
-static void emit(void *ctx, const void *data, size_t len)
+static void emit(void *ctx, const net_addr *to, const void *data, size_t len)
 {
     side *sd = ctx;
+    (void)to; /* always the other side */
     if (sd->count == MAXD) return;
     sd->d[sd->count] = malloc(len ? len : 1);
     memcpy(sd->d[sd->count], data, len);

@@ -54,7 +54,8 @@ static void test_queue_many_producers(void)
 }
 
 typedef struct end {
-    session_core core;
+    net_socket *sock;
+    session *s;
     runner *r;
     queue *ui;
     int messages, delivered, joined;
@@ -64,8 +65,8 @@ static void end_open(end *e, const char *nick)
 {
     char err[256];
     memset(e, 0, sizeof *e);
-    e->core.sock = net_open(0, err, sizeof err);
-    CHECK(e->core.sock != NULL);
+    e->sock = net_open(0, err, sizeof err);
+    CHECK(e->sock != NULL);
     e->ui = queue_create();
     (void)nick;
 }
@@ -75,15 +76,16 @@ static void end_start(end *e, const char *nick, const end *other)
     session_config cfg;
     session_config_default(&cfg);
     cfg.nick = nick;
-    e->core.remote.host = 0x7F000001;
-    e->core.remote.port = net_local_port(other->core.sock);
-    e->core.s = session_create(&cfg, net_random_session(), session_core_emit, &e->core, net_now_ms());
-    e->r = runner_start(e->core.sock, &e->core, &session_core_ops, e->ui);
+    cfg.remote.host = 0x7F000001;
+    cfg.remote.port = net_local_port(other->sock);
+    CHECK(net_random_bytes(&cfg.key, sizeof cfg.key) == 0);
+    e->s = session_create(&cfg, net_random_session(), net_emit, e->sock, net_now_ms());
+    e->r = runner_start(e->sock, e->s, &session_ops, e->ui);
 }
 
 static void say(end *e, const char *text)
 {
-    ui_command *c = calloc(1, sizeof *c);
+    core_command *c = calloc(1, sizeof *c);
     c->type = CMD_SAY;
     c->text = str_dup(text);
     runner_command(e->r, c);
@@ -104,8 +106,8 @@ static void pump(end *e)
 static void end_close(end *e)
 {
     runner_stop(e->r);
-    session_destroy(e->core.s);
-    net_close(e->core.sock);
+    session_destroy(e->s);
+    net_close(e->sock);
     chat_event *ev;
     while ((ev = queue_pop(e->ui, 0))) {
         chat_event_free(ev);
