@@ -11,9 +11,10 @@ include(GNUInstallDirs)
 
 if(WIN32)
   # Windows: the docs go next to bin\ in the install folder (and at the top of the zip).
-  install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION .)
+  install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/README.zh-CN.md"
+                "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION .)
 else()
-  install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/LICENSE"
+  install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/README.zh-CN.md" "${PROJECT_SOURCE_DIR}/LICENSE"
           DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 
   # The man page: version from project(VERSION), date from SOURCE_DATE_EPOCH if set (reproducible),

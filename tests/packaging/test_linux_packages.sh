@@ -61,7 +61,8 @@ for d in libc6 libsdl2-2.0-0 libsdl2-net-2.0-0; do
 done
 contents=$(dpkg-deb --contents "$deb" | awk '{print $NF}')
 for f in ./usr/bin/udpchat ./usr/share/man/man1/udpchat.1.gz \
-         ./usr/share/doc/udpchat/README.md ./usr/share/doc/udpchat/LICENSE ./usr/share/doc/udpchat/copyright; do
+         ./usr/share/doc/udpchat/README.md ./usr/share/doc/udpchat/README.zh-CN.md \
+         ./usr/share/doc/udpchat/LICENSE ./usr/share/doc/udpchat/copyright; do
     grep -qx -- "$f" <<<"$contents" || fail "the .deb has no $f"
 done
 ok "the .deb: name, version, section, Depends, files"
@@ -94,7 +95,7 @@ done
 ok "man page found and up to date with every command's --help"
 
 listing=$(dpkg -L udpchat)
-for f in /usr/bin/udpchat /usr/share/doc/udpchat/README.md /usr/share/doc/udpchat/LICENSE \
+for f in /usr/bin/udpchat /usr/share/doc/udpchat/README.md /usr/share/doc/udpchat/README.zh-CN.md /usr/share/doc/udpchat/LICENSE \
          /usr/share/man/man1/udpchat.1.gz; do
     grep -qx "$f" <<<"$listing" || fail "dpkg -L udpchat does not list $f"
     [ -e "$f" ] || fail "$f is not on disk"

@@ -56,7 +56,7 @@ u_dir=$WINEPREFIX/drive_c/udpchat-test
 uninst_key='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\udpchat'
 wine "$installer" /S "/D=$c_dir" || fail "the installer exited with status $?"
 wait_wine
-for f in bin/udpchat.exe README.md LICENSE Uninstall.exe; do
+for f in bin/udpchat.exe README.md README.zh-CN.md LICENSE Uninstall.exe; do
     [ -f "$u_dir/$f" ] || fail "the installer did not install $c_dir\\$f"
 done
 ok "installed $c_dir\\{bin\\udpchat.exe,README.md,LICENSE,Uninstall.exe}"
@@ -101,7 +101,7 @@ for _ in $(seq 1 120); do
     sleep 1
 done
 wait_wine
-for f in bin/udpchat.exe README.md LICENSE Uninstall.exe; do
+for f in bin/udpchat.exe README.md README.zh-CN.md LICENSE Uninstall.exe; do
     [ ! -e "$u_dir/$f" ] || fail "$c_dir\\$f is still there after uninstalling"
 done
 [ ! -e "$u_dir" ] || fail "$c_dir is still there after uninstalling"
