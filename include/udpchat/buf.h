@@ -32,5 +32,7 @@ char *buf_detach(buf *b);
 
 /* strdup that aborts on allocation failure; NULL gives "". Free with free(). */
 char *str_dup(const char *s);
+/* 1 if a and b are equal but for the case of ASCII letters ("AUTO" and "auto"). */
+int str_ieq(const char *a, const char *b);
 
 #endif

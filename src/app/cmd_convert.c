@@ -158,7 +158,7 @@ int cmd_convert(int argc, char **argv)
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     int nfiles = 0, rc = files ? cli_parse(argc, argv, opts, files, argc, &nfiles, usage_text) : -1;
     converter c = {CHARSET_UTF8, charset_locale(), 0, {0}, {0}, {0}};
-    int auto_from = strcmp(from, "auto") == 0 || strcmp(from, "AUTO") == 0;
+    int auto_from = str_ieq(from, "auto");
     if (rc != 0) rc = rc > 0 ? EXIT_OK : EXIT_USAGE;
     else if ((!auto_from && lookup(from, &c.from) < 0) || (to && lookup(to, &c.to) < 0))
         rc = EXIT_USAGE;

@@ -59,7 +59,7 @@ static int parse(int argc, char **argv, lan_opts *o)
         {"nick", CLI_STRING, &o->nick, 0, 0, "NAME", "your nick (default: your login name)"},
         {"group", CLI_STRING, &o->group, 0, 0, "NAME", "your group (shown by IPMsg, FeiQ, iptux)"},
         {"port", CLI_INT, &o->port, 1, 65535, "PORT", "UDP port (2425, the IP Messenger port)"},
-        {"peer", CLI_STRING, &o->peers, 0, 0, "HOST[,HOST]", "also announce to these (where broadcast does not reach)"},
+        {"peer", CLI_STRING, &o->peers, 0, 0, "HOST[:PORT][,...]", "also announce to these (where broadcast does not reach)"},
         {"broadcast", CLI_STRING, &o->broadcast, 0, 0, "ADDR[,ADDR]", "broadcast addresses (default: each interface's)"},
         {"ipmsg-charset", CLI_STRING, &o->ipmsg_charset, 0, 0, "CS", "charset for every peer (default: per peer)"},
         {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},

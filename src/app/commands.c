@@ -24,7 +24,7 @@ static const cmd_spec specs[] = {
     {"all", CMD_SAY, M_LAN, 1, 0, "/all TEXT        a message to every peer on the LAN"},
     {"me", CMD_SAY, M_PEER | M_JOIN, 1, CHAT_ACTION, "/me ACTION       an action (\"* alice waves\")"},
     {"nick", CMD_NICK, M_JOIN, 1, 0, "/nick NAME       change your nick"},
-    {"who", CMD_WHO, M_JOIN | M_SERVER | M_LAN, 0, 0, "/who             list who is in the room"},
+    {"who", CMD_WHO, M_JOIN | M_SERVER | M_LAN, 0, 0, "/who             list who is here (the room, or the LAN)"},
     {"kick", CMD_KICK, M_SERVER, 2, 0, "/kick NICK [WHY] remove a member"},
     {"say", CMD_NOTICE, M_SERVER, 1, 0, "/say TEXT        a notice to everyone"},
     {"shutdown", CMD_SHUTDOWN, M_SERVER, 1, 0, "/shutdown [WHY]  tell everyone, then stop the server"},
@@ -37,7 +37,7 @@ static void print_help(frontend *fe)
     frontend_info(fe, "commands (a line not starting with / is a message; // sends a leading /):");
     for (const cmd_spec *c = specs; c->name; c++)
         if (c->modes & (1 << fe->mode)) frontend_info(fe, c->help);
-    if (fe->mode == FE_LAN) frontend_info(fe, "/to [NICK]        send plain lines to NICK (no NICK: to everyone)");
+    if (fe->mode == FE_LAN) frontend_info(fe, "/to [NICK]       send plain lines to NICK (no NICK: to everyone)");
     frontend_info(fe, "/help            this list");
 }
 
@@ -97,6 +97,18 @@ static core_command *select_target(frontend *fe, const char *arg)
     return NULL;
 }
 
+/* 1 if the command word name[0..n) is `want`, in any case (/MSG, /Msg and /msg alike). */
+static int name_is(const char *name, size_t n, const char *want)
+{
+    if (strlen(want) != n) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != want[i]) return 0;
+    }
+    return 1;
+}
+
 core_command *frontend_parse(frontend *fe, const char *line)
 {
     if (!*line) return NULL; /* an empty line is not a message */
@@ -109,13 +121,13 @@ core_command *frontend_parse(frontend *fe, const char *line)
     }
     const char *name = line + 1;
     size_t n = strcspn(name, " ");
-    if (fe->mode == FE_LAN && n == 2 && strncmp(name, "to", 2) == 0) return select_target(fe, name + 2);
-    if (n == 4 && strncmp(name, "help", 4) == 0) {
+    if (fe->mode == FE_LAN && name_is(name, n, "to")) return select_target(fe, name + 2);
+    if (name_is(name, n, "help")) {
         print_help(fe);
         return NULL;
     }
     for (const cmd_spec *c = specs; c->name; c++)
-        if ((c->modes & (1 << fe->mode)) && strlen(c->name) == n && strncmp(c->name, name, n) == 0)
+        if ((c->modes & (1 << fe->mode)) && name_is(name, n, c->name))
             return with_args(fe, c, name + n);
     buf b = {0};
     buf_printf(&b, "unknown command '/%.*s': /help lists the commands (start with // to send a /)",

@@ -34,7 +34,7 @@ int app_charset_option(const char *cmd, const char *opt, const char *value, char
         *out = dflt;
         return 0;
     }
-    if (strcmp(value, "auto") == 0) {
+    if (str_ieq(value, "auto")) {
         *out = CHARSET_UNKNOWN;
         return 0;
     }

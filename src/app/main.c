@@ -50,8 +50,10 @@ static int run(int argc, char **argv)
         printf("udpchat %s\n", UDPCHAT_VERSION);
         return EXIT_OK;
     }
-    if (name[0] == '-') /* options with no command belong to 'lan' */
+    if (name[0] == '-') { /* options with no command belong to 'lan', and say so in errors */
+        argv[0] = (char *)"lan";
         return cmd_lan(argc, argv);
+    }
     for (const command *c = commands; c->name; c++)
         if (strcmp(c->name, name) == 0) return c->run(argc - 1, argv + 1);
     fprintf(stderr, "udpchat: unknown command '%s' (see 'udpchat --help')\n", name);

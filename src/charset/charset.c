@@ -21,18 +21,10 @@ static const charset_alias aliases[] = {
     {"gb18030", CHARSET_GB18030}, {"54936", CHARSET_GB18030}, {NULL, CHARSET_UNKNOWN},
 };
 
-static int ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
-
-static int ascii_equal_nocase(const char *a, const char *b)
-{
-    while (*a && ascii_lower((unsigned char)*a) == ascii_lower((unsigned char)*b)) a++, b++;
-    return *a == '\0' && *b == '\0';
-}
-
 int charset_from_name(const char *name, charset_id *out)
 {
     for (const charset_alias *a = aliases; name && a->name; a++) {
-        if (ascii_equal_nocase(name, a->name)) {
+        if (str_ieq(name, a->name)) {
             *out = a->cs;
             return 0;
         }

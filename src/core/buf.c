@@ -89,3 +89,14 @@ char *str_dup(const char *s)
     memcpy(p, s ? s : "", n);
     return p;
 }
+
+int str_ieq(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        char x = *a, y = *b;
+        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+        if (x != y) return 0;
+        if (!x) return 1;
+    }
+}
