@@ -63,6 +63,7 @@ target_sources(udpchat_app PRIVATE
   src/app/cmd_convert.c
   src/app/runner.c
   src/app/json.c
+  src/app/model.c
   src/app/frontend.c
   src/app/commands.c
   src/app/signals.c

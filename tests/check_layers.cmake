@@ -10,7 +10,7 @@ cmake_minimum_required(VERSION 3.20)
 set(core_headers addr buf charset core event ipmsg lan link msg nick relay session token utf8 wire version)
 set(net_headers net queue ifaddr)
 set(console_headers console input lineedit)
-set(app_headers app cli frontend runner)
+set(app_headers app cli frontend model runner)
 
 function(header_layer name out)
   foreach(layer core net console app)

@@ -23,7 +23,7 @@ typedef enum chat_event_type {
     EV_DELIVERED_LATE, /* id: a message reported undelivered did arrive after all */
     EV_MISSED,       /* text: messages to us were lost (the sender gave up on them) */
     /* added by the runner, never by a core: */
-    EV_SENT,         /* id, text: a CMD_SAY was queued as message id */
+    EV_SENT,         /* id, text, to, flags: a CMD_SAY was queued as message id */
     EV_FINISHED,     /* the core is done; no event follows */
     EV_INPUT         /* text: a line the user typed (UTF-8), or end of input (text NULL) */
 } chat_event_type;

@@ -6,14 +6,10 @@
 #include "udpchat/charset.h"
 #include "udpchat/console.h"
 #include "udpchat/event.h"
+#include "udpchat/model.h"
 #include "udpchat/runner.h"
 
 typedef enum frontend_mode { FE_PEER, FE_JOIN, FE_SERVER, FE_LAN } frontend_mode;
-
-typedef struct sent_text {
-    uint32_t id;
-    char *text;
-} sent_text;
 
 typedef struct frontend {
     frontend_mode mode;
@@ -25,13 +21,12 @@ typedef struct frontend {
     int exit_code;      /* set to 1 when refused or kicked */
     char *nick;         /* our nick as last confirmed */
     char *target;       /* LAN mode: the peer plain lines go to (/to), NULL = everyone */
-    sent_text *sent;    /* our messages waiting for delivered/undelivered */
-    size_t nsent, cap;
+    model *model;       /* the chat the lines render (owned) */
 } frontend;
 
 void frontend_init(frontend *fe, frontend_mode mode, int json, charset_id cs, const char *nick);
 void frontend_free(frontend *fe);
-/* Renders one event (any thread-safe use is the caller's business: call from one thread). */
+/* Applies one event to the model and renders what changed (call from one thread). */
 void frontend_event(frontend *fe, const chat_event *ev);
 /* Parses a typed line (UTF-8). Returns a command for the core (caller hands it to the
  * runner), or NULL if there is nothing to send (empty line, /help, an error already

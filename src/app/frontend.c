@@ -17,37 +17,14 @@ void frontend_init(frontend *fe, frontend_mode mode, int json, charset_id cs, co
     fe->cs = cs;
     fe->out = stdout;
     fe->nick = str_dup(nick);
+    fe->model = model_create(nick);
 }
 
 void frontend_free(frontend *fe)
 {
-    for (size_t i = 0; i < fe->nsent; i++) free(fe->sent[i].text);
-    free(fe->sent);
+    model_destroy(fe->model);
     free(fe->nick);
     free(fe->target);
-}
-
-static void remember_sent(frontend *fe, uint32_t id, const char *text)
-{
-    if (fe->nsent == fe->cap) {
-        fe->cap = fe->cap ? fe->cap * 2 : 16;
-        fe->sent = realloc(fe->sent, fe->cap * sizeof *fe->sent);
-        if (!fe->sent) abort();
-    }
-    fe->sent[fe->nsent].id = id;
-    fe->sent[fe->nsent++].text = str_dup(text);
-}
-
-/* Removes the remembered text of message id; returns it (caller frees) or NULL. */
-static char *forget_sent(frontend *fe, uint32_t id)
-{
-    for (size_t i = 0; i < fe->nsent; i++)
-        if (fe->sent[i].id == id) {
-            char *t = fe->sent[i].text;
-            fe->sent[i] = fe->sent[--fe->nsent];
-            return t;
-        }
-    return NULL;
 }
 
 static void write_out(frontend *fe, buf *line, int encode)
@@ -87,7 +64,14 @@ static void json_field(buf *b, const char *key, const char *val)
     json_append_string(b, val);
 }
 
-static void render_json(frontend *fe, const chat_event *ev, const char *name, const char *text)
+static const char *kind_name(msg_kind k)
+{
+    static const char *names[] = {"public", "private", "action", "notice", "system"};
+    return names[k];
+}
+
+static void render_json(frontend *fe, const chat_event *ev, const model_msg *g, const char *name,
+                        const char *text)
 {
     buf b = {0};
     buf_printf(&b, "{\"event\":\"%s\"", name);
@@ -105,6 +89,8 @@ static void render_json(frontend *fe, const chat_event *ev, const char *name, co
         buf_printf(&b, ",\"private\":%s,\"action\":%s", ev->flags & CHAT_PRIVATE ? "true" : "false",
                    ev->flags & CHAT_ACTION ? "true" : "false");
     }
+    if (g && (ev->type == EV_MESSAGE || ev->type == EV_SENT)) json_field(&b, "kind", kind_name(g->kind));
+    if (g && g->mention) buf_append_str(&b, ",\"mention\":true");
     if (ev->total || ev->type == EV_RECEIPT) buf_printf(&b, ",\"acked\":%u,\"total\":%u", ev->acked, ev->total);
     if (ev->legacy) buf_append_str(&b, ",\"legacy\":true");
     buf_printf(&b, ",\"time\":%lld}", (long long)time(NULL));
@@ -114,8 +100,10 @@ static void render_json(frontend *fe, const chat_event *ev, const char *name, co
 
 /* SGR colour of a whole plain line (the console only): errors red, notices yellow, the
  * text of private messages magenta, room and connection news grey; NULL for none. */
-static const char *line_style(const chat_event *ev)
+static const char *line_style(const chat_event *ev, const model_msg *g)
 {
+    if (g && g->mention) return "1;93"; /* our nick is named: bold, bright */
+    if (ev->type == EV_NOTICE && ev->flags == NOTICE_ADMIN) return "1;36";
     switch (ev->type) {
     case EV_ERROR: case EV_UNDELIVERED: case EV_REFUSED: case EV_RECEIPT: case EV_MISSED: return "1;31";
     case EV_NOTICE: case EV_SHUTDOWN: return "1;33";
@@ -135,26 +123,42 @@ static void add_nick(const frontend *fe, buf *b, const char *nick, const char *s
     if (fe->color) buf_printf(b, "\x1b[0%s%sm", style ? ";" : "", style ? style : "");
 }
 
-static void render_message(const frontend *fe, buf *b, const chat_event *ev, const char *style)
+/* A chat line from the model: "<nick> text", "* nick text", "*nick* text" (private to us),
+ * "-> nick: text" (our private message). */
+static void render_message(const frontend *fe, buf *b, const model_msg *g, const char *style)
 {
-    if (ev->flags & CHAT_ACTION) {
+    if (g->kind == MSG_KIND_ACTION) {
         buf_append_str(b, "* ");
-        add_nick(fe, b, ev->from, style);
+        add_nick(fe, b, g->from, style);
         buf_append_byte(b, ' ');
-    } else if (ev->flags & CHAT_PRIVATE) {
+    } else if (g->kind == MSG_KIND_PRIVATE && g->own) {
+        buf_append_str(b, "-> ");
+        add_nick(fe, b, g->to, style);
+        buf_append_str(b, ": ");
+    } else if (g->kind == MSG_KIND_PRIVATE) {
         buf_append_str(b, "*");
-        add_nick(fe, b, ev->from, style);
+        add_nick(fe, b, g->from, style);
         buf_append_str(b, "* ");
     } else {
         buf_append_str(b, "<");
-        add_nick(fe, b, ev->from, style);
+        add_nick(fe, b, g->from, style);
         buf_append_str(b, "> ");
     }
-    add_safe(b, ev->text);
+    add_safe(b, g->text);
 }
 
-static void render_other(buf *b, const chat_event *ev, const char *text)
+static void render_other(const frontend *fe, buf *b, const chat_event *ev, const char *text)
 {
+    if (ev->type == EV_LEAVE && ev->reason == LEAVE_KICKED && ev->from && strcmp(ev->from, fe->nick) == 0) {
+        buf_append_str(b, "!! you were kicked"); /* not "alice left (kicked)": it is us */
+        if (text && *text) { buf_append_str(b, ": "); add_safe(b, text); }
+        return;
+    }
+    if (ev->type == EV_NOTICE && ev->flags == NOTICE_ADMIN) { /* the server's operator speaks */
+        buf_append_str(b, "** server: ");
+        add_safe(b, text);
+        return;
+    }
     switch (ev->type) {
     case EV_READY: buf_printf(b, "-- ready on UDP port %d", ev->port); break;
     case EV_JOIN: buf_append_str(b, "-- "); add_safe(b, ev->from); buf_append_str(b, " joined"); break;
@@ -175,7 +179,7 @@ static void render_other(buf *b, const chat_event *ev, const char *text)
         else buf_append_str(b, "!! nobody else is in the room: nobody got ");
         add_safe(b, text);
         break;
-    case EV_DELIVERED_LATE: buf_printf(b, "-- delivered after all (message %u)", ev->id); break;
+    case EV_DELIVERED_LATE: buf_append_str(b, "-- delivered after all: "); add_safe(b, text); break;
     case EV_MISSED: buf_append_str(b, "!! "); add_safe(b, text); break;
     case EV_SHUTDOWN: buf_append_str(b, "-- the server is shutting down"); if (text && *text) { buf_append_str(b, ": "); add_safe(b, text); } break;
     default: buf_append_str(b, "-- "); add_safe(b, text); break;
@@ -187,45 +191,55 @@ static void roster_commas(char *t)
     for (; t && *t; t++) if (*t == '\n') *t = ',';
 }
 
+/* Who we are, as the relay confirmed it (join): the prompt follows. */
+static void follow_nick(frontend *fe, const chat_event *ev)
+{
+    if (fe->mode != FE_JOIN || !((ev->type == EV_STATUS && ev->from) ||
+                                 (ev->type == EV_NICK && ev->from && ev->to && strcmp(ev->from, fe->nick) == 0)))
+        return;
+    free(fe->nick);
+    fe->nick = str_dup(ev->type == EV_NICK ? ev->to : ev->from);
+    if (fe->sink) fe->sink->set_prompt(fe->nick); /* the prompt shows it (not in line mode) */
+}
+
+/* Events that change nothing a person needs to see on a line of its own. */
+static int quiet(const chat_event *ev)
+{
+    return ev->type == EV_DELIVERED || ev->type == EV_RELAYED;
+}
+
+static void render_line(frontend *fe, const chat_event *ev, const model_msg *g, const char *t)
+{
+    buf b = {0};
+    char *roster = ev->type == EV_ROSTER ? str_dup(t) : NULL;
+    roster_commas(roster);
+    add_time(&b);
+    const char *style = fe->color ? line_style(ev, g) : NULL;
+    if (style) buf_printf(&b, "\x1b[%sm", style);
+    if (g && (ev->type == EV_MESSAGE || ev->type == EV_SENT)) render_message(fe, &b, g, style);
+    else render_other(fe, &b, ev, roster ? roster : t);
+    if (fe->mode == FE_SERVER && ev->address) { /* the log says where from */
+        buf_append_str(&b, " [");
+        add_safe(&b, ev->address);
+        buf_append_str(&b, "]");
+    }
+    if (fe->color) buf_append_str(&b, "\x1b[0m");
+    write_out(fe, &b, 1);
+    buf_free(&b);
+    free(roster);
+}
+
 void frontend_event(frontend *fe, const chat_event *ev)
 {
-    char *text = NULL;
-    if (ev->type == EV_SENT) remember_sent(fe, ev->id, ev->text);
-    if (ev->type == EV_DELIVERED || ev->type == EV_UNDELIVERED || ev->type == EV_RECEIPT)
-        text = forget_sent(fe, ev->id);
+    const model_msg *g = model_apply(fe->model, ev);
     if (ev->type == EV_REFUSED && fe->mode != FE_SERVER) fe->exit_code = 1; /* a server logs others' refusals */
     if (ev->type == EV_LEAVE && ev->reason == LEAVE_KICKED && ev->from && strcmp(ev->from, fe->nick) == 0)
         fe->exit_code = 1;
-    if (fe->mode == FE_JOIN && ((ev->type == EV_STATUS && ev->from) ||
-                                (ev->type == EV_NICK && ev->from && ev->to && strcmp(ev->from, fe->nick) == 0))) {
-        free(fe->nick);
-        fe->nick = str_dup(ev->type == EV_NICK ? ev->to : ev->from);
-        if (fe->sink) fe->sink->set_prompt(fe->nick); /* the prompt shows it (not in line mode) */
-    }
-    const char *t = text ? text : ev->text;
-    if (fe->json) {
-        const char *name = chat_event_name(ev->type);
-        render_json(fe, ev, name, ev->type == EV_DELIVERED ? NULL : t);
-    } else if (ev->type != EV_SENT && ev->type != EV_DELIVERED && ev->type != EV_RELAYED) {
-        buf b = {0};
-        char *roster = ev->type == EV_ROSTER ? str_dup(t) : NULL;
-        roster_commas(roster);
-        add_time(&b);
-        const char *style = fe->color ? line_style(ev) : NULL;
-        if (style) buf_printf(&b, "\x1b[%sm", style);
-        if (ev->type == EV_MESSAGE) render_message(fe, &b, ev, style);
-        else render_other(&b, ev, roster ? roster : t);
-        if (fe->mode == FE_SERVER && ev->address) { /* the log says where from */
-            buf_append_str(&b, " [");
-            add_safe(&b, ev->address);
-            buf_append_str(&b, "]");
-        }
-        if (fe->color) buf_append_str(&b, "\x1b[0m");
-        write_out(fe, &b, 1);
-        buf_free(&b);
-        free(roster);
-    }
-    free(text);
+    follow_nick(fe, ev);
+    int about_ours = g && g->own && ev->type != EV_SENT; /* a delivery report: our text */
+    const char *t = about_ours ? g->text : ev->text;
+    if (fe->json) render_json(fe, ev, g, chat_event_name(ev->type), ev->type == EV_DELIVERED ? NULL : t);
+    else if (!quiet(ev)) render_line(fe, ev, g, t);
 }
 
 static void say_line(frontend *fe, chat_event_type t, const char *text)

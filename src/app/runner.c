@@ -130,6 +130,19 @@ static void post_simple(runner *r, chat_event_type t, uint32_t id, const char *t
     queue_push_sized(r->events, ev, chat_event_bytes(ev));
 }
 
+/* EV_SENT: the message's id, text, recipient and flags (the model files it with them). */
+static void post_sent(runner *r, uint32_t id, const core_command *c)
+{
+    chat_event *ev = calloc(1, sizeof *ev);
+    if (!ev) abort();
+    ev->type = EV_SENT;
+    ev->id = id;
+    ev->flags = c->flags;
+    ev->text = str_dup(c->text);
+    if (c->to) ev->to = str_dup(c->to);
+    queue_push_sized(r->events, ev, chat_event_bytes(ev));
+}
+
 /* Tells the front end, at most once a second, that the inbox overflowed. */
 static void report_drops(runner *r, uint64_t now)
 {
@@ -154,7 +167,7 @@ static int handle_item(runner *r, item *it, uint64_t now)
         uint32_t id = r->ops->command(r->core, it->cmd, now);
         if (it->cmd->type == CMD_SAY && id) {
             pump_events(r); /* errors about this command come before it is reported sent */
-            post_simple(r, EV_SENT, id, it->cmd->text);
+            post_sent(r, id, it->cmd);
         }
     }
     free_item(it);

@@ -63,10 +63,8 @@ static int handle_keys_locked(buf *pending, int final)
         off += n;
         char *line;
         le_result r = lineedit_key(&con.le, &ev, &line);
-        if (r == LE_LINE) { /* leave the entered line in the scrollback, like an echo */
+        if (r == LE_LINE) { /* no echo: whoever reads the line prints what it became */
             lineedit_clear_row(&out);
-            lineedit_render_plain(&con.le, line, &out);
-            buf_append_str(&out, "\r\n");
             con.on_line(con.ctx, line);
         }
         dirty |= r == LE_LINE || r == LE_CHANGED;

@@ -4,6 +4,7 @@ raw pty for GBK) against a real `udpchat server` and a second `udpchat join --js
 Typing is never clobbered by incoming messages, the typed line is sent exactly, network text
 cannot drive the terminal, and the terminal mode is restored on exit.
 Usage: test_console.py PATH/TO/udpchat [TEST...]   (exit 77 = skipped: no tmux)"""
+import re
 import fcntl
 import os
 import pty
@@ -175,7 +176,10 @@ def test_typing_survives_messages(binary):
             ev = message_from(bob, "alice", m)
             check(ev["text"] == "half a line", "bob got %r" % ev["text"])
             tm.wait_row(t, "[alice] >")
-            check(any(l == "[alice] > half a line" for l in tm.lines(t)), "the entered line is not left on screen")
+            # our own message is a timestamped chat line, like everyone's (no raw echo of the row)
+            tm.wait_screen(t, lambda ls: any(re.match(r"^\d\d:\d\d:\d\d <alice> half a line$", l) for l in ls),
+                           what="our own message as a chat line")
+            check(not any(l == "[alice] > half a line" for l in tm.lines(t)), "the typed row was echoed as well")
             # editing keys: Ctrl-W, Ctrl-U, Home, Backspace, Delete, history
             tm.type(t, "one two three")
             tm.keys(t, "C-w")
