@@ -1,6 +1,7 @@
 # UdpchatSources.cmake -- the source files of udpchat_lib; one platform per file, chosen here
 # --- app & shared utilities ---
 target_sources(udpchat_lib PRIVATE
+  src/core/mem.c
   src/core/buf.c
   src/app/cli.c
 )

@@ -30,7 +30,7 @@ void buf_consume(buf *b, size_t n);
 /* Returns the data and gives ownership to the caller (free with free()); b becomes empty. */
 char *buf_detach(buf *b);
 
-/* strdup that aborts on allocation failure; NULL gives "". Free with free(). */
+/* The older name of xstrdup (mem.h), kept for its callers in src/app. */
 char *str_dup(const char *s);
 
 #endif

@@ -1,5 +1,6 @@
 /* buf.c -- growable byte buffer */
 #include "udpchat/buf.h"
+#include "udpchat/mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,12 +27,7 @@ void buf_reserve(buf *b, size_t extra)
     if (need <= b->cap) return;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need) cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p) {
-        fputs("udpchat: out of memory\n", stderr);
-        abort();
-    }
-    b->data = p;
+    b->data = xrealloc(b->data, cap);
     b->cap = cap;
 }
 
@@ -76,16 +72,9 @@ void buf_consume(buf *b, size_t n)
 char *buf_detach(buf *b)
 {
     char *p = b->data;
-    if (!p) p = calloc(1, 1);
+    if (!p) p = xcalloc(1, 1);
     buf_init(b);
     return p;
 }
 
-char *str_dup(const char *s)
-{
-    size_t n = strlen(s ? s : "") + 1;
-    char *p = malloc(n);
-    if (!p) abort();
-    memcpy(p, s ? s : "", n);
-    return p;
-}
+char *str_dup(const char *s) { return xstrdup(s); }

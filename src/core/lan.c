@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "udpchat/ipmsg.h"
+#include "udpchat/mem.h"
 #include "udpchat/nick.h"
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
@@ -74,13 +75,12 @@ void lan_config_default(lan_config *c)
 
 lan *lan_create(const lan_config *cfg, lan_emit_fn emit, void *ctx)
 {
-    lan *l = calloc(1, sizeof *l);
-    if (!l) abort();
+    lan *l = xcalloc(1, sizeof *l);
     l->cfg = *cfg;
-    l->nick = str_dup(cfg->nick);
-    l->group = str_dup(cfg->group);
-    l->user = str_dup(cfg->user);
-    l->host = str_dup(cfg->host);
+    l->nick = xstrdup(cfg->nick);
+    l->group = xstrdup(cfg->group);
+    l->user = xstrdup(cfg->user);
+    l->host = xstrdup(cfg->host);
     l->emit = emit;
     l->ctx = ctx;
     l->packet_no = cfg->first_packet_no ? cfg->first_packet_no : 1;
@@ -121,8 +121,7 @@ void lan_destroy(lan *l)
 
 static net_addr *copy_addrs(const net_addr *a, size_t n)
 {
-    net_addr *c = malloc((n ? n : 1) * sizeof *c);
-    if (!c) abort();
+    net_addr *c = xcalloc(n, sizeof *c);
     if (n) memcpy(c, a, n * sizeof *c);
     return c;
 }
@@ -305,7 +304,7 @@ static chat_event peer_event(const lan *l, chat_event_type t, uint32_t id, const
     buf b = {0};
     ev.type = t;
     ev.id = id;
-    ev.text = text ? str_dup(text) : NULL;
+    ev.text = text ? xstrdup(text) : NULL;
     if (!p) return ev;
     label(l, p, &b);
     ev.from = buf_detach(&b);
@@ -335,15 +334,14 @@ static lan_peer *peer_add(lan *l, const net_addr *a, const ipmsg_packet *pk)
     if (l->npeers >= l->cfg.max_peers) return NULL;
     if (l->npeers == l->cappeers) {
         l->cappeers = l->cappeers ? l->cappeers * 2 : 16;
-        l->peers = realloc(l->peers, l->cappeers * sizeof *l->peers);
-        if (!l->peers) abort();
+        l->peers = xreallocarray(l->peers, l->cappeers, sizeof *l->peers);
     }
     lan_peer *p = &l->peers[l->npeers++];
     memset(p, 0, sizeof *p);
     p->addr = *a;
     p->cs = CHARSET_UNKNOWN;
     p->nick = decode_name(CHARSET_UTF8, pk->user, strlen(pk->user), WIRE_MAX_NICK, 1);
-    p->group = str_dup("");
+    p->group = xstrdup("");
     p->host = decode_name(CHARSET_UTF8, pk->host, strlen(pk->host), MAX_GROUP, 0);
     l->st.peers = l->npeers;
     return p;
@@ -541,15 +539,14 @@ static void queue_chunk(lan *l, uint32_t id, lan_peer *p, const char *chunk, uin
 {
     if (l->npend == l->cappend) {
         l->cappend = l->cappend ? l->cappend * 2 : 16;
-        l->pend = realloc(l->pend, l->cappend * sizeof *l->pend);
-        if (!l->pend) abort();
+        l->pend = xreallocarray(l->pend, l->cappend, sizeof *l->pend);
     }
     pending *q = &l->pend[l->npend++];
     memset(q, 0, sizeof *q);
     q->id = id;
     q->to = p->addr;
     q->packet_no = l->packet_no++;
-    q->text = str_dup(chunk);
+    q->text = xstrdup(chunk);
     charset_id cs = send_cs(l, p);
     buf e = {0};
     charset_encode(cs, chunk, strlen(chunk), 1, &e);
@@ -590,10 +587,7 @@ static void send_text(lan *l, uint32_t id, lan_peer *p, const char *text, uint64
         size_t max = CHUNK_BYTES, n;
         while ((n = chunk_len(text + off, len - off, max)) > 16 && encoded_len(cs, text + off, n) > CHUNK_BYTES)
             max /= 2;
-        char *chunk = malloc(n + 1);
-        if (!chunk) abort();
-        memcpy(chunk, text + off, n);
-        chunk[n] = '\0';
+        char *chunk = xstrndup(text + off, n);
         queue_chunk(l, id, p, chunk, now);
         free(chunk);
         off += n;
@@ -622,7 +616,7 @@ static lan_peer *by_address(lan *l, const char *to)
     if (!at || parse_addr(at + 1, &a) < 0) return NULL;
     lan_peer *p = peer_find(l, &a);
     if (!p) return NULL;
-    char *nick = str_dup(to);
+    char *nick = xstrdup(to);
     nick[at - to] = '\0';
     int same = nick_equal(p->nick, nick);
     free(nick);

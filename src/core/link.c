@@ -1,5 +1,6 @@
 /* link.c -- reliable ordered delivery: sequencing, acks, RTT-based retransmission, reassembly */
 #include "udpchat/link.h"
+#include "udpchat/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -76,8 +77,7 @@ void link_config_default(link_config *c)
 
 link_blob *link_blob_create(const void *data, size_t len)
 {
-    link_blob *b = malloc(sizeof *b + len);
-    if (!b) abort();
+    link_blob *b = xmalloc(sizeof *b + len);
     b->refs = 1;
     b->len = (uint32_t)len;
     if (len) memcpy(b->data, data, len);
@@ -99,8 +99,7 @@ void link_event_free(link_event *ev)
 link *link_create(const link_config *cfg, uint32_t my_session, uint32_t their_session,
                   uint64_t token)
 {
-    link *l = calloc(1, sizeof *l);
-    if (!l) abort();
+    link *l = xcalloc(1, sizeof *l);
     if (cfg) l->cfg = *cfg;
     else link_config_default(&l->cfg);
     l->my_session = my_session;
@@ -120,8 +119,7 @@ static void push_event_tag(link *l, link_event_type type, uint32_t id, uint8_t *
             l->ev_head = 0;
         } else {
             l->ev_cap = l->ev_cap ? l->ev_cap * 2 : 8;
-            l->evs = realloc(l->evs, l->ev_cap * sizeof *l->evs);
-            if (!l->evs) abort();
+            l->evs = xreallocarray(l->evs, l->ev_cap, sizeof *l->evs);
         }
     }
     link_event *ev = &l->evs[l->ev_head + l->ev_len++];
@@ -181,8 +179,7 @@ void link_destroy(link *l)
 static uint32_t enqueue(link *l, link_blob *blob, uint32_t id, void *tag, uint64_t now)
 {
     uint16_t nfrags = (uint16_t)((blob->len + WIRE_MAX_FRAGMENT - 1) / WIRE_MAX_FRAGMENT);
-    out_msg *m = calloc(1, sizeof *m + nfrags * sizeof(frag_state));
-    if (!m) abort();
+    out_msg *m = xcalloc(1, sizeof *m + nfrags * sizeof(frag_state));
     blob->refs++;
     m->blob = blob;
     m->tag = tag;
@@ -450,8 +447,7 @@ static void store_ooo(link *l, const wire_data *d)
         l->stats.out_of_window++; /* not acknowledged: the sender resends it later */
         return;
     }
-    ooo_frag *f = malloc(sizeof *f + d->len);
-    if (!f) abort();
+    ooo_frag *f = xmalloc(sizeof *f + d->len);
     l->parked += d->len;
     if (bud) bud->used += d->len;
     f->seq = d->seq;

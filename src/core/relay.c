@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "relay_internal.h"
+#include "udpchat/mem.h"
 #include "udpchat/msg.h"
 #include "udpchat/nick.h"
 #include "udpchat/utf8.h"
@@ -57,8 +58,7 @@ static size_t hash_addr(const relay *r, const net_addr *a)
 
 relay *relay_create(const relay_config *cfg, uint32_t session, relay_emit_fn emit, void *ctx)
 {
-    relay *r = calloc(1, sizeof *r);
-    if (!r) abort();
+    relay *r = xcalloc(1, sizeof *r);
     r->cfg = *cfg;
     if (r->cfg.rate && !r->cfg.burst) r->cfg.burst = 2 * r->cfg.rate;
     r->parked.limit = cfg->parked_limit;
@@ -68,8 +68,7 @@ relay *relay_create(const relay_config *cfg, uint32_t session, relay_emit_fn emi
     r->ctx = ctx;
     r->tsize = 64;
     while (r->tsize < (cfg->max_clients + cfg->max_legacy) * 2) r->tsize *= 2;
-    r->table = calloc(r->tsize, sizeof *r->table);
-    if (!r->table) abort();
+    r->table = xcalloc(r->tsize, sizeof *r->table);
     evq_init(&r->events);
     return r;
 }
@@ -131,11 +130,11 @@ static void log_event(relay *r, chat_event_type t, const char *nick, const net_a
     chat_event ev = {0};
     ev.type = t;
     ev.reason = reason;
-    ev.from = nick ? str_dup(nick) : NULL;
-    ev.text = what ? str_dup(what) : NULL;
+    ev.from = nick ? xstrdup(nick) : NULL;
+    ev.text = what ? xstrdup(what) : NULL;
     if (a) {
         format_addr(a, where, sizeof where);
-        ev.address = str_dup(where);
+        ev.address = xstrdup(where);
     }
     evq_push(&r->events, &ev);
 }
@@ -163,13 +162,12 @@ member *member_by_nick(relay *r, const char *nick)
 
 member *member_add(relay *r, const net_addr *a, const char *nick, uint32_t session, uint64_t now)
 {
-    member *m = calloc(1, sizeof *m);
-    if (!m) abort();
+    member *m = xcalloc(1, sizeof *m);
     m->r = r;
     m->addr = *a;
     m->session = session;
     m->legacy = session == 0;
-    m->nick = str_dup(nick);
+    m->nick = xstrdup(nick);
     m->last_rx = now;
     m->cs = CHARSET_UNKNOWN;
     size_t h = hash_addr(r, a);
@@ -230,8 +228,7 @@ void member_mark_dirty(member *m)
     if (m->dirty || !m->lk) return;
     if (r->ndirty == r->capdirty) {
         r->capdirty = r->capdirty ? r->capdirty * 2 : 64;
-        r->dirty = realloc(r->dirty, r->capdirty * sizeof *r->dirty);
-        if (!r->dirty) abort();
+        r->dirty = xreallocarray(r->dirty, r->capdirty, sizeof *r->dirty);
     }
     r->dirty[r->ndirty++] = m;
     m->dirty = 1;

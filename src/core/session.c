@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "session_internal.h"
+#include "udpchat/mem.h"
 #include "udpchat/msg.h"
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
@@ -120,12 +121,11 @@ static void send_hello(session *s, int answer, uint64_t now)
 session *session_create(const session_config *cfg, uint32_t my_session, session_emit_fn emit,
                         void *ctx, uint64_t now)
 {
-    session *s = calloc(1, sizeof *s);
-    if (!s) abort();
+    session *s = xcalloc(1, sizeof *s);
     s->cfg = *cfg;
-    s->nick = str_dup(cfg->nick);
-    s->label = str_dup(cfg->remote_label);
-    s->remote_nick = str_dup(cfg->remote_label);
+    s->nick = xstrdup(cfg->nick);
+    s->label = xstrdup(cfg->remote_label);
+    s->remote_nick = xstrdup(cfg->remote_label);
     s->me = my_session;
     s->emit = emit;
     s->ctx = ctx;
@@ -182,7 +182,7 @@ static void on_receipt(session *s, const chat_msg *m, const char *text)
 static void on_welcome(session *s, const char *a)
 {
     free(s->nick);
-    s->nick = str_dup(a);
+    s->nick = xstrdup(a);
     evq_emit(&s->events, EV_STATUS, 0, a, NULL, s->joined_once ? "rejoined" : "joined", 0, 0);
     if (s->joined_once)
         evq_emit(&s->events, EV_MISSED, 0, NULL, NULL,
@@ -203,7 +203,7 @@ static void on_room_msg(session *s, const chat_msg *m, const char *a, const char
     case MSG_NICK:
         if (strcmp(a, s->nick) == 0) {
             free(s->nick);
-            s->nick = str_dup(b);
+            s->nick = xstrdup(b);
         }
         evq_emit(&s->events, EV_NICK, 0, a, b, NULL, 0, 0);
         break;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "udpchat/mem.h"
+
 struct net_socket {
     UDPsocket sock;
     SDLNet_SocketSet set;
@@ -32,8 +34,7 @@ void net_quit(void)
 
 net_socket *net_open(uint16_t port, char *err, size_t errlen)
 {
-    net_socket *s = calloc(1, sizeof *s);
-    if (!s) abort();
+    net_socket *s = xcalloc(1, sizeof *s);
     s->sock = SDLNet_UDP_Open(port);
     if (!s->sock) {
         if (port)
@@ -46,7 +47,7 @@ net_socket *net_open(uint16_t port, char *err, size_t errlen)
     }
     s->set = SDLNet_AllocSocketSet(1);
     s->rxv = SDLNet_AllocPacketV(NET_BATCH, 65536);
-    if (!s->set || !s->rxv) abort();
+    if (!s->set || !s->rxv) mem_fail_what("SDL_net socket set or packets");
     SDLNet_UDP_AddSocket(s->set, s->sock);
     IPaddress *local = SDLNet_UDP_GetPeerAddress(s->sock, -1);
     s->port = local ? SDLNet_Read16(&local->port) : port;
