@@ -142,11 +142,11 @@ typedef struct wire_challenge {
     uint64_t cookie;    /* echo it as the header token of the next HELLO */
 } wire_challenge;
 
-/* Parse functions return 0, or -1 when the body is malformed (then drop it). */
-int wire_parse_data(wire_reader *r, wire_data *d);
-int wire_parse_ack(wire_reader *r, wire_ack *a);
-int wire_parse_hello(wire_reader *r, wire_hello *h);
-int wire_parse_challenge(wire_reader *r, wire_challenge *c);
+/* Body parsers: WIRE_OK, or WIRE_MALFORMED when the body is malformed (then drop it). */
+wire_result wire_parse_data(wire_reader *r, wire_data *d);
+wire_result wire_parse_ack(wire_reader *r, wire_ack *a);
+wire_result wire_parse_hello(wire_reader *r, wire_hello *h);
+wire_result wire_parse_challenge(wire_reader *r, wire_challenge *c);
 void wire_write_challenge(buf *b, const wire_challenge *c);
 void wire_write_data(buf *b, const wire_data *d);
 void wire_write_ack(buf *b, const wire_ack *a);

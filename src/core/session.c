@@ -333,7 +333,7 @@ static void on_hello(session *s, const wire_header *hd, wire_reader *r, uint64_t
 {
     wire_hello h;
     int want = s->cfg.role == SESSION_CLIENT ? WIRE_ROLE_SERVER : WIRE_ROLE_PEER;
-    if (wire_parse_hello(r, &h) < 0) {
+    if (wire_parse_hello(r, &h) != WIRE_OK) {
         s->stats.dropped_malformed++;
         return;
     }
@@ -364,7 +364,7 @@ static void on_hello(session *s, const wire_header *hd, wire_reader *r, uint64_t
 static void on_challenge(session *s, const wire_header *hd, wire_reader *r, uint64_t now)
 {
     wire_challenge c;
-    if (wire_parse_challenge(r, &c) < 0) {
+    if (wire_parse_challenge(r, &c) != WIRE_OK) {
         s->stats.dropped_malformed++;
         return;
     }
@@ -414,11 +414,11 @@ static void on_session_datagram(session *s, const wire_header *h, wire_reader *r
     if (s->state == ST_DOWN && h->type != WIRE_BYE && h->type != WIRE_BYE_ACK) go_up(s);
     switch (h->type) {
     case WIRE_DATA:
-        if (wire_parse_data(r, &d) == 0) link_on_data(s->lk, &d, now);
+        if (wire_parse_data(r, &d) == WIRE_OK) link_on_data(s->lk, &d, now);
         else s->stats.dropped_malformed++;
         break;
     case WIRE_ACK:
-        if (wire_parse_ack(r, &a) == 0) link_on_ack(s->lk, &a, now);
+        if (wire_parse_ack(r, &a) == WIRE_OK) link_on_ack(s->lk, &a, now);
         else s->stats.dropped_malformed++;
         break;
     case WIRE_PING: send_ctl(s, WIRE_PONG, s->them, s->tx, NULL, 0, now); break;

@@ -10,6 +10,8 @@
 
 #include "udpchat/mem.h"
 
+#define NET_MAX_HOST 255 /* bytes of a host name (RFC 1035: 253 in text) */
+
 struct net_socket {
     UDPsocket sock;
     SDLNet_SocketSet set;
@@ -104,22 +106,22 @@ static int parse_port(const char *p, uint16_t *out)
     return 0;
 }
 
-int net_resolve(const char *spec, uint16_t default_port, net_addr *out)
+net_resolve_result net_resolve(const char *spec, uint16_t default_port, net_addr *out)
 {
-    char host[256];
+    char host[NET_MAX_HOST + 1];
     const char *colon = strrchr(spec, ':');
     uint16_t port = default_port;
     size_t hl = colon ? (size_t)(colon - spec) : strlen(spec);
-    if (hl == 0 || hl >= sizeof host) return -2;
-    if (colon && parse_port(colon + 1, &port) < 0) return -1;
-    if (port == 0) return -1;
+    if (hl == 0 || hl >= sizeof host) return NET_RESOLVE_NO_HOST;
+    if (colon && parse_port(colon + 1, &port) < 0) return NET_RESOLVE_BAD_PORT;
+    if (port == 0) return NET_RESOLVE_BAD_PORT;
     memcpy(host, spec, hl);
     host[hl] = '\0';
     IPaddress ip;
-    if (SDLNet_ResolveHost(&ip, host, port) < 0 || ip.host == INADDR_NONE) return -2;
+    if (SDLNet_ResolveHost(&ip, host, port) < 0 || ip.host == INADDR_NONE) return NET_RESOLVE_NO_HOST;
     out->host = SDLNet_Read32(&ip.host);
     out->port = port;
-    return 0;
+    return NET_RESOLVE_OK;
 }
 
 void net_addr_format(const net_addr *a, char *out, size_t n)
