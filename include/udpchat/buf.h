@@ -11,7 +11,13 @@ typedef struct buf {
     char *data;
     size_t len;
     size_t cap;
+    int fixed; /* data is the caller's memory (buf_fixed): never reallocated nor freed */
 } buf;
+
+/* A buf writing into the caller's array mem[0..cap) (a stack buffer for one datagram).
+ * It never grows: appending past cap - 1 bytes (the NUL needs one) is a bug and aborts,
+ * instead of handing a stack pointer to realloc. Do not buf_free or buf_detach it. */
+buf buf_fixed(void *mem, size_t cap);
 
 void buf_init(buf *b);
 void buf_free(buf *b);                 /* accepts a zeroed buf; leaves it empty */

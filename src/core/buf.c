@@ -11,7 +11,7 @@ void buf_init(buf *b) { b->data = NULL; b->len = b->cap = 0; }
 
 void buf_free(buf *b)
 {
-    free(b->data);
+    if (!b->fixed) free(b->data);
     buf_init(b);
 }
 
@@ -21,10 +21,21 @@ void buf_clear(buf *b)
     if (b->data) b->data[0] = '\0';
 }
 
+buf buf_fixed(void *mem, size_t cap)
+{
+    buf b = {mem, 0, cap, 1};
+    if (cap) b.data[0] = '\0';
+    return b;
+}
+
 void buf_reserve(buf *b, size_t extra)
 {
     size_t need = b->len + extra + 1;
     if (need <= b->cap) return;
+    if (b->fixed) {
+        fprintf(stderr, "udpchat: a fixed buffer of %zu bytes cannot take %zu (a bug)\n", b->cap, need);
+        abort();
+    }
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need) cap *= 2;
     b->data = xrealloc(b->data, cap);

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #define RECV_WINDOW 128u   /* fragments ahead of the next expected one we hold (154 KB) */
+#define PARKED_MAX (RECV_WINDOW * WIRE_MAX_FRAGMENT) /* out-of-order bytes one link holds */
+_Static_assert(RECV_WINDOW >= WIRE_SACK_BITS, "every fragment a SACK can name is within the window");
 #define MAX_SKIP (1u << 24) /* more than a sender can ever have abandoned at once */
 #define LATE_SLOTS 32u      /* given-up messages remembered for a late acknowledgement */
 
@@ -71,7 +73,7 @@ void link_config_default(link_config *c)
     c->rto_min_ms = 40;
     c->rto_max_ms = 2000;
     c->rto_initial_ms = 200;
-    c->window = 64; /* = the selective-ack bitmap, so no fragment held is ever resent */
+    c->window = WIRE_SACK_BITS; /* = the selective-ack bitmap, so no fragment held is ever resent */
     c->max_queued = 4096;
 }
 
@@ -226,8 +228,8 @@ static void unlink_msg(link *l, out_msg *prev, out_msg *m)
 
 static void send_frag(link *l, out_msg *m, uint16_t i, uint64_t now, link_emit_fn emit, void *ctx)
 {
-    uint8_t pkt[WIRE_HEADER_LEN + 16 + WIRE_MAX_FRAGMENT + 1];
-    buf b = {(char *)pkt, 0, sizeof pkt}; /* fits with its NUL: never reallocates */
+    uint8_t pkt[WIRE_DATA_MAX + 1]; /* + its NUL */
+    buf b = buf_fixed(pkt, sizeof pkt);
     size_t off = (size_t)i * WIRE_MAX_FRAGMENT;
     size_t n = m->blob->len - off < WIRE_MAX_FRAGMENT ? m->blob->len - off : WIRE_MAX_FRAGMENT;
     wire_data d = {m->first_seq + i, l->base, (uint32_t)now, i, m->nfrags, m->blob->data + off, n};
@@ -349,7 +351,7 @@ static int is_acked(const wire_ack *a, uint32_t seq)
 {
     if (seq < a->next) return 1;
     uint32_t d = seq - a->next;
-    return d >= 1 && d <= 64 && ((a->sack >> (d - 1)) & 1);
+    return d >= 1 && d <= WIRE_SACK_BITS && ((a->sack >> (d - 1)) & 1);
 }
 
 void link_on_ack(link *l, const wire_ack *a, uint64_t now)
@@ -442,7 +444,7 @@ static void store_ooo(link *l, const wire_data *d)
         return;
     }
     link_budget *bud = l->cfg.parked;
-    if (l->parked + d->len > RECV_WINDOW * WIRE_MAX_FRAGMENT || (bud && bud->used + d->len > bud->limit)) {
+    if (l->parked + d->len > PARKED_MAX || (bud && bud->used + d->len > bud->limit)) {
         if (bud) bud->refused++;
         l->stats.out_of_window++; /* not acknowledged: the sender resends it later */
         return;
@@ -493,11 +495,11 @@ void link_flush_ack(link *l, link_emit_fn emit, void *ctx)
     wire_ack a = {l->next_expected, l->ack_echo_ts, 0, l->skipped};
     for (const ooo_frag *f = l->ooo; f; f = f->next) {
         uint32_t d = f->seq - l->next_expected;
-        if (d >= 1 && d <= 64) a.sack |= (uint64_t)1 << (d - 1);
-        if (d > 64) break;
+        if (d >= 1 && d <= WIRE_SACK_BITS) a.sack |= (uint64_t)1 << (d - 1);
+        if (d > WIRE_SACK_BITS) break;
     }
-    uint8_t pkt[WIRE_HEADER_LEN + 20 + 1];
-    buf b = {(char *)pkt, 0, sizeof pkt};
+    uint8_t pkt[WIRE_ACK_LEN + 1]; /* + its NUL */
+    buf b = buf_fixed(pkt, sizeof pkt);
     wire_write_header(&b, WIRE_ACK, l->my_session, l->their_session, l->token);
     wire_write_ack(&b, &a);
     wire_seal(b.data, b.len);

@@ -30,6 +30,10 @@
 #define LEAVE_GRACE_MS 2000
 #define SHUTDOWN_GRACE_MS 1500
 #define STRANGER_REPLIES 200 /* answers a second to all non-members together */
+#define CONTROL_BODY_MAX 256 /* body bytes of a control datagram (a REFUSE's text is cut here) */
+_Static_assert(WIRE_HEADER_LEN + CONTROL_BODY_MAX <= WIRE_MAX_DATAGRAM, "a control datagram fits");
+_Static_assert(WIRE_HELLO_BODY_MIN <= CONTROL_BODY_MAX && WIRE_CHALLENGE_BODY_LEN <= CONTROL_BODY_MAX,
+               "the relay's HELLO (no nick) and CHALLENGE bodies are never cut");
 
 void relay_config_default(relay_config *c)
 {
@@ -260,9 +264,9 @@ void relay_settle(relay *r, uint64_t now)
 void relay_send_control(relay *r, const net_addr *to, uint8_t type, uint32_t dest, uint64_t token,
                         const void *body, size_t n)
 {
-    uint8_t pkt[WIRE_HEADER_LEN + 256 + 1];
-    buf b = {(char *)pkt, 0, sizeof pkt};
-    if (n > 256) n = 256;
+    uint8_t pkt[WIRE_HEADER_LEN + CONTROL_BODY_MAX + 1]; /* + its NUL */
+    buf b = buf_fixed(pkt, sizeof pkt);
+    if (n > CONTROL_BODY_MAX) n = CONTROL_BODY_MAX;
     wire_write_header(&b, type, r->me, dest, token);
     buf_append(&b, body, n);
     wire_seal(b.data, b.len);
@@ -479,7 +483,7 @@ void relay_on_datagram(relay *r, const net_addr *from, const void *data, size_t 
         r->st.dropped_self++; /* our own answer looped back, or a forged source: never answered */
         return;
     }
-    uint8_t card[WIRE_HEADER_LEN + 256 + 32];
+    uint8_t card[WIRE_CARD_DATAGRAM_MAX];
     size_t n;
     if (wire_is_ours(data, len)) relay_on_protocol(r, from, data, len, now);
     else if (*(const uint8_t *)data == WIRE_MAGIC0) r->st.dropped_malformed++; /* cut-short header */

@@ -521,7 +521,7 @@ static void on_protocol(session *s, const wire_header *h, wire_reader *r, uint64
 /* A calling card from the remote: the HELLO inside is handled like one that came bare. */
 static int on_card(session *s, const void *data, size_t len, uint64_t now)
 {
-    uint8_t d[WIRE_HEADER_LEN + 256 + 32];
+    uint8_t d[WIRE_CARD_DATAGRAM_MAX];
     size_t n = wire_card_read(data, len, d, sizeof d);
     if (!n) return 0;
     session_on_datagram(s, d, n, now);

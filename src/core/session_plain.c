@@ -116,7 +116,7 @@ static void client_line(session *s, const char *t)
         evq_emit(&s->events, EV_SHUTDOWN, 0, NULL, NULL, NULL, 0, 0);
     } else if (strncmp(t, "*** ", 4) == 0) {
         evq_emit(&s->events, EV_NOTICE, 0, NULL, NULL, t + 4, 0, 0);
-    } else if (sep && sep > nick && (size_t)(sep - nick) <= 4 * WIRE_MAX_NICK && !memchr(nick, ' ', (size_t)(sep - nick))) {
+    } else if (sep && sep > nick && (size_t)(sep - nick) <= WIRE_NICK_BYTES && !memchr(nick, ' ', (size_t)(sep - nick))) {
         char *who = xstrndup(nick, (size_t)(sep - nick));
         emit_plain_event(s, EV_MESSAGE, who, sep + 3, priv ? CHAT_PRIVATE : 0);
         free(who);

@@ -190,6 +190,15 @@ void wire_seal(void *datagram, size_t len)
     put_u32(p + WIRE_CRC_OFFSET, datagram_crc(p, len, WIRE_CRC_OFFSET));
 }
 
+_Static_assert(WIRE_CHALLENGE_LEN <= WIRE_HELLO_MIN, "a CHALLENGE must never outgrow the HELLO it answers");
+_Static_assert(WIRE_DATA_MAX <= WIRE_MAX_DATAGRAM, "a full DATA fragment must fit a datagram");
+_Static_assert(WIRE_HELLO_MAX <= WIRE_MAX_DATAGRAM, "the largest HELLO must fit a datagram");
+_Static_assert(WIRE_CARD_MAX < WIRE_CARD_LIMIT, "a calling card must fit a plain-text reader's 1024 bytes");
+_Static_assert(WIRE_HELLO_MAX <= WIRE_CARD_DATAGRAM_MAX, "a card's buffer must hold the largest HELLO");
+_Static_assert(WIRE_SACK_BITS == 8 * sizeof(((wire_ack *)0)->sack), "WIRE_SACK_BITS is the sack field's width");
+_Static_assert(WIRE_MAX_MESSAGE / WIRE_MAX_FRAGMENT + 1 <= UINT16_MAX, "nfrags fits its u16");
+_Static_assert(WIRE_NICK_BYTES <= 255, "a nick fits the one-byte length of a HELLO's str8");
+
 wire_result wire_parse_data(wire_reader *r, wire_data *d)
 {
     d->seq = wire_read_u32(r);
