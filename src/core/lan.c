@@ -11,6 +11,39 @@
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
 
+/*
+** A lan core is one IP Messenger endpoint with no server: it announces itself to
+** `targets` (broadcast addresses and --peer hosts), learns peers from what arrives, and
+** sends each message to each peer as SENDMSG with SENDCHECKOPT until a RECVMSG answers.
+**
+** Peers. peers[0..npeers) has one entry per source address (host and port), at most
+** cfg.max_peers; order means nothing (removal moves the last one in). A peer appears on
+** its first entry (BR_ENTRY, ANSENTRY, BR_ABSENCE) or SENDMSG and goes only on BR_EXIT.
+** Its nick is cleaned UTF-8: 1..WIRE_MAX_NICK characters, no controls, bidi controls nor
+** spaces, never starting with '/'; group and host at most MAX_GROUP characters. Two
+** peers may share a nick: then each is shown as nick@address and a bare nick names none
+** (lan_say reports it ambiguous). seen[] remembers the packet numbers (+1, 0 = empty) of
+** the last SEEN_RING SENDMSGs shown, so a resend is acknowledged but not shown twice.
+**
+** Packet numbers. `packet_no` only grows (it starts at cfg.first_packet_no): every new
+** datagram we send takes the next one (one broadcast shares one over all targets; a
+** RECVMSG takes one only if it is sent); a resend keeps its pending's number.
+**
+** Pending pieces. pend[0..npend) holds one entry per (piece, peer) not yet answered: a
+** message is cut into pieces of at most CHUNK_BYTES once encoded, all with the id
+** lan_say returned. An entry holds its whole datagram, sent tries <= cfg.retries + 1
+** times, cfg.retry_ms apart. A RECVMSG from `to` with its packet number removes it, and
+** DELIVERED is reported when no other piece of that id to that address is left; after
+** the last try it is given up: one UNDELIVERED, and every other piece of that id to that
+** peer goes with it.
+**
+** Limits (so no address can use us to flood or amplify): SENDMSGs shown per peer
+** (MSG_INTERVAL/MSG_BURST; one not shown is not acknowledged); RECVMSGs per peer
+** (ACK_INTERVAL/ACK_BURST) and ANSENTRY + RECVMSG to everyone ANSWERS_PER_SECOND; an
+** ANSENTRY to one peer once a second at most; a RECVMSG is never longer than the SENDMSG
+** it answers (rx_len); datagrams from our own addresses (`self`) are ignored.
+*/
+
 #define SEEN_RING 32
 #define CHUNK_BYTES 7800 /* bytes of text per SENDMSG, in the charset sent */
 #define MAX_GROUP 64     /* characters of a peer's group and host name we keep */

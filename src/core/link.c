@@ -1,5 +1,37 @@
 /* link.c -- reliable ordered delivery: sequencing, acks, RTT-based retransmission, reassembly */
 #include "udpchat/link.h"
+
+/*
+** A link carries whole messages one way and their acknowledgements the other, between
+** our session (my_session) and one session of the remote (their_session); `token` is the
+** remote's secret, written into every datagram. A message of n bytes is cut into
+** ceil(n / WIRE_MAX_FRAGMENT) fragments with consecutive sequence numbers.
+**
+** Sending side. `next_seq` is the seq the next queued fragment gets; the queue head..tail
+** holds the messages not yet acknowledged nor given up, oldest first, each with
+** first_seq..first_seq+nfrags-1 (consecutive from one message to the next), `nqueued` of
+** them (<= cfg.max_queued). A fragment is in flight once sent (tx > 0) and until acked;
+** at most cfg.window are in flight. `base` only grows: every seq below it was
+** acknowledged or given up, so DATA carries it and the receiver may skip below it;
+** base <= the head's first_seq <= next_seq. A message not acknowledged
+** deliver_timeout_ms after it was queued is given up (UNDELIVERED), `base` moves past
+** it, and it joins `late` (at most LATE_SLOTS, oldest dropped) until an ACK shows it
+** arrived whole after all (DELIVERED_LATE) or skipped past its end (dropped silently).
+** srtt/rttvar/rto follow RFC 6298, rto within [rto_min_ms, rto_max_ms].
+**
+** Receiving side. Every seq below `next_expected` was consumed or skipped; `skipped` is
+** the highest base applied that skipped a fragment never received (<= next_expected),
+** echoed in every ACK. `ooo` holds fragments after next_expected, sorted by seq, no
+** duplicates, each within RECV_WINDOW of next_expected (so the SACK's WIRE_SACK_BITS
+** always fit); their bytes are `parked` (<= PARKED_MAX) and also counted in the shared
+** cfg.parked budget, if any; past either limit a fragment is dropped unacknowledged.
+** `reasm` holds the fragments of one message consumed so far in order (reasm_active), the
+** next one expected being reasm_next_frag at reasm_next_seq; any hole drops it.
+** ack_pending says an ACK is owed (sent by link_flush_ack, echoing ack_echo_ts).
+**
+** Events wait in evs[ev_head .. ev_head+ev_len) until link_poll hands them out; a
+** MESSAGE event owns its bytes.
+*/
 #include "udpchat/mem.h"
 
 #include <stdlib.h>

@@ -25,8 +25,8 @@
  *   datagram from them must carry. Nothing else is accepted as theirs.
  * - A HELLO is verified when its header token is rx_for(its session), or a cookie this
  *   session made for that session (a CHALLENGE answer) less than WIRE_COOKIE_TTL_S old.
- *   Anything else gets a CHALLENGE (28 + 12 bytes, never more than a HELLO), at most
- *   two a second.
+ *   Anything else gets a CHALLENGE (WIRE_CHALLENGE_LEN bytes, never more than a HELLO),
+ *   at most one per CONTROL_GAP_MS.
  * - A new link (seq from 0) is made exactly when `them` or `tx` changes; a genuine RESET
  *   raises `epoch`, so both sides start a new link together.
  * - The remote's heartbeat request is never below MIN_HEARTBEAT_MS.
