@@ -127,6 +127,15 @@ static void meet(peer *ps, size_t n)
     settle(ps, n);
 }
 
+/* alice (10.0.0.1) and bob (10.0.0.2), who know each other. */
+static void start_pair(peer *p, uint64_t seed)
+{
+    start(seed);
+    open_peer(&p[0], 1, "alice");
+    open_peer(&p[1], 2, "bob");
+    meet(p, 2);
+}
+
 static void finish(peer *ps, size_t n)
 {
     for (size_t i = 0; i < n; i++) close_peer(&ps[i]);
@@ -158,10 +167,7 @@ static void test_entry_answer(void)
 static void test_message_acknowledged(void)
 {
     peer p[2];
-    start(2);
-    open_peer(&p[0], 1, "alice");
-    open_peer(&p[1], 2, "bob");
-    meet(p, 2);
+    start_pair(p, 2);
     uint32_t id = lan_say(p[0].l, "bob", "你好, bob", netsim_now(sim));
     CHECK(id > 0);
     settle(p, 2);
@@ -182,10 +188,7 @@ static void test_message_acknowledged(void)
 static void test_duplicates_shown_once(void)
 {
     peer p[2];
-    start(3);
-    open_peer(&p[0], 1, "alice");
-    open_peer(&p[1], 2, "bob");
-    meet(p, 2);
+    start_pair(p, 3);
     netsim_set_faults(sim, 0, 100, 0);
     uint32_t id = lan_say(p[0].l, "bob", "once", netsim_now(sim));
     settle(p, 2);
@@ -203,10 +206,7 @@ static void test_duplicates_shown_once(void)
 static void test_undelivered_after_retries(void)
 {
     peer p[2];
-    start(4);
-    open_peer(&p[0], 1, "alice");
-    open_peer(&p[1], 2, "bob");
-    meet(p, 2);
+    start_pair(p, 4);
     p[1].node->down = 1;
     uint32_t id = lan_say(p[0].l, "bob", "anyone?", netsim_now(sim));
     netsim_advance(sim, 10000, 100);
@@ -223,10 +223,7 @@ static void test_undelivered_after_retries(void)
 static void test_exit(void)
 {
     peer p[2];
-    start(5);
-    open_peer(&p[0], 1, "alice");
-    open_peer(&p[1], 2, "bob");
-    meet(p, 2);
+    start_pair(p, 5);
     lan_exit(p[1].l, netsim_now(sim));
     settle(p, 2);
     CHECK_EQ_INT(count(&p[0], EV_LEAVE, "bob", NULL), 1);
@@ -349,10 +346,7 @@ static void test_same_nick(void)
 static void test_lossy_network(void)
 {
     peer p[2];
-    start(10);
-    open_peer(&p[0], 1, "alice");
-    open_peer(&p[1], 2, "bob");
-    meet(p, 2);
+    start_pair(p, 10);
     netsim_set_faults(sim, 30, 10, 20);
     char text[32];
     for (int i = 0; i < 10; i++) {
