@@ -18,6 +18,7 @@ endfunction()
 # --- core + charset ---
 udpchat_layer(udpchat_core)
 target_sources(udpchat_core PRIVATE
+  src/core/mem.c
   src/core/buf.c
   src/core/addr.c
   src/core/core.c

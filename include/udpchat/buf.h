@@ -11,7 +11,13 @@ typedef struct buf {
     char *data;
     size_t len;
     size_t cap;
+    int fixed; /* data is the caller's memory (buf_fixed): never reallocated nor freed */
 } buf;
+
+/* A buf writing into the caller's array mem[0..cap) (a stack buffer for one datagram).
+ * It never grows: appending past cap - 1 bytes (the NUL needs one) is a bug and aborts,
+ * instead of handing a stack pointer to realloc. Do not buf_free or buf_detach it. */
+buf buf_fixed(void *mem, size_t cap);
 
 void buf_init(buf *b);
 void buf_free(buf *b);                 /* accepts a zeroed buf; leaves it empty */
@@ -30,7 +36,7 @@ void buf_consume(buf *b, size_t n);
 /* Returns the data and gives ownership to the caller (free with free()); b becomes empty. */
 char *buf_detach(buf *b);
 
-/* strdup that aborts on allocation failure; NULL gives "". Free with free(). */
+/* The older name of xstrdup (mem.h), kept for its callers in src/app. */
 char *str_dup(const char *s);
 /* 1 if a and b are equal but for the case of ASCII letters ("AUTO" and "auto"). */
 int str_ieq(const char *a, const char *b);

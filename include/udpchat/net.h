@@ -27,9 +27,14 @@ int net_send(net_socket *s, const net_addr *to, const void *data, size_t len);
 typedef void (*net_datagram_fn)(void *ctx, const net_addr *from, const void *data, size_t len);
 int net_recv_batch(net_socket *s, net_datagram_fn fn, void *ctx, uint32_t timeout_ms);
 
-/* Resolves "host" or "host:port" (port defaults to default_port). Returns 0, -1 for a
- * malformed port, -2 for a host that does not resolve. */
-int net_resolve(const char *spec, uint16_t default_port, net_addr *out);
+/* What net_resolve found (the values are stable: callers may still test < 0). */
+typedef enum net_resolve_result {
+    NET_RESOLVE_OK = 0,
+    NET_RESOLVE_BAD_PORT = -1, /* ":port" is not 1..65535: a usage error */
+    NET_RESOLVE_NO_HOST = -2   /* empty, too long, or the name does not resolve */
+} net_resolve_result;
+/* Resolves "host" or "host:port" (port defaults to default_port) into *out. */
+net_resolve_result net_resolve(const char *spec, uint16_t default_port, net_addr *out);
 /* Sends one datagram on the socket `sock` (a net_socket *): a core_emit_fn for the cores. */
 void net_emit(void *sock, const net_addr *to, const void *data, size_t len);
 

@@ -5,12 +5,17 @@
 #include <stdint.h>
 #include "udpchat/buf.h"
 
+/* What utf8_decode_one returns when it decodes nothing (the values are stable). */
+enum {
+    UTF8_INVALID = -1,  /* a bad sequence: skip *bad_len bytes */
+    UTF8_TRUNCATED = -2 /* the beginning of a valid sequence cut short by len */
+};
 /* Decodes one scalar value from s[0..len). Returns the sequence length (1-4) and sets
- * *cp; returns 0 if len is 0; returns -1 for a bad sequence (overlong, surrogate,
- * > U+10FFFF, bad continuation: *cp = 0xFFFD and *bad_len = bytes to skip, >= 1: the
- * "maximal subpart" of Unicode ch. 3, so E2 82 41 skips E2 82 and keeps the 'A'), or
- * -2 if s holds only the beginning of a valid sequence (truncated; *cp = 0xFFFD and
- * *bad_len = len, so a caller at end of input can replace the rest with one U+FFFD). */
+ * *cp; returns 0 if len is 0; returns UTF8_INVALID for a bad sequence (overlong,
+ * surrogate, > U+10FFFF, bad continuation: *cp = 0xFFFD and *bad_len = bytes to skip,
+ * >= 1: the "maximal subpart" of Unicode ch. 3, so E2 82 41 skips E2 82 and keeps the
+ * 'A'), or UTF8_TRUNCATED if s holds only the beginning of a valid sequence (*cp = 0xFFFD
+ * and *bad_len = len, so a caller at end of input can replace the rest with one U+FFFD). */
 int utf8_decode_one(const char *s, size_t len, uint32_t *cp, size_t *bad_len);
 /* Appends the UTF-8 encoding of scalar value cp (U+FFFD for a non-scalar). */
 void utf8_encode_one(uint32_t cp, buf *out);

@@ -13,14 +13,26 @@
 #define WIRE_HEADER_LEN 28         /* ... session, dest_session, token, crc32 */
 #define WIRE_TOKEN_OFFSET 16
 #define WIRE_CRC_OFFSET 24
-#define WIRE_HELLO_MIN (WIRE_HEADER_LEN + 19)     /* a HELLO with an empty nick */
-#define WIRE_CHALLENGE_LEN (WIRE_HEADER_LEN + 12) /* never more than a HELLO: no amplifier */
 #define WIRE_COOKIE_TTL_S 30        /* a CHALLENGE cookie is good for this long */
 #define WIRE_MAX_DATAGRAM 1400      /* never send more than this */
 #define WIRE_MAX_FRAGMENT 1200      /* payload bytes per DATA datagram */
 #define WIRE_MAX_TEXT 65536         /* largest chat text in bytes of UTF-8 */
 #define WIRE_MAX_MESSAGE (WIRE_MAX_TEXT + 1024) /* largest reliable message payload */
 #define WIRE_MAX_NICK 32            /* characters (scalar values) */
+#define WIRE_NICK_BYTES (4 * WIRE_MAX_NICK) /* its UTF-8 bytes at most */
+#define WIRE_SACK_BITS 64           /* width of wire_ack.sack: fragments after `next` it names */
+
+/* Body sizes (the fixed part of each body, as the writers below lay it out) and the
+ * datagram sizes built from them. wire.c checks the relations with _Static_assert. */
+#define WIRE_DATA_BODY_LEN 16      /* seq, base, ts, frag, nfrags; then the payload */
+#define WIRE_ACK_BODY_LEN 20       /* next, echo_ts, sack, skipped */
+#define WIRE_HELLO_BODY_MIN 19     /* role ... reply_token, and the nick's length byte */
+#define WIRE_CHALLENGE_BODY_LEN 12 /* cookie_ts, cookie */
+#define WIRE_HELLO_MIN (WIRE_HEADER_LEN + WIRE_HELLO_BODY_MIN)        /* empty nick */
+#define WIRE_HELLO_MAX (WIRE_HELLO_MIN + 255)                         /* str8 nick */
+#define WIRE_CHALLENGE_LEN (WIRE_HEADER_LEN + WIRE_CHALLENGE_BODY_LEN) /* <= a HELLO: no amplifier */
+#define WIRE_ACK_LEN (WIRE_HEADER_LEN + WIRE_ACK_BODY_LEN)
+#define WIRE_DATA_MAX (WIRE_HEADER_LEN + WIRE_DATA_BODY_LEN + WIRE_MAX_FRAGMENT)
 
 typedef enum wire_type {
     WIRE_DATA = 1,        /* reliable fragment */
@@ -99,8 +111,15 @@ uint32_t wire_crc32(const void *data, size_t len);
 /* What a person running a plain-text program sees, then the tag the HELLO follows. */
 #define WIRE_CARD_TEXT "udpchat 0.2: a udpchat user is calling. Type a line to chat in plain text. "
 #define WIRE_CARD_TAG "[UCH2 "
+/* The longest card (one carrying the largest HELLO: text, tag, base64 without padding,
+ * "]\n"), and what it must stay under: a plain-text program reads with recvfrom(1024). */
+#define WIRE_CARD_MAX \
+    (sizeof WIRE_CARD_TEXT - 1 + sizeof WIRE_CARD_TAG - 1 + (WIRE_HELLO_MAX * 4 + 2) / 3 + 2)
+#define WIRE_CARD_LIMIT 1024
+/* Room for the datagram a card carries (the largest HELLO, with slack). */
+#define WIRE_CARD_DATAGRAM_MAX (WIRE_HEADER_LEN + 256 + 32)
 /* Appends a calling card carrying `datagram` (a HELLO): one line of printable ASCII ending
- * in "\n", under 1024 bytes for any HELLO. */
+ * in "\n", at most WIRE_CARD_MAX bytes for any HELLO. */
 void wire_card_write(buf *out, const void *datagram, size_t len);
 /* If text holds a calling card, decodes its datagram into out (at most cap bytes) and
  * returns the datagram's length (it starts with the magic); else 0. */
@@ -142,11 +161,11 @@ typedef struct wire_challenge {
     uint64_t cookie;    /* echo it as the header token of the next HELLO */
 } wire_challenge;
 
-/* Parse functions return 0, or -1 when the body is malformed (then drop it). */
-int wire_parse_data(wire_reader *r, wire_data *d);
-int wire_parse_ack(wire_reader *r, wire_ack *a);
-int wire_parse_hello(wire_reader *r, wire_hello *h);
-int wire_parse_challenge(wire_reader *r, wire_challenge *c);
+/* Body parsers: WIRE_OK, or WIRE_MALFORMED when the body is malformed (then drop it). */
+wire_result wire_parse_data(wire_reader *r, wire_data *d);
+wire_result wire_parse_ack(wire_reader *r, wire_ack *a);
+wire_result wire_parse_hello(wire_reader *r, wire_hello *h);
+wire_result wire_parse_challenge(wire_reader *r, wire_challenge *c);
 void wire_write_challenge(buf *b, const wire_challenge *c);
 void wire_write_data(buf *b, const wire_data *d);
 void wire_write_ack(buf *b, const wire_ack *a);

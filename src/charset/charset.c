@@ -69,7 +69,7 @@ static size_t recode_utf8(const char *in, size_t len, int final, buf *out)
             continue;
         }
         buf_append(out, in + good, i - good);
-        if (r == -2 && !final) return i;
+        if (r == UTF8_TRUNCATED && !final) return i;
         buf_append(out, replacement, sizeof replacement);
         good = i += bad;
     }
@@ -386,7 +386,7 @@ static size_t encode_multibyte(charset_id cs, const char *in, size_t len, int fi
             continue;
         }
         int r = utf8_decode_one(in + i, len - i, &cp, &bad);
-        if (r == -2 && !final) break;
+        if (r == UTF8_TRUNCATED && !final) break;
         encode_char(cs, r > 0 ? cp : 0xFFFD, out);
         i += r > 0 ? (size_t)r : bad;
     }

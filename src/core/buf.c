@@ -1,5 +1,6 @@
 /* buf.c -- growable byte buffer */
 #include "udpchat/buf.h"
+#include "udpchat/mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@ void buf_init(buf *b) { b->data = NULL; b->len = b->cap = 0; }
 
 void buf_free(buf *b)
 {
-    free(b->data);
+    if (!b->fixed) free(b->data);
     buf_init(b);
 }
 
@@ -20,18 +21,24 @@ void buf_clear(buf *b)
     if (b->data) b->data[0] = '\0';
 }
 
+buf buf_fixed(void *mem, size_t cap)
+{
+    buf b = {mem, 0, cap, 1};
+    if (cap) b.data[0] = '\0';
+    return b;
+}
+
 void buf_reserve(buf *b, size_t extra)
 {
     size_t need = b->len + extra + 1;
     if (need <= b->cap) return;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < need) cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p) {
-        fputs("udpchat: out of memory\n", stderr);
+    if (b->fixed) {
+        fprintf(stderr, "udpchat: a fixed buffer of %zu bytes cannot take %zu (a bug)\n", b->cap, need);
         abort();
     }
-    b->data = p;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need) cap *= 2;
+    b->data = xrealloc(b->data, cap);
     b->cap = cap;
 }
 
@@ -76,19 +83,12 @@ void buf_consume(buf *b, size_t n)
 char *buf_detach(buf *b)
 {
     char *p = b->data;
-    if (!p) p = calloc(1, 1);
+    if (!p) p = xcalloc(1, 1);
     buf_init(b);
     return p;
 }
 
-char *str_dup(const char *s)
-{
-    size_t n = strlen(s ? s : "") + 1;
-    char *p = malloc(n);
-    if (!p) abort();
-    memcpy(p, s ? s : "", n);
-    return p;
-}
+char *str_dup(const char *s) { return xstrdup(s); }
 
 int str_ieq(const char *a, const char *b)
 {

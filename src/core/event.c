@@ -2,6 +2,7 @@
 #include "udpchat/event.h"
 
 #include "udpchat/buf.h"
+#include "udpchat/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -81,8 +82,7 @@ static void grow(evq *q)
         q->head = 0;
     } else {
         q->cap = q->cap ? q->cap * 2 : 16;
-        q->items = realloc(q->items, q->cap * sizeof *q->items);
-        if (!q->items) abort();
+        q->items = xreallocarray(q->items, q->cap, sizeof *q->items);
     }
 }
 
@@ -100,7 +100,7 @@ int evq_push(evq *q, const chat_event *ev)
     return 1;
 }
 
-static char *dup_or_null(const char *s) { return s ? str_dup(s) : NULL; }
+static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
 
 int evq_emit(evq *q, chat_event_type t, uint32_t id, const char *from, const char *to,
              const char *text, int flags, int reason)

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "udpchat/mem.h"
+
 static size_t bounded_len(const char *s, size_t max)
 {
     const char *nul = memchr(s, '\0', max);
@@ -37,8 +39,7 @@ int ipmsg_parse(const void *data, size_t len, ipmsg_packet *p)
 {
     memset(p, 0, sizeof *p);
     if (len == 0 || len > 65536) return -1;
-    p->store = malloc(len + 2);
-    if (!p->store) abort();
+    p->store = xmalloc(len + 2);
     memcpy(p->store, data, len);
     p->store[len] = p->store[len + 1] = '\0';
     char *cur = p->store, *end = p->store + bounded_len(p->store, len); /* header ends at a NUL */

@@ -6,9 +6,43 @@
 #include <string.h>
 
 #include "udpchat/ipmsg.h"
+#include "udpchat/mem.h"
 #include "udpchat/nick.h"
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
+
+/*
+** A lan core is one IP Messenger endpoint with no server: it announces itself to
+** `targets` (broadcast addresses and --peer hosts), learns peers from what arrives, and
+** sends each message to each peer as SENDMSG with SENDCHECKOPT until a RECVMSG answers.
+**
+** Peers. peers[0..npeers) has one entry per source address (host and port), at most
+** cfg.max_peers; order means nothing (removal moves the last one in). A peer appears on
+** its first entry (BR_ENTRY, ANSENTRY, BR_ABSENCE) or SENDMSG and goes only on BR_EXIT.
+** Its nick is cleaned UTF-8: 1..WIRE_MAX_NICK characters, no controls, bidi controls nor
+** spaces, never starting with '/'; group and host at most MAX_GROUP characters. Two
+** peers may share a nick: then each is shown as nick@address and a bare nick names none
+** (lan_say reports it ambiguous). seen[] remembers the packet numbers (+1, 0 = empty) of
+** the last SEEN_RING SENDMSGs shown, so a resend is acknowledged but not shown twice.
+**
+** Packet numbers. `packet_no` only grows (it starts at cfg.first_packet_no): every new
+** datagram we send takes the next one (one broadcast shares one over all targets; a
+** RECVMSG takes one only if it is sent); a resend keeps its pending's number.
+**
+** Pending pieces. pend[0..npend) holds one entry per (piece, peer) not yet answered: a
+** message is cut into pieces of at most CHUNK_BYTES once encoded, all with the id
+** lan_say returned. An entry holds its whole datagram, sent tries <= cfg.retries + 1
+** times, cfg.retry_ms apart. A RECVMSG from `to` with its packet number removes it, and
+** DELIVERED is reported when no other piece of that id to that address is left; after
+** the last try it is given up: one UNDELIVERED, and every other piece of that id to that
+** peer goes with it.
+**
+** Limits (so no address can use us to flood or amplify): SENDMSGs shown per peer
+** (MSG_INTERVAL/MSG_BURST; one not shown is not acknowledged); RECVMSGs per peer
+** (ACK_INTERVAL/ACK_BURST) and ANSENTRY + RECVMSG to everyone ANSWERS_PER_SECOND; an
+** ANSENTRY to one peer once a second at most; a RECVMSG is never longer than the SENDMSG
+** it answers (rx_len); datagrams from our own addresses (`self`) are ignored.
+*/
 
 #define SEEN_RING 32
 #define CHUNK_BYTES 7800 /* bytes of text per SENDMSG, in the charset sent */
@@ -75,13 +109,12 @@ void lan_config_default(lan_config *c)
 
 lan *lan_create(const lan_config *cfg, core_emit_fn emit, void *ctx)
 {
-    lan *l = calloc(1, sizeof *l);
-    if (!l) abort();
+    lan *l = xcalloc(1, sizeof *l);
     l->cfg = *cfg;
-    l->nick = str_dup(cfg->nick);
-    l->group = str_dup(cfg->group);
-    l->user = str_dup(cfg->user);
-    l->host = str_dup(cfg->host);
+    l->nick = xstrdup(cfg->nick);
+    l->group = xstrdup(cfg->group);
+    l->user = xstrdup(cfg->user);
+    l->host = xstrdup(cfg->host);
     l->emit = emit;
     l->ctx = ctx;
     l->packet_no = cfg->first_packet_no ? cfg->first_packet_no : 1;
@@ -122,8 +155,7 @@ void lan_destroy(lan *l)
 
 static net_addr *copy_addrs(const net_addr *a, size_t n)
 {
-    net_addr *c = malloc((n ? n : 1) * sizeof *c);
-    if (!c) abort();
+    net_addr *c = xcalloc(n, sizeof *c);
     if (n) memcpy(c, a, n * sizeof *c);
     return c;
 }
@@ -307,7 +339,7 @@ static chat_event peer_event(const lan *l, chat_event_type t, uint32_t id, const
     buf b = {0};
     ev.type = t;
     ev.id = id;
-    ev.text = text ? str_dup(text) : NULL;
+    ev.text = text ? xstrdup(text) : NULL;
     if (!p) return ev;
     label(l, p, &b);
     ev.from = buf_detach(&b);
@@ -337,15 +369,14 @@ static lan_peer *peer_add(lan *l, const net_addr *a, const ipmsg_packet *pk)
     if (l->npeers >= l->cfg.max_peers) return NULL;
     if (l->npeers == l->cappeers) {
         l->cappeers = l->cappeers ? l->cappeers * 2 : 16;
-        l->peers = realloc(l->peers, l->cappeers * sizeof *l->peers);
-        if (!l->peers) abort();
+        l->peers = xreallocarray(l->peers, l->cappeers, sizeof *l->peers);
     }
     lan_peer *p = &l->peers[l->npeers++];
     memset(p, 0, sizeof *p);
     p->addr = *a;
     p->cs = CHARSET_UNKNOWN;
     p->nick = decode_name(CHARSET_UTF8, pk->user, strlen(pk->user), WIRE_MAX_NICK, 1);
-    p->group = str_dup("");
+    p->group = xstrdup("");
     p->host = decode_name(CHARSET_UTF8, pk->host, strlen(pk->host), MAX_GROUP, 0);
     l->st.peers = l->npeers;
     return p;
@@ -543,15 +574,14 @@ static void queue_chunk(lan *l, uint32_t id, lan_peer *p, const char *chunk, uin
 {
     if (l->npend == l->cappend) {
         l->cappend = l->cappend ? l->cappend * 2 : 16;
-        l->pend = realloc(l->pend, l->cappend * sizeof *l->pend);
-        if (!l->pend) abort();
+        l->pend = xreallocarray(l->pend, l->cappend, sizeof *l->pend);
     }
     pending *q = &l->pend[l->npend++];
     memset(q, 0, sizeof *q);
     q->id = id;
     q->to = p->addr;
     q->packet_no = l->packet_no++;
-    q->text = str_dup(chunk);
+    q->text = xstrdup(chunk);
     charset_id cs = send_cs(l, p);
     buf e = {0};
     charset_encode(cs, chunk, strlen(chunk), 1, &e);
@@ -592,10 +622,7 @@ static void send_text(lan *l, uint32_t id, lan_peer *p, const char *text, uint64
         size_t max = CHUNK_BYTES, n;
         while ((n = chunk_len(text + off, len - off, max)) > 16 && encoded_len(cs, text + off, n) > CHUNK_BYTES)
             max /= 2;
-        char *chunk = malloc(n + 1);
-        if (!chunk) abort();
-        memcpy(chunk, text + off, n);
-        chunk[n] = '\0';
+        char *chunk = xstrndup(text + off, n);
         queue_chunk(l, id, p, chunk, now);
         free(chunk);
         off += n;
@@ -624,7 +651,7 @@ static lan_peer *by_address(lan *l, const char *to)
     if (!at || parse_addr(at + 1, &a) < 0) return NULL;
     lan_peer *p = peer_find(l, &a);
     if (!p) return NULL;
-    char *nick = str_dup(to);
+    char *nick = xstrdup(to);
     nick[at - to] = '\0';
     int same = nick_equal(p->nick, nick);
     free(nick);

@@ -1,10 +1,45 @@
 /* link.c -- reliable ordered delivery: sequencing, acks, RTT-based retransmission, reassembly */
 #include "udpchat/link.h"
 
+/*
+** A link carries whole messages one way and their acknowledgements the other, between
+** our session (my_session) and one session of the remote (their_session); `token` is the
+** remote's secret, written into every datagram. A message of n bytes is cut into
+** ceil(n / WIRE_MAX_FRAGMENT) fragments with consecutive sequence numbers.
+**
+** Sending side. `next_seq` is the seq the next queued fragment gets; the queue head..tail
+** holds the messages not yet acknowledged nor given up, oldest first, each with
+** first_seq..first_seq+nfrags-1 (consecutive from one message to the next), `nqueued` of
+** them (<= cfg.max_queued). A fragment is in flight once sent (tx > 0) and until acked;
+** at most cfg.window are in flight. `base` only grows: every seq below it was
+** acknowledged or given up, so DATA carries it and the receiver may skip below it;
+** base <= the head's first_seq <= next_seq. A message not acknowledged
+** deliver_timeout_ms after it was queued is given up (UNDELIVERED), `base` moves past
+** it, and it joins `late` (at most LATE_SLOTS, oldest dropped) until an ACK shows it
+** arrived whole after all (DELIVERED_LATE) or skipped past its end (dropped silently).
+** srtt/rttvar/rto follow RFC 6298, rto within [rto_min_ms, rto_max_ms].
+**
+** Receiving side. Every seq below `next_expected` was consumed or skipped; `skipped` is
+** the highest base applied that skipped a fragment never received (<= next_expected),
+** echoed in every ACK. `ooo` holds fragments after next_expected, sorted by seq, no
+** duplicates, each within RECV_WINDOW of next_expected (so the SACK's WIRE_SACK_BITS
+** always fit); their bytes are `parked` (<= PARKED_MAX) and also counted in the shared
+** cfg.parked budget, if any; past either limit a fragment is dropped unacknowledged.
+** `reasm` holds the fragments of one message consumed so far in order (reasm_active), the
+** next one expected being reasm_next_frag at reasm_next_seq; any hole drops it.
+** ack_pending says an ACK is owed (sent by link_flush_ack, echoing ack_echo_ts).
+**
+** Events wait in evs[ev_head .. ev_head+ev_len) until link_poll hands them out; a
+** MESSAGE event owns its bytes.
+*/
+#include "udpchat/mem.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #define RECV_WINDOW 128u   /* fragments ahead of the next expected one we hold (154 KB) */
+#define PARKED_MAX (RECV_WINDOW * WIRE_MAX_FRAGMENT) /* out-of-order bytes one link holds */
+_Static_assert(RECV_WINDOW >= WIRE_SACK_BITS, "every fragment a SACK can name is within the window");
 #define MAX_SKIP (1u << 24) /* more than a sender can ever have abandoned at once */
 #define LATE_SLOTS 32u      /* given-up messages remembered for a late acknowledgement */
 
@@ -70,14 +105,13 @@ void link_config_default(link_config *c)
     c->rto_min_ms = 40;
     c->rto_max_ms = 2000;
     c->rto_initial_ms = 200;
-    c->window = 64; /* = the selective-ack bitmap, so no fragment held is ever resent */
+    c->window = WIRE_SACK_BITS; /* = the selective-ack bitmap, so no fragment held is ever resent */
     c->max_queued = 4096;
 }
 
 link_blob *link_blob_create(const void *data, size_t len)
 {
-    link_blob *b = malloc(sizeof *b + len);
-    if (!b) abort();
+    link_blob *b = xmalloc(sizeof *b + len);
     b->refs = 1;
     b->len = (uint32_t)len;
     if (len) memcpy(b->data, data, len);
@@ -99,8 +133,7 @@ void link_event_free(link_event *ev)
 link *link_create(const link_config *cfg, uint32_t my_session, uint32_t their_session,
                   uint64_t token)
 {
-    link *l = calloc(1, sizeof *l);
-    if (!l) abort();
+    link *l = xcalloc(1, sizeof *l);
     if (cfg) l->cfg = *cfg;
     else link_config_default(&l->cfg);
     l->my_session = my_session;
@@ -120,8 +153,7 @@ static void push_event_tag(link *l, link_event_type type, uint32_t id, uint8_t *
             l->ev_head = 0;
         } else {
             l->ev_cap = l->ev_cap ? l->ev_cap * 2 : 8;
-            l->evs = realloc(l->evs, l->ev_cap * sizeof *l->evs);
-            if (!l->evs) abort();
+            l->evs = xreallocarray(l->evs, l->ev_cap, sizeof *l->evs);
         }
     }
     link_event *ev = &l->evs[l->ev_head + l->ev_len++];
@@ -181,8 +213,7 @@ void link_destroy(link *l)
 static uint32_t enqueue(link *l, link_blob *blob, uint32_t id, void *tag, uint64_t now)
 {
     uint16_t nfrags = (uint16_t)((blob->len + WIRE_MAX_FRAGMENT - 1) / WIRE_MAX_FRAGMENT);
-    out_msg *m = calloc(1, sizeof *m + nfrags * sizeof(frag_state));
-    if (!m) abort();
+    out_msg *m = xcalloc(1, sizeof *m + nfrags * sizeof(frag_state));
     blob->refs++;
     m->blob = blob;
     m->tag = tag;
@@ -229,8 +260,8 @@ static void unlink_msg(link *l, out_msg *prev, out_msg *m)
 
 static void send_frag(link *l, out_msg *m, uint16_t i, uint64_t now, link_emit_fn emit, void *ctx)
 {
-    uint8_t pkt[WIRE_HEADER_LEN + 16 + WIRE_MAX_FRAGMENT + 1];
-    buf b = {(char *)pkt, 0, sizeof pkt}; /* fits with its NUL: never reallocates */
+    uint8_t pkt[WIRE_DATA_MAX + 1]; /* + its NUL */
+    buf b = buf_fixed(pkt, sizeof pkt);
     size_t off = (size_t)i * WIRE_MAX_FRAGMENT;
     size_t n = m->blob->len - off < WIRE_MAX_FRAGMENT ? m->blob->len - off : WIRE_MAX_FRAGMENT;
     wire_data d = {m->first_seq + i, l->base, (uint32_t)now, i, m->nfrags, m->blob->data + off, n};
@@ -352,7 +383,7 @@ static int is_acked(const wire_ack *a, uint32_t seq)
 {
     if (seq < a->next) return 1;
     uint32_t d = seq - a->next;
-    return d >= 1 && d <= 64 && ((a->sack >> (d - 1)) & 1);
+    return d >= 1 && d <= WIRE_SACK_BITS && ((a->sack >> (d - 1)) & 1);
 }
 
 void link_on_ack(link *l, const wire_ack *a, uint64_t now)
@@ -445,13 +476,12 @@ static void store_ooo(link *l, const wire_data *d)
         return;
     }
     link_budget *bud = l->cfg.parked;
-    if (l->parked + d->len > RECV_WINDOW * WIRE_MAX_FRAGMENT || (bud && bud->used + d->len > bud->limit)) {
+    if (l->parked + d->len > PARKED_MAX || (bud && bud->used + d->len > bud->limit)) {
         if (bud) bud->refused++;
         l->stats.out_of_window++; /* not acknowledged: the sender resends it later */
         return;
     }
-    ooo_frag *f = malloc(sizeof *f + d->len);
-    if (!f) abort();
+    ooo_frag *f = xmalloc(sizeof *f + d->len);
     l->parked += d->len;
     if (bud) bud->used += d->len;
     f->seq = d->seq;
@@ -497,11 +527,11 @@ void link_flush_ack(link *l, link_emit_fn emit, void *ctx)
     wire_ack a = {l->next_expected, l->ack_echo_ts, 0, l->skipped};
     for (const ooo_frag *f = l->ooo; f; f = f->next) {
         uint32_t d = f->seq - l->next_expected;
-        if (d >= 1 && d <= 64) a.sack |= (uint64_t)1 << (d - 1);
-        if (d > 64) break;
+        if (d >= 1 && d <= WIRE_SACK_BITS) a.sack |= (uint64_t)1 << (d - 1);
+        if (d > WIRE_SACK_BITS) break;
     }
-    uint8_t pkt[WIRE_HEADER_LEN + 20 + 1];
-    buf b = {(char *)pkt, 0, sizeof pkt};
+    uint8_t pkt[WIRE_ACK_LEN + 1]; /* + its NUL */
+    buf b = buf_fixed(pkt, sizeof pkt);
     wire_write_header(&b, WIRE_ACK, l->my_session, l->their_session, l->token);
     wire_write_ack(&b, &a);
     wire_seal(b.data, b.len);

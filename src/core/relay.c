@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "relay_internal.h"
+#include "udpchat/mem.h"
 #include "udpchat/msg.h"
 #include "udpchat/nick.h"
 #include "udpchat/utf8.h"
@@ -29,6 +30,10 @@
 #define LEAVE_GRACE_MS 2000
 #define SHUTDOWN_GRACE_MS 1500
 #define STRANGER_REPLIES 200 /* answers a second to all non-members together */
+#define CONTROL_BODY_MAX 256 /* body bytes of a control datagram (a REFUSE's text is cut here) */
+_Static_assert(WIRE_HEADER_LEN + CONTROL_BODY_MAX <= WIRE_MAX_DATAGRAM, "a control datagram fits");
+_Static_assert(WIRE_HELLO_BODY_MIN <= CONTROL_BODY_MAX && WIRE_CHALLENGE_BODY_LEN <= CONTROL_BODY_MAX,
+               "the relay's HELLO (no nick) and CHALLENGE bodies are never cut");
 
 void relay_config_default(relay_config *c)
 {
@@ -57,8 +62,7 @@ static size_t hash_addr(const relay *r, const net_addr *a)
 
 relay *relay_create(const relay_config *cfg, uint32_t session, core_emit_fn emit, void *ctx)
 {
-    relay *r = calloc(1, sizeof *r);
-    if (!r) abort();
+    relay *r = xcalloc(1, sizeof *r);
     r->cfg = *cfg;
     if (r->cfg.rate && !r->cfg.burst) r->cfg.burst = 2 * r->cfg.rate;
     r->parked.limit = cfg->parked_limit;
@@ -68,8 +72,7 @@ relay *relay_create(const relay_config *cfg, uint32_t session, core_emit_fn emit
     r->ctx = ctx;
     r->tsize = 64;
     while (r->tsize < (cfg->max_clients + cfg->max_legacy) * 2) r->tsize *= 2;
-    r->table = calloc(r->tsize, sizeof *r->table);
-    if (!r->table) abort();
+    r->table = xcalloc(r->tsize, sizeof *r->table);
     evq_init(&r->events);
     return r;
 }
@@ -125,11 +128,11 @@ static void log_event(relay *r, chat_event_type t, const char *nick, const net_a
     chat_event ev = {0};
     ev.type = t;
     ev.reason = reason;
-    ev.from = nick ? str_dup(nick) : NULL;
-    ev.text = what ? str_dup(what) : NULL;
+    ev.from = nick ? xstrdup(nick) : NULL;
+    ev.text = what ? xstrdup(what) : NULL;
     if (a) {
         addr_format(a, where, sizeof where);
-        ev.address = str_dup(where);
+        ev.address = xstrdup(where);
     }
     evq_push(&r->events, &ev);
 }
@@ -157,13 +160,12 @@ member *member_by_nick(relay *r, const char *nick)
 
 member *member_add(relay *r, const net_addr *a, const char *nick, uint32_t session, uint64_t now)
 {
-    member *m = calloc(1, sizeof *m);
-    if (!m) abort();
+    member *m = xcalloc(1, sizeof *m);
     m->r = r;
     m->addr = *a;
     m->session = session;
     m->legacy = session == 0;
-    m->nick = str_dup(nick);
+    m->nick = xstrdup(nick);
     m->last_rx = now;
     m->cs = CHARSET_UNKNOWN;
     size_t h = hash_addr(r, a);
@@ -224,8 +226,7 @@ void member_mark_dirty(member *m)
     if (m->dirty || !m->lk) return;
     if (r->ndirty == r->capdirty) {
         r->capdirty = r->capdirty ? r->capdirty * 2 : 64;
-        r->dirty = realloc(r->dirty, r->capdirty * sizeof *r->dirty);
-        if (!r->dirty) abort();
+        r->dirty = xreallocarray(r->dirty, r->capdirty, sizeof *r->dirty);
     }
     r->dirty[r->ndirty++] = m;
     m->dirty = 1;
@@ -257,9 +258,9 @@ void relay_settle(relay *r, uint64_t now)
 void relay_send_control(relay *r, const net_addr *to, uint8_t type, uint32_t dest, uint64_t token,
                         const void *body, size_t n)
 {
-    uint8_t pkt[WIRE_HEADER_LEN + 256 + 1];
-    buf b = {(char *)pkt, 0, sizeof pkt};
-    if (n > 256) n = 256;
+    uint8_t pkt[WIRE_HEADER_LEN + CONTROL_BODY_MAX + 1]; /* + its NUL */
+    buf b = buf_fixed(pkt, sizeof pkt);
+    if (n > CONTROL_BODY_MAX) n = CONTROL_BODY_MAX;
     wire_write_header(&b, type, r->me, dest, token);
     buf_append(&b, body, n);
     wire_seal(b.data, b.len);
@@ -476,7 +477,7 @@ void relay_on_datagram(relay *r, const net_addr *from, const void *data, size_t 
         r->st.dropped_self++; /* our own answer looped back, or a forged source: never answered */
         return;
     }
-    uint8_t card[WIRE_HEADER_LEN + 256 + 32];
+    uint8_t card[WIRE_CARD_DATAGRAM_MAX];
     size_t n;
     if (wire_is_ours(data, len)) relay_on_protocol(r, from, data, len, now);
     else if (*(const uint8_t *)data == WIRE_MAGIC0) r->st.dropped_malformed++; /* cut-short header */

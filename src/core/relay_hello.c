@@ -109,7 +109,7 @@ static void on_hello(relay *r, const net_addr *from, const wire_header *hd, wire
                      size_t len, uint64_t now)
 {
     wire_hello h;
-    if (wire_parse_hello(body, &h) < 0) {
+    if (wire_parse_hello(body, &h) != WIRE_OK) {
         r->st.dropped_malformed++;
         return;
     }
@@ -157,11 +157,11 @@ static void on_member_datagram(relay *r, member *m, const wire_header *h, wire_r
     m->last_rx = now;
     switch (h->type) {
     case WIRE_DATA:
-        if (wire_parse_data(body, &d) == 0) link_on_data(m->lk, &d, now), member_mark_dirty(m);
+        if (wire_parse_data(body, &d) == WIRE_OK) link_on_data(m->lk, &d, now), member_mark_dirty(m);
         else r->st.dropped_malformed++;
         break;
     case WIRE_ACK:
-        if (wire_parse_ack(body, &a) == 0) link_on_ack(m->lk, &a, now), member_mark_dirty(m);
+        if (wire_parse_ack(body, &a) == WIRE_OK) link_on_ack(m->lk, &a, now), member_mark_dirty(m);
         else r->st.dropped_malformed++;
         break;
     case WIRE_PING: relay_send_control(r, &m->addr, WIRE_PONG, m->session, m->tx, NULL, 0); break;

@@ -59,7 +59,7 @@ struct relay {
     buf legacy_news;         /* join/leave lines for plain-text members, sent once a second */
     uint64_t next_news;
     struct { net_addr a; uint64_t at; } refused_recent[64]; /* plain-text refusals */
-    struct { net_addr a; char nick[4 * 32 + 1]; charset_id cs; uint64_t at; } gone[64];
+    struct { net_addr a; char nick[WIRE_NICK_BYTES + 1]; charset_id cs; uint64_t at; } gone[64];
     size_t ngone;            /* plain-text members that timed out: an address that comes back
                                 gets its nick back (ring of the last 64) */
     int shutting, destroying;

@@ -188,7 +188,7 @@ void legacy_on_text(relay *r, member *m, const net_addr *from, const char *data,
     char *t = buf_detach(&text);
     trim(t);
     int hb = strcmp(t, "^hb^") == 0, quit = strcmp(t, "quit") == 0;
-    char old[4 * 32 + 1];
+    char old[WIRE_NICK_BYTES + 1];
     charset_id old_cs = cs;
     if (!m && !quit && *t && recall(r, from, now, old, sizeof old, &old_cs)) {
         m = join(r, from, old, old_cs, len, now); /* it came back: its nick, and its line is a line */

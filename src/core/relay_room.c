@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "relay_internal.h"
+#include "udpchat/mem.h"
 #include "udpchat/msg.h"
 #include "udpchat/nick.h"
 #include "udpchat/utf8.h"
@@ -27,8 +28,7 @@ static int send_blob(member *m, link_blob *blob, fanout *f, uint64_t now)
 static fanout *fanout_new(const member *sender, uint32_t ref)
 {
     if (!sender || sender->legacy || !ref) return NULL; /* nobody to tell */
-    fanout *f = calloc(1, sizeof *f);
-    if (!f) abort();
+    fanout *f = xcalloc(1, sizeof *f);
     f->sender = sender->addr;
     f->session = sender->session;
     f->ref = ref;
@@ -203,7 +203,7 @@ static void rename_member(relay *r, member *m, const char *nick, uint64_t now)
     buf_printf(&t, "*** %s is now %s", m->nick, nick);
     evq_emit(&r->events, EV_NICK, 0, m->nick, nick, NULL, 0, 0);
     free(m->nick);
-    m->nick = str_dup(nick);
+    m->nick = xstrdup(nick);
     broadcast(r, NULL, &w, NULL, NULL, now);
     legacy_news(r, t.data);
     buf_free(&w);

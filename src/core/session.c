@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "session_internal.h"
+#include "udpchat/mem.h"
 #include "udpchat/msg.h"
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
@@ -24,8 +25,8 @@
  *   datagram from them must carry. Nothing else is accepted as theirs.
  * - A HELLO is verified when its header token is rx_for(its session), or a cookie this
  *   session made for that session (a CHALLENGE answer) less than WIRE_COOKIE_TTL_S old.
- *   Anything else gets a CHALLENGE (28 + 12 bytes, never more than a HELLO), at most
- *   two a second.
+ *   Anything else gets a CHALLENGE (WIRE_CHALLENGE_LEN bytes, never more than a HELLO),
+ *   at most one per CONTROL_GAP_MS.
  * - A new link (seq from 0) is made exactly when `them` or `tx` changes; a genuine RESET
  *   raises `epoch`, so both sides start a new link together.
  * - The remote's heartbeat request is never below MIN_HEARTBEAT_MS.
@@ -120,12 +121,11 @@ static void send_hello(session *s, int answer, uint64_t now)
 session *session_create(const session_config *cfg, uint32_t my_session, core_emit_fn emit,
                         void *ctx, uint64_t now)
 {
-    session *s = calloc(1, sizeof *s);
-    if (!s) abort();
+    session *s = xcalloc(1, sizeof *s);
     s->cfg = *cfg;
-    s->nick = str_dup(cfg->nick);
-    s->label = str_dup(cfg->remote_label);
-    s->remote_nick = str_dup(cfg->remote_label);
+    s->nick = xstrdup(cfg->nick);
+    s->label = xstrdup(cfg->remote_label);
+    s->remote_nick = xstrdup(cfg->remote_label);
     s->me = my_session;
     s->emit = emit;
     s->ctx = ctx;
@@ -182,7 +182,7 @@ static void on_receipt(session *s, const chat_msg *m, const char *text)
 static void on_welcome(session *s, const char *a)
 {
     free(s->nick);
-    s->nick = str_dup(a);
+    s->nick = xstrdup(a);
     evq_emit(&s->events, EV_STATUS, 0, a, NULL, s->joined_once ? "rejoined" : "joined", 0, 0);
     if (s->joined_once)
         evq_emit(&s->events, EV_MISSED, 0, NULL, NULL,
@@ -203,7 +203,7 @@ static void on_room_msg(session *s, const chat_msg *m, const char *a, const char
     case MSG_NICK:
         if (strcmp(a, s->nick) == 0) {
             free(s->nick);
-            s->nick = str_dup(b);
+            s->nick = xstrdup(b);
         }
         evq_emit(&s->events, EV_NICK, 0, a, b, NULL, 0, 0);
         break;
@@ -333,7 +333,7 @@ static void on_hello(session *s, const wire_header *hd, wire_reader *r, uint64_t
 {
     wire_hello h;
     int want = s->cfg.role == SESSION_CLIENT ? WIRE_ROLE_SERVER : WIRE_ROLE_PEER;
-    if (wire_parse_hello(r, &h) < 0) {
+    if (wire_parse_hello(r, &h) != WIRE_OK) {
         s->stats.dropped_malformed++;
         return;
     }
@@ -364,7 +364,7 @@ static void on_hello(session *s, const wire_header *hd, wire_reader *r, uint64_t
 static void on_challenge(session *s, const wire_header *hd, wire_reader *r, uint64_t now)
 {
     wire_challenge c;
-    if (wire_parse_challenge(r, &c) < 0) {
+    if (wire_parse_challenge(r, &c) != WIRE_OK) {
         s->stats.dropped_malformed++;
         return;
     }
@@ -414,11 +414,11 @@ static void on_session_datagram(session *s, const wire_header *h, wire_reader *r
     if (s->state == ST_DOWN && h->type != WIRE_BYE && h->type != WIRE_BYE_ACK) go_up(s);
     switch (h->type) {
     case WIRE_DATA:
-        if (wire_parse_data(r, &d) == 0) link_on_data(s->lk, &d, now);
+        if (wire_parse_data(r, &d) == WIRE_OK) link_on_data(s->lk, &d, now);
         else s->stats.dropped_malformed++;
         break;
     case WIRE_ACK:
-        if (wire_parse_ack(r, &a) == 0) link_on_ack(s->lk, &a, now);
+        if (wire_parse_ack(r, &a) == WIRE_OK) link_on_ack(s->lk, &a, now);
         else s->stats.dropped_malformed++;
         break;
     case WIRE_PING: send_ctl(s, WIRE_PONG, s->them, s->tx, NULL, 0, now); break;
@@ -521,7 +521,7 @@ static void on_protocol(session *s, const wire_header *h, wire_reader *r, uint64
 /* A calling card from the remote: the HELLO inside is handled like one that came bare. */
 static int on_card(session *s, const void *data, size_t len, uint64_t now)
 {
-    uint8_t d[WIRE_HEADER_LEN + 256 + 32];
+    uint8_t d[WIRE_CARD_DATAGRAM_MAX];
     size_t n = wire_card_read(data, len, d, sizeof d);
     if (!n) return 0;
     session_on_datagram(s, d, n, now);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "session_internal.h"
+#include "udpchat/mem.h"
 #include "udpchat/msg.h"
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
@@ -36,8 +37,8 @@ static void emit_plain_event(session *s, chat_event_type t, const char *from, co
     ev.type = t;
     ev.legacy = 1;
     ev.flags = flags;
-    ev.from = str_dup(from ? from : s->label);
-    ev.text = text ? str_dup(text) : NULL;
+    ev.from = xstrdup(from ? from : s->label);
+    ev.text = text ? xstrdup(text) : NULL;
     evq_push(&s->events, &ev);
 }
 
@@ -115,11 +116,8 @@ static void client_line(session *s, const char *t)
         evq_emit(&s->events, EV_SHUTDOWN, 0, NULL, NULL, NULL, 0, 0);
     } else if (strncmp(t, "*** ", 4) == 0) {
         evq_emit(&s->events, EV_NOTICE, 0, NULL, NULL, t + 4, 0, 0);
-    } else if (sep && sep > nick && (size_t)(sep - nick) <= 4 * WIRE_MAX_NICK && !memchr(nick, ' ', (size_t)(sep - nick))) {
-        char *who = malloc((size_t)(sep - nick) + 1);
-        if (!who) abort();
-        memcpy(who, nick, (size_t)(sep - nick));
-        who[sep - nick] = '\0';
+    } else if (sep && sep > nick && (size_t)(sep - nick) <= WIRE_NICK_BYTES && !memchr(nick, ' ', (size_t)(sep - nick))) {
+        char *who = xstrndup(nick, (size_t)(sep - nick));
         emit_plain_event(s, EV_MESSAGE, who, sep + 3, priv ? CHAT_PRIVATE : 0);
         free(who);
     } else {
@@ -134,7 +132,7 @@ static char *decode_line(session *s, const char *data, size_t len)
     buf text = {0};
     while (len && (data[len - 1] == '\n' || data[len - 1] == '\r')) len--;
     charset_decode(out_charset(s), data, len, 1, &text);
-    return text.data ? buf_detach(&text) : str_dup("");
+    return text.data ? buf_detach(&text) : xstrdup("");
 }
 
 void plain_on_datagram(session *s, const char *data, size_t len, uint64_t now)

@@ -34,18 +34,18 @@ int utf8_decode_one(const char *s, size_t len, uint32_t *cp, size_t *bad_len)
     }
     *cp = 0xFFFD;
     *bad_len = 1;
-    if (u[0] < 0xC2 || u[0] > 0xF4) return -1;
+    if (u[0] < 0xC2 || u[0] > 0xF4) return UTF8_INVALID;
     int need = u[0] < 0xE0 ? 2 : u[0] < 0xF0 ? 3 : 4;
     uint8_t lo, hi;
     second_byte_range(u[0], &lo, &hi);
     for (int i = 1; i < need; i++) {
         if ((size_t)i >= len) {
             *bad_len = len;
-            return -2;
+            return UTF8_TRUNCATED;
         }
         if (u[i] < lo || u[i] > hi) {
             *bad_len = (size_t)i;
-            return -1;
+            return UTF8_INVALID;
         }
         lo = 0x80;
         hi = 0xBF;

@@ -190,7 +190,16 @@ void wire_seal(void *datagram, size_t len)
     put_u32(p + WIRE_CRC_OFFSET, datagram_crc(p, len, WIRE_CRC_OFFSET));
 }
 
-int wire_parse_data(wire_reader *r, wire_data *d)
+_Static_assert(WIRE_CHALLENGE_LEN <= WIRE_HELLO_MIN, "a CHALLENGE must never outgrow the HELLO it answers");
+_Static_assert(WIRE_DATA_MAX <= WIRE_MAX_DATAGRAM, "a full DATA fragment must fit a datagram");
+_Static_assert(WIRE_HELLO_MAX <= WIRE_MAX_DATAGRAM, "the largest HELLO must fit a datagram");
+_Static_assert(WIRE_CARD_MAX < WIRE_CARD_LIMIT, "a calling card must fit a plain-text reader's 1024 bytes");
+_Static_assert(WIRE_HELLO_MAX <= WIRE_CARD_DATAGRAM_MAX, "a card's buffer must hold the largest HELLO");
+_Static_assert(WIRE_SACK_BITS == 8 * sizeof(((wire_ack *)0)->sack), "WIRE_SACK_BITS is the sack field's width");
+_Static_assert(WIRE_MAX_MESSAGE / WIRE_MAX_FRAGMENT + 1 <= UINT16_MAX, "nfrags fits its u16");
+_Static_assert(WIRE_NICK_BYTES <= 255, "a nick fits the one-byte length of a HELLO's str8");
+
+wire_result wire_parse_data(wire_reader *r, wire_data *d)
 {
     d->seq = wire_read_u32(r);
     d->base = wire_read_u32(r);
@@ -198,9 +207,9 @@ int wire_parse_data(wire_reader *r, wire_data *d)
     d->frag = wire_read_u16(r);
     d->nfrags = wire_read_u16(r);
     d->payload = wire_read_rest(r, &d->len);
-    if (!r->ok || d->nfrags == 0 || d->frag >= d->nfrags) return -1;
-    if (d->nfrags > WIRE_MAX_MESSAGE / WIRE_MAX_FRAGMENT + 1 || d->len > WIRE_MAX_FRAGMENT) return -1;
-    return 0;
+    if (!r->ok || d->nfrags == 0 || d->frag >= d->nfrags) return WIRE_MALFORMED;
+    if (d->nfrags > WIRE_MAX_MESSAGE / WIRE_MAX_FRAGMENT + 1 || d->len > WIRE_MAX_FRAGMENT) return WIRE_MALFORMED;
+    return WIRE_OK;
 }
 
 void wire_write_data(buf *b, const wire_data *d)
@@ -213,13 +222,13 @@ void wire_write_data(buf *b, const wire_data *d)
     buf_append(b, d->payload, d->len);
 }
 
-int wire_parse_ack(wire_reader *r, wire_ack *a)
+wire_result wire_parse_ack(wire_reader *r, wire_ack *a)
 {
     a->next = wire_read_u32(r);
     a->echo_ts = wire_read_u32(r);
     a->sack = wire_read_u64(r);
     a->skipped = wire_read_u32(r);
-    return r->ok && a->skipped <= a->next ? 0 : -1;
+    return r->ok && a->skipped <= a->next ? WIRE_OK : WIRE_MALFORMED;
 }
 
 void wire_write_ack(buf *b, const wire_ack *a)
@@ -230,7 +239,7 @@ void wire_write_ack(buf *b, const wire_ack *a)
     wire_write_u32(b, a->skipped);
 }
 
-int wire_parse_hello(wire_reader *r, wire_hello *h)
+wire_result wire_parse_hello(wire_reader *r, wire_hello *h)
 {
     h->role = wire_read_u8(r);
     h->caps = wire_read_u8(r);
@@ -239,15 +248,15 @@ int wire_parse_hello(wire_reader *r, wire_hello *h)
     h->cookie_ts = wire_read_u32(r);
     h->reply_token = wire_read_u64(r);
     h->nick = wire_read_str8(r, &h->nick_len);
-    if (!r->ok || h->role > WIRE_ROLE_SERVER || h->reply_token == 0) return -1;
-    return 0;
+    if (!r->ok || h->role > WIRE_ROLE_SERVER || h->reply_token == 0) return WIRE_MALFORMED;
+    return WIRE_OK;
 }
 
-int wire_parse_challenge(wire_reader *r, wire_challenge *c)
+wire_result wire_parse_challenge(wire_reader *r, wire_challenge *c)
 {
     c->cookie_ts = wire_read_u32(r);
     c->cookie = wire_read_u64(r);
-    return r->ok && c->cookie ? 0 : -1;
+    return r->ok && c->cookie ? WIRE_OK : WIRE_MALFORMED;
 }
 
 void wire_write_challenge(buf *b, const wire_challenge *c)

@@ -8,6 +8,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "udpchat/mem.h"
+
+#define NET_MAX_HOST 255 /* bytes of a host name (RFC 1035: 253 in text) */
+
 struct net_socket {
     UDPsocket sock;
     SDLNet_SocketSet set;
@@ -32,8 +36,7 @@ void net_quit(void)
 
 net_socket *net_open(uint16_t port, char *err, size_t errlen)
 {
-    net_socket *s = calloc(1, sizeof *s);
-    if (!s) abort();
+    net_socket *s = xcalloc(1, sizeof *s);
     s->sock = SDLNet_UDP_Open(port);
     if (!s->sock) {
         if (port)
@@ -46,7 +49,7 @@ net_socket *net_open(uint16_t port, char *err, size_t errlen)
     }
     s->set = SDLNet_AllocSocketSet(1);
     s->rxv = SDLNet_AllocPacketV(NET_BATCH, 65536);
-    if (!s->set || !s->rxv) abort();
+    if (!s->set || !s->rxv) mem_fail_what("SDL_net socket set or packets");
     SDLNet_UDP_AddSocket(s->set, s->sock);
     IPaddress *local = SDLNet_UDP_GetPeerAddress(s->sock, -1);
     s->port = local ? SDLNet_Read16(&local->port) : port;
@@ -103,22 +106,22 @@ static int parse_port(const char *p, uint16_t *out)
     return 0;
 }
 
-int net_resolve(const char *spec, uint16_t default_port, net_addr *out)
+net_resolve_result net_resolve(const char *spec, uint16_t default_port, net_addr *out)
 {
-    char host[256];
+    char host[NET_MAX_HOST + 1];
     const char *colon = strrchr(spec, ':');
     uint16_t port = default_port;
     size_t hl = colon ? (size_t)(colon - spec) : strlen(spec);
-    if (hl == 0 || hl >= sizeof host) return -2;
-    if (colon && parse_port(colon + 1, &port) < 0) return -1;
-    if (port == 0) return -1;
+    if (hl == 0 || hl >= sizeof host) return NET_RESOLVE_NO_HOST;
+    if (colon && parse_port(colon + 1, &port) < 0) return NET_RESOLVE_BAD_PORT;
+    if (port == 0) return NET_RESOLVE_BAD_PORT;
     memcpy(host, spec, hl);
     host[hl] = '\0';
     IPaddress ip;
-    if (SDLNet_ResolveHost(&ip, host, port) < 0 || ip.host == INADDR_NONE) return -2;
+    if (SDLNet_ResolveHost(&ip, host, port) < 0 || ip.host == INADDR_NONE) return NET_RESOLVE_NO_HOST;
     out->host = SDLNet_Read32(&ip.host);
     out->port = port;
-    return 0;
+    return NET_RESOLVE_OK;
 }
 
 void net_emit(void *sock, const net_addr *to, const void *data, size_t len) { net_send(sock, to, data, len); }

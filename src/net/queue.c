@@ -4,6 +4,8 @@
 #include <SDL.h>
 #include <stdlib.h>
 
+#include "udpchat/mem.h"
+
 typedef struct qnode {
     struct qnode *next;
     void *item;
@@ -19,11 +21,10 @@ struct queue {
 
 queue *queue_create(void)
 {
-    queue *q = calloc(1, sizeof *q);
-    if (!q) abort();
+    queue *q = xcalloc(1, sizeof *q);
     q->lock = SDL_CreateMutex();
     q->nonempty = SDL_CreateCond();
-    if (!q->lock || !q->nonempty) abort();
+    if (!q->lock || !q->nonempty) mem_fail_what("an SDL mutex or condition variable");
     return q;
 }
 
@@ -46,8 +47,7 @@ void queue_push_many_sized(queue *q, void **items, const size_t *sizes, size_t c
     qnode *first = NULL, *last = NULL;
     size_t bytes = 0;
     for (size_t i = 0; i < count; i++) { /* allocate outside the lock */
-        qnode *n = malloc(sizeof *n);
-        if (!n) abort();
+        qnode *n = xmalloc(sizeof *n);
         n->item = items[i];
         n->bytes = sizes ? sizes[i] : 0;
         bytes += n->bytes;

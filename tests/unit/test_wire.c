@@ -112,16 +112,17 @@ static int parse_data_bytes(const uint8_t *p, size_t n, wire_data *d)
 
 static void test_data_rejects(void)
 {
-    uint8_t big[16 + WIRE_MAX_FRAGMENT + 1] = {0};
+    uint8_t big[WIRE_DATA_BODY_LEN + WIRE_MAX_FRAGMENT + 1] = {0};
     buf b = {0};
     wire_data d = {5, 0, 77, 1, 3, (const uint8_t *)"abc", 3}, out;
     wire_write_data(&b, &d);
+    CHECK_EQ_INT(b.len, WIRE_DATA_BODY_LEN + 3);
     CHECK_EQ_INT(parse_data_bytes((uint8_t *)b.data, b.len, &out), 0);
     CHECK_EQ_INT(out.seq, 5);
     CHECK_EQ_INT(out.frag, 1);
     CHECK_EQ_INT(out.nfrags, 3);
     CHECK_MEM(out.payload, out.len, "abc", 3);
-    for (size_t n = 0; n < 16; n++) CHECK_EQ_INT(parse_data_bytes((uint8_t *)b.data, n, &out), -1);
+    for (size_t n = 0; n < WIRE_DATA_BODY_LEN; n++) CHECK_EQ_INT(parse_data_bytes((uint8_t *)b.data, n, &out), -1);
     b.data[13] = 0;
     b.data[15] = 0; /* nfrags 0 */
     CHECK_EQ_INT(parse_data_bytes((uint8_t *)b.data, b.len, &out), -1);
@@ -172,6 +173,7 @@ static void test_hello_and_ack(void)
     buf_clear(&b);
     wire_ack a = {10, 1234, 0x8000000000000001ull, 4}, ao;
     wire_write_ack(&b, &a);
+    CHECK_EQ_INT(b.len, WIRE_ACK_BODY_LEN); /* the size link.c's stack buffer is made for */
     wire_reader_init(&r, b.data, b.len);
     CHECK_EQ_INT(wire_parse_ack(&r, &ao), 0);
     CHECK(ao.sack == a.sack && ao.next == 10 && ao.echo_ts == 1234 && ao.skipped == 4);
