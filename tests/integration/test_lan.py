@@ -385,7 +385,7 @@ def test_memory_flood(binary):
     limit_kb = 64 * 1024
     with netns.TestLan(2) as lan:
         cmd = [binary] + lan_args("alice")
-        os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=0:quarantine_size_mb=16")
+        h.small_quarantine(os.environ)
         proc = lan.popen(0, cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         lines, stop = [], threading.Event()
 
