@@ -69,6 +69,7 @@ target_sources(udpchat_app PRIVATE
   src/app/commands.c
   src/app/signals.c
   src/app/chat_loop.c
+  src/app/completion.c
   src/app/endpoint.c
   src/app/cmd_peer.c
   src/app/cmd_join.c

@@ -15,6 +15,12 @@ int signals_caught(void);
  * quit (CMD_QUIT, or CMD_SHUTDOWN for a server). Returns the exit code. */
 int chat_loop_run(runner *r, queue *ui, frontend *fe);
 
+/* Tab completion in the console (completion.c): started before console_start, fed every
+ * event on the main thread, stopped after console_stop. */
+void completion_start(frontend_mode mode);
+void completion_note(const chat_event *ev, const char *my_nick);
+void completion_stop(void);
+
 /* Runs a chat core until it finishes: Ctrl-C handling, the "ready" event with the
  * socket's port, the receive and service threads, the console (interactive on a terminal,
  * else line mode) and the front-end loop; everything is stopped and joined on return.

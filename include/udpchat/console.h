@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "udpchat/charset.h"
+#include "udpchat/lineedit.h"
 
 /* The console knows nothing of the chat: it hands each typed line to whoever started it
  * and prints the lines it is given. */
@@ -47,6 +48,30 @@ int console_shows(FILE *f);
  * redrawn with the cursor where it was. `line` is UTF-8 already made safe (utf8_sanitize)
  * plus, at most, our own SGR colour codes; a trailing '\n' is dropped. Any thread. */
 void console_print(const char *line, size_t len);
+/* Keys (beyond lineedit's editing keys):
+ *   Tab     completes the word before the cursor with the names a completer offers (see
+ *           console_set_completer and "Tab completion" in lineedit.h): one name is put in
+ *           whole with its suffix, several extend the word to their common prefix, then
+ *           each Tab shows the next one. No completer: Tab types a space.
+ *   Ctrl-L  repaints the screen, as irssi's Ctrl-L does: the terminal is cleared, the last
+ *           lines printed through the sink that fit (up to 256 kept) are printed again and
+ *           the input row, text and cursor as they were, follows them. Garbage that another
+ *           program wrote is gone, the chat is not. (The terminal's scrollback above keeps
+ *           what it had; some terminals also move the cleared screen into it.) */
+
+/* Tab's completer: called on the input thread, with the console's lock held, each time
+ * Tab starts a completion (not for the Tabs that cycle). word[0..word_len) is the UTF-8
+ * word before the cursor; at_line_start is 1 when it begins the line. It offers names
+ * with lineedit_offer(c, name, suffix) -- all it knows, or only those that fit: the
+ * console keeps those that begin with the word (ASCII letters in any case) in the order
+ * offered. It must not call the console (print, set_prompt) and must not wait for a lock
+ * that a thread holds while calling the console. */
+typedef lineedit_complete_fn console_complete_fn;
+/* Sets (fn) or removes (NULL) Tab's completer; ctx must stay valid while it is set. Call
+ * it from the thread that calls console_start, before or after it (it is kept across
+ * console_stop). Line mode ignores it. */
+void console_set_completer(console_complete_fn fn, void *ctx);
+
 /* Called by main() with the exit code. Where the console window belongs to udpchat alone
  * (Windows, started by a double-click or from the Start menu) and the exit code is not 0,
  * waits for Enter so the user can read the error before the window closes. Elsewhere it

@@ -80,6 +80,9 @@ int evq_push(evq *q, const chat_event *ev);
 int evq_emit(evq *q, chat_event_type t, uint32_t id, const char *from, const char *to,
              const char *text, int flags, int reason);
 int evq_pop(evq *q, chat_event *out); /* 1 and the event (caller owns), or 0 */
+/* 1 if a message of `bytes` would be kept now (not dropped for the byte budget). A core
+ * that must not acknowledge what it cannot show asks before it accepts a message. */
+int evq_has_room(const evq *q, size_t bytes);
 /* Counts an event dropped before it was pushed (a core's own limit), for the same report;
  * frees its strings. */
 void evq_drop(evq *q, chat_event *ev);

@@ -32,6 +32,9 @@ void frontend_event(frontend *fe, const chat_event *ev);
  * runner), or NULL if there is nothing to send (empty line, /help, an error already
  * printed). */
 core_command *frontend_parse(frontend *fe, const char *line);
+/* The command words of a mode ("/msg", "/help", ...), for completion; returns how many
+ * (at most max written). */
+size_t frontend_command_names(frontend_mode mode, const char **out, size_t max);
 /* Prints an error or info line in the current output style. */
 void frontend_error(frontend *fe, const char *text);
 void frontend_info(frontend *fe, const char *text);

@@ -21,7 +21,8 @@ typedef enum le_key {
     LE_KEY_KILL_WORD,  /* Ctrl-W: delete the word before the cursor */
     LE_KEY_EOF,        /* Ctrl-D: quit on an empty line, else delete at the cursor */
     LE_KEY_INTERRUPT,  /* Ctrl-C (byte 0x03 in raw mode): quit */
-    LE_KEY_REDRAW      /* Ctrl-L */
+    LE_KEY_REDRAW,     /* Ctrl-L: repaint the screen */
+    LE_KEY_COMPLETE    /* Tab: complete the word before the cursor */
 } le_key;
 
 typedef struct le_event {
@@ -34,15 +35,56 @@ typedef struct le_event {
  * and fills *ev; returns 0 if len is 0 or in holds only the beginning of a sequence
  * (call again when more bytes came). With final = 1 nothing is left waiting: a lone ESC
  * or a cut sequence is consumed as LE_KEY_NONE. Controls, DEL, C1 controls, bidi
- * controls and U+2028/9 never become LE_KEY_TEXT (tab becomes a space). */
+ * controls and U+2028/9 never become LE_KEY_TEXT (Tab is LE_KEY_COMPLETE). */
 size_t lineedit_parse_key(const char *in, size_t len, int final, le_event *ev);
 
 typedef enum le_result {
     LE_NOTHING = 0, /* nothing changed */
     LE_CHANGED,     /* text, cursor or prompt changed: redraw */
     LE_LINE,        /* a line was entered */
-    LE_QUIT         /* Ctrl-C, or Ctrl-D on an empty line */
+    LE_QUIT,        /* Ctrl-C, or Ctrl-D on an empty line */
+    LE_REDRAW       /* Ctrl-L: repaint the whole screen (lineedit_render_screen) */
 } le_result;
+
+/* ---- Tab completion (irssi / WeeChat style) ----
+ * Tab completes the word before the cursor (the bytes back to the previous space). The
+ * editor asks a completer for names, keeps those that begin with the word (ASCII letters
+ * in any case, other characters exactly) and then:
+ *   - one name: the word becomes the name plus its suffix (": " after a nick at the start
+ *     of the line, " " after a command or a nick later in the line: the completer says);
+ *   - several: the first Tab extends the word to their longest common prefix (spelled as
+ *     the first name offered); when that adds nothing, it shows the first name instead.
+ *     Each further Tab replaces the word with the next name plus its suffix, in the
+ *     order offered, round and round. Any other key (but Ctrl-L) ends the cycle;
+ *   - a suffix's final space is not doubled when the text after the cursor starts with a
+ *     space: the cursor moves past that one;
+ *   - none, or no word before the cursor: nothing happens.
+ * Without a completer Tab inserts a space (as before completion existed). */
+
+typedef struct le_cand {
+    char *text;        /* the name followed by its suffix, NUL-terminated */
+    size_t name_len;   /* bytes of the name alone */
+} le_cand;
+
+/* The candidates being gathered or cycled through (inside the editor). */
+typedef struct le_completion {
+    const char *word;  /* while the completer runs: the word (not NUL-terminated) */
+    size_t word_len;
+    le_cand *cand;     /* names kept, in the order offered */
+    size_t n, cap;
+    size_t start;      /* byte offset of the word in the text */
+    size_t shown;      /* while cycling: the candidate shown (n: the common prefix) */
+    int cycling;       /* 1 while further Tabs cycle */
+} le_completion;
+
+/* Called on Tab with the word before the cursor (UTF-8, word_len bytes, not NUL-terminated)
+ * and at_line_start = 1 if the word begins the line. Offers names with lineedit_offer; it
+ * may offer every name it knows and leave the filtering to the editor. */
+typedef void (*lineedit_complete_fn)(void *ctx, const char *word, size_t word_len, int at_line_start,
+                                     le_completion *c);
+/* Offers one name (UTF-8, copied) and its suffix (copied; NULL means none). Ignored if
+ * name does not begin with the word or was offered already. */
+void lineedit_offer(le_completion *c, const char *name, const char *suffix);
 
 /* The editor owns all its strings. Zero-init is not enough: use lineedit_init. */
 typedef struct lineedit {
@@ -55,12 +97,17 @@ typedef struct lineedit {
     size_t hist_pos;   /* while browsing: index into hist */
     int browsing;      /* 1 after Up until the line is entered or Down goes past the end */
     buf saved;         /* the line being typed when browsing started */
+    lineedit_complete_fn complete; /* Tab's completer (NULL: Tab inserts a space) */
+    void *complete_ctx;
+    le_completion comp;
 } lineedit;
 
 #define LINEEDIT_HISTORY 200 /* entries kept */
 
 void lineedit_init(lineedit *le, const char *prompt);
 void lineedit_free(lineedit *le);
+/* Sets Tab's completer (NULL: none) and ends any completion cycle. */
+void lineedit_set_completer(lineedit *le, lineedit_complete_fn fn, void *ctx);
 /* Replaces the prompt (copied). */
 void lineedit_set_prompt(lineedit *le, const char *prompt);
 /* Applies one key. For LE_LINE *line receives the entered text (heap, caller frees; never
@@ -76,6 +123,13 @@ int lineedit_render(lineedit *le, int width, buf *out);
 /* Appends the prompt and the whole text with no scrolling or cursor moves (the echo of an
  * entered line, left in the scrollback; the terminal wraps it). */
 void lineedit_render_plain(const lineedit *le, const char *text, buf *out);
+/* Appends the bytes that repaint the whole screen (Ctrl-L; what irssi's redraw does, for a
+ * console whose chat lines are the terminal's): cursor home, erase the screen, the last of
+ * lines[0..n) (oldest first, as console_print got them) that fit in height - 1 rows at
+ * `width` columns (a line wider than the row counts the rows it wraps to; SGR sequences
+ * take no room), each followed by CR LF, then the input row (lineedit_render). Returns the
+ * cursor's column. height < 2 means 24, width < 1 means 80. */
+int lineedit_render_screen(lineedit *le, const char *const *lines, size_t n, int width, int height, buf *out);
 /* Appends the bytes that erase the input row: CR, erase to end of line. */
 void lineedit_clear_row(buf *out);
 /* Display columns of text[0..cursor). */

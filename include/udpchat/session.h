@@ -66,6 +66,7 @@ int session_done(const session *s);
 
 typedef struct session_stats {
     uint64_t dropped_malformed, dropped_session, dropped_version, legacy_datagrams, foreign;
+    uint64_t dropped_busy; /* DATA not taken: the front end had no room (sent again later) */
 } session_stats;
 
 /* The session as a core (core.h): on_datagram takes datagrams from any address and keeps

@@ -45,7 +45,10 @@ int chat_loop_run(runner *r, queue *ui, frontend *fe)
         if (!ev) continue;
         int finished = ev->type == EV_FINISHED;
         if (ev->type == EV_INPUT) on_input(r, fe, ev, &quit_at);
-        else if (!finished) frontend_event(fe, ev);
+        else if (!finished) {
+            completion_note(ev, fe->nick);
+            frontend_event(fe, ev);
+        }
         chat_event_free(ev);
         free(ev);
         if (finished) break;
@@ -72,10 +75,12 @@ int app_run(net_socket *sock, void *core, const core_ops *ops, frontend *fe, int
     post_ready(ui, net_local_port(sock));
     runner *r = runner_start(sock, core, ops, ui);
     console_options co = {fe->cs, fe->json, no_color, fe->mode == FE_SERVER ? NULL : fe->nick};
+    completion_start(fe->mode);
     fe->sink = console_start(&co, post_line, ui); /* interactive on a terminal, else line mode */
     fe->color = fe->sink->color && fe->sink->shows(fe->out);
     int rc = chat_loop_run(r, ui, fe);
     console_stop();
+    completion_stop();
     runner_stop(r);
     return rc;
 }

@@ -32,6 +32,18 @@ static const cmd_spec specs[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
+size_t frontend_command_names(frontend_mode mode, const char **out, size_t max)
+{
+    static const char *const words[] = {"/msg", "/all", "/me", "/nick", "/who", "/kick", "/say", "/shutdown", "/quit"};
+    _Static_assert(sizeof words / sizeof words[0] + 1 == sizeof specs / sizeof specs[0], "a word per command");
+    size_t n = 0;
+    for (size_t i = 0; specs[i].name; i++)
+        if ((specs[i].modes & (1 << mode)) && n < max) out[n++] = words[i];
+    if (mode == FE_LAN && n < max) out[n++] = "/to";
+    if (n < max) out[n++] = "/help";
+    return n;
+}
+
 static void print_help(frontend *fe)
 {
     frontend_info(fe, "commands (a line not starting with / is a message; // sends a leading /):");

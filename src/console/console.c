@@ -11,6 +11,7 @@
 #include "udpchat/utf8.h"
 
 #define POLL_MS 50 /* input wait: how soon a lone ESC, a resize or console_stop is noticed */
+#define KEEP_LINES 256 /* printed lines kept for Ctrl-L's repaint (more than a screen holds) */
 
 /* One console per process. `lock` guards everything below it and every terminal write. */
 static struct {
@@ -23,6 +24,10 @@ static struct {
     int active;   /* raw mode on and the input thread running */
     int editing;  /* the input row is on screen (0 once the user quit) */
     int width;    /* columns the input row was last drawn for */
+    console_complete_fn complete; /* Tab's completer (kept across console_start) */
+    void *complete_ctx;
+    char *kept[KEEP_LINES]; /* the last lines printed, oldest first, for Ctrl-L */
+    size_t nkept;
 } con;
 
 static void restore_at_exit(void) { console_sys_restore(); }
@@ -50,30 +55,61 @@ static void prompt_for(const char *nick, buf *out)
     buf_append_str(out, "] > ");
 }
 
+/* Ctrl-L: clear the screen, print the kept lines that fit, then the input row. */
+static void repaint_locked(buf *out)
+{
+    con.width = console_sys_width();
+    lineedit_render_screen(&con.le, (const char *const *)con.kept, con.nkept, con.width, console_sys_height(), out);
+}
+
+/* Keeps a copy of a printed line for Ctrl-L, dropping the oldest beyond KEEP_LINES. */
+static void keep_line_locked(const char *line, size_t len)
+{
+    if (con.nkept == KEEP_LINES) {
+        free(con.kept[0]);
+        memmove(con.kept, con.kept + 1, (KEEP_LINES - 1) * sizeof con.kept[0]);
+        con.nkept--;
+    }
+    buf copy = {0};
+    buf_append(&copy, line, len);
+    buf_append(&copy, "", 0); /* allocated even when empty */
+    con.kept[con.nkept++] = buf_detach(&copy);
+}
+
+/* Applies one key; appends the echo of an entered line to out. */
+static le_result apply_key_locked(const le_event *ev, buf *out)
+{
+    char *line;
+    le_result r = lineedit_key(&con.le, ev, &line);
+    if (r == LE_LINE) { /* no echo: whoever reads the line prints what it became */
+        lineedit_clear_row(out);
+        con.on_line(con.ctx, line);
+    }
+    return r;
+}
+
 /* Applies the complete keys in `pending`. Returns 1 if the user quit. */
 static int handle_keys_locked(buf *pending, int final)
 {
     buf out = {0};
     size_t off = 0;
-    int dirty = 0, quit = 0;
+    int dirty = 0, quit = 0, repaint = 0;
     while (!quit && off < pending->len) {
         le_event ev;
         size_t n = lineedit_parse_key(pending->data + off, pending->len - off, final, &ev);
         if (!n) break;
         off += n;
-        char *line;
-        le_result r = lineedit_key(&con.le, &ev, &line);
-        if (r == LE_LINE) { /* no echo: whoever reads the line prints what it became */
-            lineedit_clear_row(&out);
-            con.on_line(con.ctx, line);
-        }
+        le_result r = apply_key_locked(&ev, &out);
         dirty |= r == LE_LINE || r == LE_CHANGED;
+        repaint |= r == LE_REDRAW;
         quit = r == LE_QUIT;
     }
     buf_consume(pending, off);
     if (quit) {
         lineedit_clear_row(&out);
         con.editing = 0;
+    } else if (repaint) {
+        repaint_locked(&out);
     } else if (dirty || console_sys_width() != con.width) {
         render_locked(&out);
     }
@@ -131,6 +167,7 @@ const console_sink *console_start(const console_options *o, console_line_fn on_l
     buf prompt = {0};
     prompt_for(o->prompt_nick, &prompt);
     lineedit_init(&con.le, prompt.data);
+    lineedit_set_completer(&con.le, con.complete, con.complete_ctx);
     buf_free(&prompt);
     con.on_line = on_line;
     con.ctx = ctx;
@@ -158,6 +195,8 @@ void console_stop(void)
     write_buf(&out);
     console_sys_restore();
     lineedit_free(&con.le);
+    for (size_t i = 0; i < con.nkept; i++) free(con.kept[i]);
+    con.nkept = 0;
     con.editing = 0;
     con.active = 0;
     SDL_UnlockMutex(con.lock);
@@ -184,6 +223,7 @@ void console_print(const char *line, size_t len)
         buf_append_byte(&out, (uint8_t)line[i]);
     }
     buf_append_str(&out, "\r\n");
+    keep_line_locked(line, len);
     if (con.editing) render_locked(&out);
     write_buf(&out);
     SDL_UnlockMutex(con.lock);
@@ -200,6 +240,17 @@ void console_set_nick(const char *nick)
     write_buf(&out);
     SDL_UnlockMutex(con.lock);
     buf_free(&prompt);
+}
+
+void console_set_completer(console_complete_fn fn, void *ctx)
+{
+    if (con.active) SDL_LockMutex(con.lock);
+    con.complete = fn;
+    con.complete_ctx = ctx;
+    if (con.active) {
+        lineedit_set_completer(&con.le, fn, ctx);
+        SDL_UnlockMutex(con.lock);
+    }
 }
 
 void console_hold_on_error(int exit_code)

@@ -21,6 +21,8 @@ int console_sys_read(buf *out, int timeout_ms);
 void console_sys_write(const char *utf8, size_t len);
 /* The terminal's width in columns (80 if it cannot be told). */
 int console_sys_width(void);
+/* The terminal's height in rows (24 if it cannot be told). */
+int console_sys_height(void);
 /* 1 if stderr writes to a terminal too (not redirected to a file or pipe). */
 int console_sys_stderr_is_terminal(void);
 /* 1 if stdin is the null device (/dev/null, NUL): a program started in the background or

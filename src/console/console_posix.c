@@ -88,6 +88,13 @@ int console_sys_width(void)
     return 80;
 }
 
+int console_sys_height(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) return ws.ws_row;
+    return 24;
+}
+
 int console_sys_stderr_is_terminal(void) { return isatty(STDERR_FILENO); }
 
 int console_sys_window_is_ours(void) { return 0; } /* a terminal outlives its programs */

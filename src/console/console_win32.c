@@ -123,6 +123,16 @@ int console_sys_width(void)
     return 80;
 }
 
+int console_sys_height(void)
+{
+    CONSOLE_SCREEN_BUFFER_INFO info;
+    if (GetConsoleScreenBufferInfo(out_h, &info)) {
+        int h = info.srWindow.Bottom - info.srWindow.Top + 1;
+        if (h > 0) return h;
+    }
+    return 24;
+}
+
 int console_sys_stdin_is_null(void)
 {
     DWORD mode;

@@ -88,10 +88,7 @@ size_t lineedit_parse_key(const char *in, size_t len, int final, le_event *ev)
     if (len == 0) return 0;
     unsigned char c = (unsigned char)in[0];
     if (c == 0x1b) return parse_escape(in, len, final, ev);
-    if (c == '\t') {
-        ev->text[0] = ' ';
-        return key(ev, LE_KEY_TEXT, 1);
-    }
+    if (c == '\t') return key(ev, LE_KEY_COMPLETE, 1);
     if (c < 0x20 || c == 0x7f) return key(ev, control_key(c), 1);
     uint32_t cp;
     size_t bad = 1;
@@ -112,14 +109,30 @@ void lineedit_init(lineedit *le, const char *prompt)
     buf_append(&le->text, "", 0); /* data allocated and NUL-terminated from the start */
 }
 
+static void comp_clear(le_completion *c)
+{
+    for (size_t i = 0; i < c->n; i++) free(c->cand[i].text);
+    c->n = 0;
+    c->cycling = 0;
+}
+
 void lineedit_free(lineedit *le)
 {
+    comp_clear(&le->comp);
+    free(le->comp.cand);
     buf_free(&le->text);
     buf_free(&le->saved);
     for (size_t i = 0; i < le->nhist; i++) free(le->hist[i]);
     free(le->hist);
     free(le->prompt);
     memset(le, 0, sizeof *le);
+}
+
+void lineedit_set_completer(lineedit *le, lineedit_complete_fn fn, void *ctx)
+{
+    comp_clear(&le->comp);
+    le->complete = fn;
+    le->complete_ctx = ctx;
 }
 
 void lineedit_set_prompt(lineedit *le, const char *prompt)
@@ -244,10 +257,119 @@ static le_result enter(lineedit *le, char **line)
     return LE_LINE;
 }
 
+/* ---- Tab completion ---- */
+
+static int ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+/* Bytes that a[0..n) and b[0..n) share from the start, ASCII letters in any case. */
+static size_t common_bytes(const char *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    while (i < n && ascii_lower((unsigned char)a[i]) == ascii_lower((unsigned char)b[i])) i++;
+    return i;
+}
+
+void lineedit_offer(le_completion *c, const char *name, const char *suffix)
+{
+    size_t len = strlen(name);
+    if (len < c->word_len || common_bytes(name, c->word, c->word_len) < c->word_len) return;
+    buf text = {0};
+    buf_append(&text, name, len);
+    if (suffix) buf_append_str(&text, suffix);
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->cand[i].text, text.data) == 0) {
+            buf_free(&text);
+            return;
+        }
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 16;
+        c->cand = realloc(c->cand, c->cap * sizeof *c->cand);
+        if (!c->cand) abort();
+    }
+    c->cand[c->n].text = buf_detach(&text);
+    c->cand[c->n++].name_len = len;
+}
+
+/* Replaces text[start..cursor) with s[0..n) and puts the cursor after it. A space that
+ * ends s and is already in the text after the cursor is not doubled: the cursor passes it. */
+static void replace_word(lineedit *le, size_t start, const char *s, size_t n)
+{
+    delete_range(le, start, le->cursor);
+    int space = n && s[n - 1] == ' ' && le->text.data[le->cursor] == ' ';
+    buf tmp = {0};
+    buf_append(&tmp, s, n - (size_t)space);
+    buf_append(&tmp, "", 0);
+    insert(le, tmp.data);
+    buf_free(&tmp);
+    le->cursor += (size_t)space;
+}
+
+/* Bytes of the longest prefix all candidates' names share, cut back to a character boundary. */
+static size_t common_prefix(const le_completion *c)
+{
+    const char *first = c->cand[0].text;
+    size_t p = c->cand[0].name_len;
+    for (size_t i = 1; i < c->n; i++) {
+        size_t m = c->cand[i].name_len < p ? c->cand[i].name_len : p;
+        p = common_bytes(first, c->cand[i].text, m);
+    }
+    while (p > 0 && p < c->cand[0].name_len && ((unsigned char)first[p] & 0xc0) == 0x80) p--;
+    return p;
+}
+
+/* The next Tab of a cycle: the word becomes the next candidate and its suffix. */
+static le_result cycle(lineedit *le)
+{
+    le_completion *c = &le->comp;
+    c->shown = c->shown + 1 >= c->n ? 0 : c->shown + 1;
+    const char *t = c->cand[c->shown].text;
+    replace_word(le, c->start, t, strlen(t));
+    return LE_CHANGED;
+}
+
+/* Asks the completer for the word text[start..cursor). */
+static void gather(lineedit *le, size_t start)
+{
+    le_completion *c = &le->comp;
+    comp_clear(c);
+    c->word = le->text.data + start;
+    c->word_len = le->cursor - start;
+    c->start = start;
+    le->complete(le->complete_ctx, c->word, c->word_len, start == 0, c);
+    c->word = NULL;
+}
+
+static le_result complete(lineedit *le)
+{
+    le_completion *c = &le->comp;
+    if (!le->complete) {
+        insert(le, " ");
+        return LE_CHANGED;
+    }
+    if (c->cycling) return cycle(le);
+    size_t start = le->cursor;
+    while (start > 0 && le->text.data[start - 1] != ' ') start--;
+    if (start == le->cursor) return LE_NOTHING;
+    gather(le, start);
+    if (c->n == 0) return LE_NOTHING;
+    if (c->n == 1) {
+        replace_word(le, start, c->cand[0].text, strlen(c->cand[0].text));
+        comp_clear(c);
+        return LE_CHANGED;
+    }
+    c->cycling = 1;
+    c->shown = c->n - 1; /* so that cycle() shows the first */
+    size_t p = common_prefix(c);
+    if (p <= le->cursor - start) return cycle(le);
+    replace_word(le, start, c->cand[0].text, p);
+    return LE_CHANGED;
+}
+
 le_result lineedit_key(lineedit *le, const le_event *ev, char **line)
 {
     size_t before = le->cursor, len = le->text.len;
     *line = NULL;
+    if (ev->key != LE_KEY_COMPLETE && ev->key != LE_KEY_NONE && ev->key != LE_KEY_REDRAW) comp_clear(&le->comp);
     switch (ev->key) {
     case LE_KEY_TEXT: insert(le, ev->text); break;
     case LE_KEY_ENTER: return enter(le, line);
@@ -267,7 +389,8 @@ le_result lineedit_key(lineedit *le, const le_event *ev, char **line)
         delete_range(le, le->cursor, next_boundary(&le->text, le->cursor));
         break;
     case LE_KEY_INTERRUPT: return LE_QUIT;
-    case LE_KEY_REDRAW: return LE_CHANGED;
+    case LE_KEY_REDRAW: return LE_REDRAW;
+    case LE_KEY_COMPLETE: return complete(le);
     case LE_KEY_NONE: return LE_NOTHING;
     }
     return le->cursor != before || le->text.len != len || ev->key == LE_KEY_TEXT ? LE_CHANGED : LE_NOTHING;
@@ -335,4 +458,49 @@ int lineedit_render(lineedit *le, int width, buf *out)
     int cursor = (int)(pw + col - le->scroll);
     if (cursor > 0) buf_printf(out, "\x1b[%dC", cursor);
     return cursor;
+}
+
+/* Terminal rows line[0..len) takes at `width` columns: each '\n' starts a row, a row
+ * wider than width wraps, CSI sequences (our SGR colours) take no room. */
+static size_t rows_of(const char *line, size_t len, size_t width)
+{
+    size_t rows = 0, from = 0, cols = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && line[i] == 0x1b && i + 1 < len && line[i + 1] == '[') {
+            cols += utf8_width(line + from, i - from);
+            size_t j = i + 2;
+            while (j < len && line[j] >= 0x20 && line[j] <= 0x3f) j++;
+            if (j < len && line[j] >= 0x40 && line[j] <= 0x7e) j++;
+            from = j;
+            i = j - 1; /* the loop steps to j */
+        } else if (i == len || line[i] == '\n') {
+            cols += utf8_width(line + from, i - from);
+            rows += cols ? (cols + width - 1) / width : 1;
+            cols = 0;
+            from = i + 1;
+        }
+    }
+    return rows;
+}
+
+int lineedit_render_screen(lineedit *le, const char *const *lines, size_t n, int width, int height, buf *out)
+{
+    if (width < 1) width = 80;
+    if (height < 2) height = 24;
+    size_t room = (size_t)height - 1, first = n;
+    while (first > 0) {
+        size_t r = rows_of(lines[first - 1], strlen(lines[first - 1]), (size_t)width);
+        if (r > room) break;
+        room -= r;
+        first--;
+    }
+    buf_append_str(out, "\x1b[H\x1b[2J");
+    for (size_t i = first; i < n; i++) {
+        for (const char *p = lines[i]; *p; p++) { /* raw mode: a line feed alone would not return */
+            if (*p == '\n') buf_append_byte(out, '\r');
+            buf_append_byte(out, (uint8_t)*p);
+        }
+        buf_append_str(out, "\r\n");
+    }
+    return lineedit_render(le, width, out);
 }

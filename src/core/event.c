@@ -118,6 +118,11 @@ int evq_emit(evq *q, chat_event_type t, uint32_t id, const char *from, const cha
 
 void evq_set_now(evq *q, uint64_t now) { q->now = now; }
 
+int evq_has_room(const evq *q, size_t bytes)
+{
+    return q->len < EVQ_MAX_EVENTS && q->bytes + sizeof(chat_event) + bytes <= q->max_bytes;
+}
+
 uint64_t evq_report_due(const evq *q)
 {
     if (!q->unreported) return UINT64_MAX;

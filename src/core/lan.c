@@ -212,18 +212,26 @@ static char *decode(charset_id cs, const char *s, size_t n)
 
 /* ---- sending ---- */
 
-static void send_packet(lan *l, const net_addr *to, uint32_t cmd, charset_id cs, const char *extra,
-                        const char *extra2, uint64_t packet_no)
+/* Builds a packet with our names and the extras in charset cs. */
+static void build_packet(lan *l, buf *pkt, uint32_t cmd, charset_id cs, const char *extra,
+                         const char *extra2, uint64_t packet_no)
 {
-    buf e1 = {0}, e2 = {0}, pkt = {0};
+    buf e1 = {0}, e2 = {0};
     charset_encode(cs, extra, strlen(extra), 1, &e1);
     if (extra2) charset_encode(cs, extra2, strlen(extra2), 1, &e2);
     if (cs == CHARSET_UTF8) cmd |= IPMSG_UTF8OPT;
-    ipmsg_build(&pkt, packet_no, l->user, l->host, cmd, e1.data ? e1.data : "", e1.len,
+    ipmsg_build(pkt, packet_no, l->user, l->host, cmd, e1.data ? e1.data : "", e1.len,
                 extra2 ? (e2.data ? e2.data : "") : NULL, e2.len);
-    l->emit(l->ctx, to, pkt.data, pkt.len);
     buf_free(&e1);
     buf_free(&e2);
+}
+
+static void send_packet(lan *l, const net_addr *to, uint32_t cmd, charset_id cs, const char *extra,
+                        const char *extra2, uint64_t packet_no)
+{
+    buf pkt = {0};
+    build_packet(l, &pkt, cmd, cs, extra, extra2, packet_no);
+    l->emit(l->ctx, to, pkt.data, pkt.len);
     buf_free(&pkt);
 }
 
@@ -550,6 +558,8 @@ void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len,
     lan_peer *p;
     switch (IPMSG_MODE(pk.command)) {
     case IPMSG_BR_ENTRY:
+        /* answered whatever its length (discovery needs our nick and group): an entry cannot
+         * be verified, so the answers are bounded by rate instead (§13.6, §14) */
         if ((p = on_entry(l, from, &pk)) && may_answer(l, p, now))
             send_packet(l, from, IPMSG_ANSENTRY | IPMSG_CAPUTF8OPT, send_cs(l, p), l->nick, l->group,
                         l->packet_no++);

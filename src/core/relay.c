@@ -481,7 +481,11 @@ void relay_on_datagram(relay *r, const net_addr *from, const void *data, size_t 
     size_t n;
     if (wire_is_ours(data, len)) relay_on_protocol(r, from, data, len, now);
     else if (*(const uint8_t *)data == WIRE_MAGIC0) r->st.dropped_malformed++; /* cut-short header */
-    else if ((n = wire_card_read(data, len, card, sizeof card)) != 0) relay_on_protocol(r, from, card, n, now);
+    else if ((n = wire_card_read(data, len, card, sizeof card)) != 0) {
+        r->in_card = 1;
+        relay_on_protocol(r, from, card, n, now);
+        r->in_card = 0;
+    }
     else legacy_on_text(r, member_find(r, from), from, data, len, now);
     relay_settle(r, now);
 }

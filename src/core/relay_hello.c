@@ -42,14 +42,31 @@ static void refuse(relay *r, const net_addr *to, const wire_header *hd, uint64_t
     buf_free(&body);
 }
 
+/* A CHALLENGE in answer to a calling card is a calling card too (plain ASCII for plain
+ * ASCII); never longer than the card it answers (137 bytes against 147 at least). */
+static void send_card(relay *r, const net_addr *to, const wire_header *hd, const void *body, size_t n)
+{
+    buf pkt = {0}, card = {0};
+    wire_write_header(&pkt, WIRE_CHALLENGE, r->me, hd->session, hd->token);
+    buf_append(&pkt, body, n);
+    wire_seal(pkt.data, pkt.len);
+    wire_card_write(&card, pkt.data, pkt.len);
+    r->emit(r->ctx, to, card.data, card.len);
+    buf_free(&pkt);
+    buf_free(&card);
+}
+
 static void challenge(relay *r, const net_addr *from, const wire_header *hd, size_t len, uint64_t now)
 {
     buf body = {0};
+    member *m = member_find(r, from);
+    if (m && m->legacy) return; /* a plain-text member speaks no udpchat: nothing binary to it */
     if (len < WIRE_CHALLENGE_LEN || !relay_stranger_budget(r, now)) return;
     wire_challenge c = {(uint32_t)(now / 1000) + 1, 0};
     c.cookie = token_cookie(&r->cfg.key, from, hd->session, c.cookie_ts);
     wire_write_challenge(&body, &c);
-    relay_send_control(r, from, WIRE_CHALLENGE, hd->session, hd->token, body.data, body.len);
+    if (r->in_card) send_card(r, from, hd, body.data, body.len);
+    else relay_send_control(r, from, WIRE_CHALLENGE, hd->session, hd->token, body.data, body.len);
     buf_free(&body);
     r->st.challenged++;
 }
@@ -176,7 +193,9 @@ static void other_version(relay *r, const net_addr *from, const wire_header *h, 
 {
     buf b = {0};
     r->st.dropped_version++;
-    if (h->type == WIRE_UNSUPPORTED) return; /* never answer an answer */
+    member *m = member_find(r, from);
+    if (h->type == WIRE_UNSUPPORTED || (m && m->legacy)) return; /* never an answer to an answer,
+                                                                    nor binary to plain text */
     wire_write_unsupported(&b, h->version, r->me, h->session);
     if (b.len <= len && relay_stranger_budget(r, now)) r->emit(r->ctx, from, b.data, b.len);
     buf_free(&b);

@@ -63,6 +63,7 @@ struct relay {
     size_t ngone;            /* plain-text members that timed out: an address that comes back
                                 gets its nick back (ring of the last 64) */
     int shutting, destroying;
+    int in_card;             /* handling a calling card: a CHALLENGE goes back as one */
 };
 
 /* relay.c */

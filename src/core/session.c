@@ -317,7 +317,18 @@ static void send_challenge(session *s, uint32_t to, uint64_t echo, uint64_t now)
     wire_challenge c = {(uint32_t)(now / 1000) + 1, 0};
     c.cookie = token_cookie(&s->cfg.key, &s->cfg.remote, to, c.cookie_ts);
     wire_write_challenge(&body, &c);
-    send_ctl(s, WIRE_CHALLENGE, to, echo, body.data, body.len, now);
+    if (s->in_card) { /* answered in the form it came in: plain ASCII to plain ASCII */
+        buf pkt = {0}, card = {0};
+        wire_write_header(&pkt, WIRE_CHALLENGE, s->me, to, echo);
+        buf_append(&pkt, body.data, body.len);
+        wire_seal(pkt.data, pkt.len);
+        wire_card_write(&card, pkt.data, pkt.len);
+        emit_raw(s, card.data, card.len, now);
+        buf_free(&pkt);
+        buf_free(&card);
+    } else {
+        send_ctl(s, WIRE_CHALLENGE, to, echo, body.data, body.len, now);
+    }
     buf_free(&body);
 }
 
@@ -413,8 +424,10 @@ static void on_session_datagram(session *s, const wire_header *h, wire_reader *r
     s->last_rx = now;
     if (s->state == ST_DOWN && h->type != WIRE_BYE && h->type != WIRE_BYE_ACK) go_up(s);
     switch (h->type) {
-    case WIRE_DATA:
-        if (wire_parse_data(r, &d) == WIRE_OK) link_on_data(s->lk, &d, now);
+    case WIRE_DATA: /* not taken (nor acknowledged) while the front end cannot take more:
+                       the sender resends it later, and never hears "delivered" for a drop */
+        if (!evq_has_room(&s->events, WIRE_MAX_MESSAGE)) s->stats.dropped_busy++;
+        else if (wire_parse_data(r, &d) == WIRE_OK) link_on_data(s->lk, &d, now);
         else s->stats.dropped_malformed++;
         break;
     case WIRE_ACK:
@@ -484,7 +497,7 @@ static void on_other_version(session *s, const wire_header *h, size_t len, uint6
 {
     buf b = {0};
     s->stats.dropped_version++;
-    if (s->them) return; /* a udpchat session is open with that address: forged or stray */
+    if (s->them || s->legacy) return; /* a session with it, or plain text: forged or stray */
     if (h->type == WIRE_UNSUPPORTED) { /* what we sent is not understood there */
         if (h->dest_session == s->me) tell_version(s, h->version);
         return;
@@ -524,7 +537,9 @@ static int on_card(session *s, const void *data, size_t len, uint64_t now)
     uint8_t d[WIRE_CARD_DATAGRAM_MAX];
     size_t n = wire_card_read(data, len, d, sizeof d);
     if (!n) return 0;
+    s->in_card = 1;
     session_on_datagram(s, d, n, now);
+    s->in_card = 0;
     return 1;
 }
 

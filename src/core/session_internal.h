@@ -28,6 +28,7 @@ struct session {
     void *ctx;
     int state, joined_once, legacy, bye_tries, version_told;
     int spoke;                      /* the remote sent us udpchat: no more calling cards */
+    int in_card;                    /* handling a calling card: a CHALLENGE goes back as one */
     int advised, cards;             /* join: the "nobody answers" advice given; cards sent */
     charset_id lcs;
     uint64_t created, last_rx, last_tx, next_hello, next_bye, next_control, next_echo;

@@ -67,13 +67,12 @@ static void test_parse_keys(void)
         {"\x15", LE_KEY_KILL_START}, {"\x17", LE_KEY_KILL_WORD}, {"\x7f", LE_KEY_BACKSPACE},
         {"\x08", LE_KEY_BACKSPACE}, {"\r", LE_KEY_ENTER}, {"\n", LE_KEY_ENTER}, {"\x07", LE_KEY_NONE},
         {"\x1a", LE_KEY_NONE}, {"\x0b", LE_KEY_KILL_END}, {"\x10", LE_KEY_UP}, {"\x0e", LE_KEY_DOWN},
+        {"\t", LE_KEY_COMPLETE}, {"\x0c", LE_KEY_REDRAW},
     };
     for (size_t i = 0; i < sizeof ctl / sizeof ctl[0]; i++) {
         CHECK_EQ_INT(lineedit_parse_key(ctl[i].in, 1, 0, &ev), 1);
         CHECK_EQ_INT(ev.key, ctl[i].k);
     }
-    CHECK_EQ_INT(lineedit_parse_key("\t", 1, 0, &ev), 1);
-    CHECK(ev.key == LE_KEY_TEXT && strcmp(ev.text, " ") == 0);
     /* never typed: C1 (U+009B), bidi override (U+202E), line separator (U+2028), Alt-x */
     CHECK_EQ_INT(lineedit_parse_key("\xc2\x9b", 2, 0, &ev), 2);
     CHECK_EQ_INT(ev.key, LE_KEY_NONE);
@@ -314,6 +313,161 @@ static void test_render_cursor_everywhere(void)
     lineedit_free(&le);
 }
 
+/* ---- Tab completion ---- */
+
+/* What the app's completer does: commands for a '/' word at the start, nicks otherwise
+ * (": " after a nick that starts the line, " " elsewhere). It offers everything it knows;
+ * the editor filters. */
+static const char *const nicks[] = {"alice", "Benjamin", "benny", "bob", "王张三", "王张伟", "小明", NULL};
+static const char *const commands[] = {"/help", "/me", "/msg", "/nick", "/quit", NULL};
+static int calls, last_at_start;
+
+static void names(void *ctx, const char *word, size_t len, int at_line_start, le_completion *c)
+{
+    (void)ctx;
+    calls++;
+    last_at_start = at_line_start;
+    int command = at_line_start && len && word[0] == '/';
+    for (const char *const *n = command ? commands : nicks; *n; n++)
+        lineedit_offer(c, *n, command || !at_line_start ? " " : ": ");
+}
+
+static void start(lineedit *le, const char *text)
+{
+    lineedit_init(le, "> ");
+    lineedit_set_completer(le, names, NULL);
+    feed(le, text, NULL);
+}
+
+static void test_complete_single(void)
+{
+    lineedit le;
+    start(&le, "al");
+    CHECK_EQ_INT(feed(&le, "\t", NULL), LE_CHANGED);
+    CHECK_TEXT(&le, "alice: "); /* a nick starting the line: irssi's ": " */
+    CHECK_EQ_INT(le.cursor, 7);
+    CHECK(last_at_start == 1);
+    CHECK_EQ_INT(feed(&le, "\t", NULL), LE_NOTHING); /* no word before the cursor */
+    feed(&le, "hi AL\t", NULL); /* any case; later in the line: a space */
+    CHECK_TEXT(&le, "alice: hi alice ");
+    CHECK(last_at_start == 0);
+    feed(&le, "\x15/HE\t", NULL);
+    CHECK_TEXT(&le, "/help ");
+    feed(&le, "\x15/ni\t", NULL);
+    CHECK_TEXT(&le, "/nick ");
+    feed(&le, "bo\t", NULL); /* a nick, not a command, after a command */
+    CHECK_TEXT(&le, "/nick bob ");
+    /* in the middle of the line: the space already after the cursor serves as the suffix */
+    feed(&le, "\x15hi al world\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\t", NULL);
+    CHECK_TEXT(&le, "hi alice world");
+    CHECK_EQ_INT(le.cursor, 9);
+    lineedit_free(&le);
+}
+
+static void test_complete_cycle(void)
+{
+    lineedit le;
+    start(&le, "be");
+    CHECK_EQ_INT(feed(&le, "\t", NULL), LE_CHANGED);
+    CHECK_TEXT(&le, "Ben"); /* common prefix, spelled as the first name offered */
+    CHECK_EQ_INT(le.cursor, 3);
+    int before = calls;
+    feed(&le, "\t", NULL);
+    CHECK_TEXT(&le, "Benjamin: ");
+    feed(&le, "\t", NULL);
+    CHECK_TEXT(&le, "benny: ");
+    CHECK_EQ_INT(le.cursor, 7);
+    feed(&le, "\t", NULL);
+    CHECK_TEXT(&le, "Benjamin: "); /* round again */
+    CHECK_EQ_INT(calls, before); /* cycling does not ask again */
+    feed(&le, "\x0c\t", NULL); /* Ctrl-L does not end the cycle */
+    CHECK_TEXT(&le, "benny: ");
+    feed(&le, "hi\t", NULL); /* typing ends it; "hi" matches nothing */
+    CHECK_TEXT(&le, "benny: hi");
+    /* when the common prefix adds nothing, the first Tab shows the first name */
+    feed(&le, "\x15" "b\t", NULL);
+    CHECK_TEXT(&le, "Benjamin: ");
+    feed(&le, "\t\t\t", NULL);
+    CHECK_TEXT(&le, "Benjamin: ");
+    feed(&le, "\x7f\x7f\t", NULL); /* Backspace ended the cycle: "Benjamin" alone matches */
+    CHECK_TEXT(&le, "Benjamin: ");
+    lineedit_free(&le);
+}
+
+static void test_complete_chinese(void)
+{
+    lineedit le;
+    start(&le, "小");
+    feed(&le, "\t", NULL);
+    CHECK_TEXT(&le, "小明: ");
+    CHECK_EQ_INT(lineedit_cursor_col(&le), 6);
+    check_render(&le, 80, "\r> 小明: \x1b[K\r\x1b[8C", 8);
+    /* 王张三 and 王张伟 share 王张 and the first byte of 三/伟: the prefix stops at 张 */
+    feed(&le, "\x15你好 王\t", NULL);
+    CHECK_TEXT(&le, "你好 王张");
+    CHECK(utf8_valid(le.text.data, le.text.len));
+    CHECK_EQ_INT(lineedit_cursor_col(&le), 9);
+    check_render(&le, 80, "\r> 你好 王张\x1b[K\r\x1b[11C", 11);
+    feed(&le, "\t", NULL);
+    CHECK_TEXT(&le, "你好 王张三 ");
+    CHECK_EQ_INT(lineedit_cursor_col(&le), 12);
+    feed(&le, "\t", NULL);
+    CHECK_TEXT(&le, "你好 王张伟 ");
+    check_render(&le, 80, "\r> 你好 王张伟 \x1b[K\r\x1b[14C", 14);
+    /* completing in the middle keeps what follows, the cursor after the name */
+    feed(&le, "\x15" "好 小 再见\x1b[D\x1b[D\x1b[D\t", NULL);
+    CHECK_TEXT(&le, "好 小明 再见");
+    CHECK_EQ_INT(lineedit_cursor_col(&le), 8);
+    check_render(&le, 80, "\r> 好 小明 再见\x1b[K\r\x1b[10C", 10);
+    lineedit_free(&le);
+}
+
+static void test_complete_none(void)
+{
+    lineedit le;
+    start(&le, "zz");
+    int before = calls;
+    CHECK_EQ_INT(feed(&le, "\t", NULL), LE_NOTHING);
+    CHECK_TEXT(&le, "zz");
+    CHECK_EQ_INT(le.cursor, 2);
+    CHECK_EQ_INT(calls, before + 1);
+    feed(&le, " ", NULL);
+    CHECK_EQ_INT(feed(&le, "\t", NULL), LE_NOTHING); /* after a space: no word, no call */
+    CHECK_EQ_INT(calls, before + 1);
+    feed(&le, "\x15/x\t", NULL);
+    CHECK_TEXT(&le, "/x");
+    lineedit_set_completer(&le, NULL, NULL); /* no completer: Tab types a space */
+    CHECK_EQ_INT(feed(&le, "\t", NULL), LE_CHANGED);
+    CHECK_TEXT(&le, "/x ");
+    lineedit_free(&le);
+}
+
+/* Ctrl-L leaves the line alone and asks for a repaint: the kept lines that fit, then the row. */
+static void test_redraw(void)
+{
+    lineedit le;
+    lineedit_init(&le, "> ");
+    feed(&le, "你好 x\x1b[D", NULL);
+    CHECK_EQ_INT(feed(&le, "\x0c", NULL), LE_REDRAW);
+    CHECK_TEXT(&le, "你好 x");
+    CHECK_EQ_INT(le.cursor, 7);
+    const char *lines[] = {"gone", "one 12345678901234567890 wraps", "\x1b[1mbob\x1b[0m 你好你好你好", "x\ny"};
+    buf out = {0};
+    /* 20 columns, 5 rows: 4 for lines; the 30-column line wraps to 2, bold bob is 1 row
+     * (18 columns: SGR takes none), "x\ny" is 2 */
+    CHECK_EQ_INT(lineedit_render_screen(&le, lines, 4, 20, 5, &out), 7);
+    const char *want = "\x1b[H\x1b[2J\x1b[1mbob\x1b[0m 你好你好你好\r\nx\r\ny\r\n\r> 你好 x\x1b[K\r\x1b[7C";
+    CHECK(strcmp(out.data, want) == 0);
+    buf_clear(&out);
+    lineedit_render_screen(&le, lines, 4, 20, 6, &out); /* one row more: the wrapped line fits */
+    CHECK(strncmp(out.data, "\x1b[H\x1b[2Jone 1234", 15) == 0);
+    buf_clear(&out);
+    lineedit_render_screen(&le, lines, 0, 20, 5, &out); /* nothing printed yet: just the row */
+    CHECK(strcmp(out.data, "\x1b[H\x1b[2J\r> 你好 x\x1b[K\r\x1b[7C") == 0);
+    buf_free(&out);
+    lineedit_free(&le);
+}
+
 int main(void)
 {
     RUN(test_parse_keys);
@@ -323,5 +477,10 @@ int main(void)
     RUN(test_enter_quit_history);
     RUN(test_render);
     RUN(test_render_cursor_everywhere);
+    RUN(test_complete_single);
+    RUN(test_complete_cycle);
+    RUN(test_complete_chinese);
+    RUN(test_complete_none);
+    RUN(test_redraw);
     return th_finish();
 }
