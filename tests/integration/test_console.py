@@ -355,7 +355,7 @@ def test_ctrl_l_repaints(binary):
             tm.keys(t, "C-l")
             tm.wait_screen(t, lambda ls: not any("GARBAGE" in l for l in ls), what="the garbage to go")
             ls = tm.lines(t)
-            want = ["[alice] > sent line", "<bob> " + said[0], "<bob> " + said[1]]
+            want = ["<alice> sent line", "<bob> " + said[0], "<bob> " + said[1]]  # our own: a chat line
             rows = [next((i for i, l in enumerate(ls) if l.endswith(w)), -1) for w in want]
             y, _ = tm.input_row(t)
             check(-1 not in rows and rows == sorted(rows) and rows[-1] == y - 1,
@@ -404,12 +404,9 @@ def tab_checks(tm, t, bob):
 def test_tab_completion(binary):
     """Tab completes commands and nicks (Chinese ones too), irssi style: "/he" -> "/help ",
     "bo" -> "bob" (the common prefix of bob and bobby), then Tab -> "bob: ", Tab -> "bobby: ",
-    and "小" later in the line -> "小明 "; the cursor stays right after each.
-    NEEDS THE APP'S COMPLETER (console_set_completer, wired in src/app): until it is wired
-    Tab does nothing and this test is skipped (exit 77 when run alone). Remove the skip once
-    the app wires it."""
+    and "小" later in the line -> "小明 "; the cursor stays right after each (the app's
+    completer: src/app/completion.c)."""
     tm = Tmux()
-    skip = None
     try:
         with h.ProcessGroup(binary) as g:
             port, bob = room(g)
@@ -425,17 +422,10 @@ def test_tab_completion(binary):
             tm.type(t, "/he")
             tm.wait_row(t, "[alice] > /he")
             tm.keys(t, "Tab")
-            try:
-                tm.wait_row(t, "[alice] > /help", timeout=3)
-            except h.HarnessError:
-                skip = ("Tab did not complete /he: the app has not wired the console's completer yet "
-                        "(console_set_completer, include/udpchat/console.h); remove this skip once it has")
-            if not skip:
-                tab_checks(tm, t, bob)
+            tm.wait_row(t, "[alice] > /help", timeout=3)
+            tab_checks(tm, t, bob)
     finally:
         tm.kill()
-    if skip:
-        raise h.Skip(skip)
 
 
 def gbk_locale():

@@ -81,8 +81,9 @@ def build_data(session, dest, token, seq, base, payload, frag=0, nfrags=1, ts=0,
     return datagram(DATA, session, dest, token, body, version)
 
 
-def build_ack(session, dest, token, nxt, echo_ts=0, sack=0, version=V2):
-    return datagram(ACK, session, dest, token, struct.pack(">IIQ", nxt, echo_ts, sack), version)
+def build_ack(session, dest, token, nxt, echo_ts=0, sack=0, version=V2, skipped=0):
+    body = struct.pack(">IIQ", nxt, echo_ts, sack) + (struct.pack(">I", skipped) if version == V2 else b"")
+    return datagram(ACK, session, dest, token, body, version)
 
 
 def build_msg(kind, text="", a="", b="", flags=0, reason=0, ref=0, version=V2):
