@@ -35,6 +35,8 @@ core_command *frontend_parse(frontend *fe, const char *line);
 /* The command words of a mode ("/msg", "/help", ...), for completion; returns how many
  * (at most max written). */
 size_t frontend_command_names(frontend_mode mode, const char **out, size_t max);
+/* Shows "[nick] > ", or "[nick -> target] > " after /to, as the console's prompt. */
+void frontend_prompt(frontend *fe);
 /* Prints an error or info line in the current output style. */
 void frontend_error(frontend *fe, const char *text);
 void frontend_info(frontend *fe, const char *text);

@@ -31,6 +31,8 @@ void lan_set_targets(lan *l, const net_addr *targets, size_t n);
 void lan_set_self(lan *l, const net_addr *self, size_t n);
 
 void lan_enter(lan *l, uint64_t now);                 /* BR_ENTRY to every target */
+/* A new nick, announced with BR_ENTRY (EV_NICK; an invalid one: EV_ERROR and -1). */
+int lan_set_nick(lan *l, const char *nick, uint64_t now);
 void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len, uint64_t now);
 void lan_service(lan *l, uint64_t now);
 uint64_t lan_next_deadline(lan *l, uint64_t now);
@@ -56,7 +58,8 @@ lan_stats lan_get_stats(const lan *l);
 /* 1 once lan_exit was called. */
 int lan_done(const lan *l);
 
-/* LAN mode as a core (core.h): commands CMD_SAY, CMD_WHO, CMD_QUIT (lan_exit). */
+/* LAN mode as a core (core.h): commands CMD_SAY (an action as "* nick text"), CMD_NICK
+ * (lan_set_nick), CMD_WHO, CMD_QUIT (lan_exit). */
 extern const core_ops lan_ops;
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "udpchat/frontend.h"
+#include "udpchat/nick.h"
 #include "udpchat/wire.h"
 
 typedef struct cmd_spec {
@@ -22,8 +23,8 @@ typedef struct cmd_spec {
 static const cmd_spec specs[] = {
     {"msg", CMD_SAY, M_JOIN | M_LAN, 2, CHAT_PRIVATE, "/msg NICK TEXT   a message to one member only"},
     {"all", CMD_SAY, M_LAN, 1, 0, "/all TEXT        a message to every peer on the LAN"},
-    {"me", CMD_SAY, M_PEER | M_JOIN, 1, CHAT_ACTION, "/me ACTION       an action (\"* alice waves\")"},
-    {"nick", CMD_NICK, M_JOIN, 1, 0, "/nick NAME       change your nick"},
+    {"me", CMD_SAY, M_PEER | M_JOIN | M_LAN, 1, CHAT_ACTION, "/me ACTION       an action (\"* alice waves\")"},
+    {"nick", CMD_NICK, M_JOIN | M_LAN, 1, 0, "/nick NAME       change your nick"},
     {"who", CMD_WHO, M_JOIN | M_SERVER | M_LAN, 0, 0, "/who             list who is here (the room, or the LAN)"},
     {"kick", CMD_KICK, M_SERVER, 2, 0, "/kick NICK [WHY] remove a member"},
     {"say", CMD_NOTICE, M_SERVER, 1, 0, "/say TEXT        a notice to everyone"},
@@ -69,6 +70,27 @@ static core_command *new_cmd(core_cmd_type t, int flags, const char *to, size_t 
     return c;
 }
 
+/* 1 if `nick` names one member we know of ("nick", or "nick@address" for one of several);
+ * else an error says why (none, or which ones). Not checked before a roster came. */
+static int known_nick(frontend *fe, const char *nick)
+{
+    size_t n = model_member_count(fe->model), exact = 0, prefixed = 0, len = strlen(nick);
+    if (!n || strchr(nick, '@')) return 1; /* nick@address: the core knows the addresses */
+    buf which = {0};
+    for (size_t i = 0; i < n; i++) {
+        const char *m = model_member_at(fe->model, i)->nick;
+        if (nick_equal(m, nick)) exact++;
+        else if (strncmp(m, nick, len) == 0 && m[len] == '@') prefixed++, buf_printf(&which, "%s%s", which.len ? ", " : "", m);
+    }
+    buf b = {0};
+    if (!exact && prefixed > 1) buf_printf(&b, "%s is ambiguous: %s; use nick@address", nick, which.data);
+    else if (!exact && !prefixed) buf_printf(&b, "no such nick: %s (/who lists who is here)", nick);
+    if (b.len) frontend_error(fe, b.data);
+    buf_free(&b);
+    buf_free(&which);
+    return exact || prefixed == 1;
+}
+
 static core_command *with_args(frontend *fe, const cmd_spec *c, const char *rest)
 {
     while (*rest == ' ') rest++;
@@ -87,6 +109,15 @@ static core_command *with_args(frontend *fe, const cmd_spec *c, const char *rest
     const char *sp = strchr(rest, ' ');
     size_t nlen = sp ? (size_t)(sp - rest) : strlen(rest);
     const char *text = sp ? sp + 1 : "";
+    if (nlen && c->type == CMD_SAY) { /* /msg NICK: a nick we know of */
+        char *nick = malloc(nlen + 1);
+        if (!nick) abort();
+        memcpy(nick, rest, nlen);
+        nick[nlen] = '\0';
+        int ok = known_nick(fe, nick);
+        free(nick);
+        if (!ok) return NULL;
+    }
     if (nlen == 0 || (c->type == CMD_SAY && !*text)) {
         buf b = {0};
         buf_printf(&b, "usage: %s", c->help);
@@ -100,12 +131,14 @@ static core_command *with_args(frontend *fe, const cmd_spec *c, const char *rest
 static core_command *select_target(frontend *fe, const char *arg)
 {
     while (*arg == ' ') arg++;
+    if (*arg && !known_nick(fe, arg)) return NULL;
     free(fe->target);
     fe->target = *arg ? str_dup(arg) : NULL;
     buf b = {0};
     buf_printf(&b, "lines now go to %s", *arg ? arg : "everyone");
     frontend_info(fe, b.data);
     buf_free(&b);
+    frontend_prompt(fe);
     return NULL;
 }
 

@@ -194,12 +194,22 @@ static void roster_commas(char *t)
 /* Who we are, as the relay confirmed it (join): the prompt follows. */
 static void follow_nick(frontend *fe, const chat_event *ev)
 {
-    if (fe->mode != FE_JOIN || !((ev->type == EV_STATUS && ev->from) ||
-                                 (ev->type == EV_NICK && ev->from && ev->to && strcmp(ev->from, fe->nick) == 0)))
-        return;
+    int renamed = ev->type == EV_NICK && ev->from && ev->to && strcmp(ev->from, fe->nick) == 0;
+    int welcomed = fe->mode == FE_JOIN && ev->type == EV_STATUS && ev->from;
+    if (!((fe->mode == FE_JOIN || fe->mode == FE_LAN) && renamed) && !welcomed) return;
     free(fe->nick);
     fe->nick = str_dup(ev->type == EV_NICK ? ev->to : ev->from);
-    if (fe->sink) fe->sink->set_prompt(fe->nick); /* the prompt shows it (not in line mode) */
+    frontend_prompt(fe);
+}
+
+void frontend_prompt(frontend *fe)
+{
+    if (!fe->sink) return; /* the prompt shows our nick, and where lines go (not in line mode) */
+    buf p = {0};
+    buf_append_str(&p, fe->nick);
+    if (fe->target) buf_printf(&p, " -> %s", fe->target);
+    fe->sink->set_prompt(p.data);
+    buf_free(&p);
 }
 
 /* Events that change nothing a person needs to see on a line of its own. */

@@ -252,12 +252,12 @@ static void member_remove(model *m, const char *nick)
 static void roster_replace(model *m, const char *text)
 {
     members_clear(m);
-    for (const char *p = text ? text : ""; *p;) {
-        size_t n = strcspn(p, "\n");
-        char *nick = malloc(n + 1);
+    for (const char *p = text ? text : ""; *p;) { /* one member a line; its nick comes first */
+        size_t n = strcspn(p, "\n"), w = strcspn(p, " \n");
+        char *nick = malloc(w + 1);
         if (!nick) abort();
-        memcpy(nick, p, n);
-        nick[n] = '\0';
+        memcpy(nick, p, w);
+        nick[w] = '\0';
         member_add(m, nick, NULL);
         free(nick);
         p += n + (p[n] == '\n');

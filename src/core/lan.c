@@ -245,6 +245,20 @@ static void broadcast(lan *l, uint32_t cmd, uint64_t now)
 
 void lan_enter(lan *l, uint64_t now) { broadcast(l, IPMSG_BR_ENTRY, now); }
 
+int lan_set_nick(lan *l, const char *nick, uint64_t now)
+{
+    const char *why;
+    if (!nick_valid(nick, &why)) {
+        evq_emit(&l->events, EV_ERROR, 0, NULL, NULL, why, 0, 0);
+        return -1;
+    }
+    evq_emit(&l->events, EV_NICK, 0, l->nick, nick, NULL, 0, 0);
+    free(l->nick);
+    l->nick = xstrdup(nick);
+    lan_enter(l, now); /* IP Messenger learns a new name from an entry */
+    return 0;
+}
+
 void lan_exit(lan *l, uint64_t now)
 {
     l->exited = 1;
@@ -804,7 +818,16 @@ static uint32_t ops_command(void *core, const core_command *c, uint64_t now)
 {
     lan *l = core;
     switch (c->type) {
-    case CMD_SAY: return lan_say(l, c->to, c->text, now);
+    case CMD_SAY:
+        if (c->flags & CHAT_ACTION) { /* IP Messenger has no actions: "* alice waves" as text */
+            buf t = {0};
+            buf_printf(&t, "* %s %s", l->nick, c->text);
+            uint32_t id = lan_say(l, c->to, t.data, now);
+            buf_free(&t);
+            return id;
+        }
+        return lan_say(l, c->to, c->text, now);
+    case CMD_NICK: lan_set_nick(l, c->text, now); break;
     case CMD_WHO: lan_who(l); break;
     case CMD_QUIT: lan_exit(l, now); break;
     default: break;
