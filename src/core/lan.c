@@ -420,8 +420,21 @@ static lan_peer *on_entry(lan *l, const net_addr *from, const ipmsg_packet *pk)
     p->utf8cap = (pk->command & IPMSG_CAPUTF8OPT) != 0;
     charset_id cs = recv_cs(l, p, pk->command, pk->extra, pk->extra_len);
     if (pk->extra_len) {
-        free(p->nick);
-        p->nick = decode_name(cs, pk->extra, pk->extra_len, WIRE_MAX_NICK, 1);
+        char *nick = decode_name(cs, pk->extra, pk->extra_len, WIRE_MAX_NICK, 1);
+        if (!is_new && strcmp(nick, p->nick) != 0) { /* a known address, another name: say so */
+            buf before = {0};
+            label(l, p, &before);
+            free(p->nick);
+            p->nick = nick;
+            chat_event ev = peer_event(l, EV_NICK, 0, p, NULL);
+            free(ev.to);
+            ev.to = ev.from; /* peer_event puts the label in from: the new name */
+            ev.from = buf_detach(&before);
+            evq_push(&l->events, &ev);
+        } else {
+            free(p->nick);
+            p->nick = nick;
+        }
     }
     cs = recv_cs(l, p, pk->command, pk->extra2, pk->extra2_len);
     free(p->group);

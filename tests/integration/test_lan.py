@@ -5,6 +5,7 @@ IPMsg packets on the wire are checked byte by byte with a raw Python peer; hosti
 do no harm. Needs root (`ip netns`); exits 77 (skipped) otherwise.
 
 Usage: test_lan.py PATH/TO/udpchat [TEST...]"""
+import json
 import os
 import sys
 import time
@@ -506,8 +507,41 @@ def test_same_nick(binary):
             check(p.stop(10) == 0, "%s exit code" % p.name, p)
 
 
+def test_console_commands(binary):
+    """issue 14: one command table in LAN mode too: /ME and /me send an action (as text, IP
+    Messenger has none), /nick re-announces us, /to refuses a nick nobody has, and private
+    and own messages are marked in --json ("kind")."""
+    with netns.TestLan(2) as lan, h.ProcessGroup(binary) as g:
+        a = lan.start(g, 0, lan_args("alice"), name="alice")
+        b = lan.start(g, 1, lan_args("bob"), name="bob")
+        for p in (a, b):
+            p.wait_ready(10)
+        a.wait_event("join", 10, nick="bob")
+        b.wait_event("join", 10, nick="alice")
+        ma, mb = a.mark(), b.mark()
+        a.send_line("/ME waves")
+        b.wait_for(is_msg("* alice waves", "alice"), 10, mb)
+        sent = a.wait_event("sent", 10, ma, text="waves")
+        check(sent.get("kind") == "action", "sent %r" % sent, a)
+        a.send_line("/msg bob 私聊")
+        sent = a.wait_event("sent", 10, ma, text="私聊")
+        check(sent.get("kind") == "private" and sent.get("to") == "bob", "sent %r" % sent, a)
+        a.send_line("/to nobody")
+        err = a.wait_event("error", 10, ma)
+        check("no such nick: nobody" in err["text"], "error %r" % err, a)
+        a.send_line("/nick alicia")
+        a.wait_event("nick", 10, ma, old="alice", new="alicia")
+        b.wait_for(lambda e: "alicia" in json.dumps(e, ensure_ascii=False), 10, mb, "alicia announced")
+        a.send_line("after the rename")
+        e = b.wait_for(is_msg("after the rename"), 10, mb)
+        check(e["from"] == "alicia", "bob sees %r" % e, b)
+        for p in (a, b):
+            check(p.stop(10) == 0, "%s exit code" % p.name, p)
+
+
 TESTS = [test_chat_utf8, test_chat_one_forced_gbk, test_gbk_on_the_wire, test_packets_raw_peer,
-         test_hostile_packets, test_recvmsg_flood, test_memory_flood, test_long_nicks, test_same_nick]
+         test_hostile_packets, test_recvmsg_flood, test_memory_flood, test_long_nicks, test_same_nick,
+         test_console_commands]
 
 if __name__ == "__main__":
     netns.require_root_or_skip()
