@@ -13,6 +13,24 @@ typedef struct join_opts {
     int json, no_color, legacy;
 } join_opts;
 
+/* The session's settings from the options; -1 (and a message) for a bad charset. */
+static int configure(const join_opts *o, const char *nick, session_config *cfg, charset_id *console)
+{
+    session_config_default(cfg);
+    if (app_charset_option("join", "--charset", o->charset, charset_locale(), console) < 0 ||
+        app_charset_option("join", "--peer-charset", o->peer_charset, CHARSET_UNKNOWN, &cfg->legacy_charset) < 0)
+        return -1;
+    if (*console == CHARSET_UNKNOWN) *console = CHARSET_UTF8;
+    cfg->role = SESSION_CLIENT;
+    cfg->nick = nick;
+    if (o->timeout) cfg->timeout_ms = (uint32_t)o->timeout * 1000;
+    if (o->deliver_timeout) cfg->link.deliver_timeout_ms = (uint32_t)o->deliver_timeout * 1000;
+    cfg->legacy = o->legacy;
+    if (o->heartbeat) cfg->legacy_heartbeat_ms = (uint32_t)o->heartbeat * 1000;
+    if (o->legacy_max) cfg->legacy_max = (size_t)o->legacy_max;
+    return 0;
+}
+
 int cmd_join(int argc, char **argv)
 {
     join_opts o = {0};
@@ -50,17 +68,6 @@ int cmd_join(int argc, char **argv)
     }
     session_config cfg;
     charset_id console;
-    session_config_default(&cfg);
-    if (app_charset_option("join", "--charset", o.charset, charset_locale(), &console) < 0 ||
-        app_charset_option("join", "--peer-charset", o.peer_charset, CHARSET_UNKNOWN, &cfg.legacy_charset) < 0)
-        return EXIT_USAGE;
-    if (console == CHARSET_UNKNOWN) console = CHARSET_UTF8;
-    cfg.role = SESSION_CLIENT;
-    cfg.nick = nick;
-    if (o.timeout) cfg.timeout_ms = (uint32_t)o.timeout * 1000;
-    if (o.deliver_timeout) cfg.link.deliver_timeout_ms = (uint32_t)o.deliver_timeout * 1000;
-    cfg.legacy = o.legacy;
-    if (o.heartbeat) cfg.legacy_heartbeat_ms = (uint32_t)o.heartbeat * 1000;
-    if (o.legacy_max) cfg.legacy_max = (size_t)o.legacy_max;
+    if (configure(&o, nick, &cfg, &console) < 0) return EXIT_USAGE;
     return app_run_session("join", &cfg, FE_JOIN, o.json, o.no_color, console, remote, DEFAULT_SERVER_PORT, o.port);
 }
