@@ -2,14 +2,14 @@
 #include <stdlib.h>
 
 #include "udpchat/app.h"
+#include "udpchat/mem.h"
 #include "udpchat/console.h"
 
 #define QUIT_GRACE_MS 3000 /* after asking the core to quit, give up waiting after this */
 
 static void ask_quit(runner *r, frontend *fe, const char *why)
 {
-    core_command *c = calloc(1, sizeof *c);
-    if (!c) abort();
+    core_command *c = xcalloc(1, sizeof *c);
     c->type = fe->mode == FE_SERVER ? CMD_SHUTDOWN : CMD_QUIT;
     c->text = str_dup(why);
     runner_command(r, c);
@@ -58,8 +58,7 @@ int chat_loop_run(runner *r, queue *ui, frontend *fe)
 
 static void post_ready(queue *ui, uint16_t port)
 {
-    chat_event *ev = calloc(1, sizeof *ev);
-    if (!ev) abort();
+    chat_event *ev = xcalloc(1, sizeof *ev);
     ev->type = EV_READY;
     ev->port = port;
     queue_push(ui, ev);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "udpchat/frontend.h"
+#include "udpchat/mem.h"
 #include "udpchat/nick.h"
 #include "udpchat/wire.h"
 
@@ -56,13 +57,11 @@ static void print_help(frontend *fe)
 
 static core_command *new_cmd(core_cmd_type t, int flags, const char *to, size_t tolen, const char *text)
 {
-    core_command *c = calloc(1, sizeof *c);
-    if (!c) abort();
+    core_command *c = xcalloc(1, sizeof *c);
     c->type = t;
     c->flags = flags;
     if (to) {
-        c->to = malloc(tolen + 1);
-        if (!c->to) abort();
+        c->to = xmalloc(tolen + 1);
         memcpy(c->to, to, tolen);
         c->to[tolen] = '\0';
     }
@@ -110,8 +109,7 @@ static core_command *with_args(frontend *fe, const cmd_spec *c, const char *rest
     size_t nlen = sp ? (size_t)(sp - rest) : strlen(rest);
     const char *text = sp ? sp + 1 : "";
     if (nlen && c->type == CMD_SAY) { /* /msg NICK: a nick we know of */
-        char *nick = malloc(nlen + 1);
-        if (!nick) abort();
+        char *nick = xmalloc(nlen + 1);
         memcpy(nick, rest, nlen);
         nick[nlen] = '\0';
         int ok = known_nick(fe, nick);

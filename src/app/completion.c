@@ -1,5 +1,6 @@
 /* completion.c -- Tab completion for the console: the nicks seen lately, and the commands */
 #include "udpchat/app.h"
+#include "udpchat/mem.h"
 
 #include <SDL.h>
 #include <stdlib.h>
@@ -44,8 +45,7 @@ static void roster_locked(const char *text)
 {
     for (const char *p = text; p && *p;) {
         size_t n = strcspn(p, "\n");
-        char *nick = malloc(n + 1);
-        if (!nick) abort();
+        char *nick = xmalloc(n + 1);
         memcpy(nick, p, n);
         nick[n] = '\0';
         drop_locked(nick);
@@ -84,7 +84,7 @@ static void complete(void *ctx, const char *word, size_t len, int at_line_start,
 void completion_start(frontend_mode mode)
 {
     names.lock = SDL_CreateMutex();
-    if (!names.lock) abort();
+    if (!names.lock) mem_fail_what("a mutex");
     names.mode = mode;
     console_set_completer(complete, NULL);
 }

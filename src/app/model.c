@@ -1,5 +1,6 @@
 /* model.c -- the chat model: events in, conversations, roster and messages out to the views */
 #include "udpchat/model.h"
+#include "udpchat/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,7 @@ static char *dup_or_null(const char *s) { return s ? str_dup(s) : NULL; }
 
 model *model_create(const char *my_nick)
 {
-    model *m = calloc(1, sizeof *m);
-    if (!m) abort();
+    model *m = xcalloc(1, sizeof *m);
     m->nick = str_dup(my_nick ? my_nick : "");
     model_conv_find(m, "");
     return m;
@@ -81,8 +81,7 @@ size_t model_conv_find(model *m, const char *name)
 {
     for (size_t i = 0; i < m->nconvs; i++)
         if (nick_equal(m->convs[i].name, name) || (!*name && !*m->convs[i].name)) return i;
-    m->convs = realloc(m->convs, (m->nconvs + 1) * sizeof *m->convs);
-    if (!m->convs) abort();
+    m->convs = xrealloc(m->convs, (m->nconvs + 1) * sizeof *m->convs);
     model_conv *c = &m->convs[m->nconvs];
     memset(c, 0, sizeof *c);
     c->name = str_dup(name);
@@ -233,8 +232,7 @@ static void member_add(model *m, const char *nick, const char *address)
     if (!nick || !*nick || member_find(m, nick)) return;
     if (m->nmembers == m->capmembers) {
         m->capmembers = m->capmembers ? 2 * m->capmembers : 16;
-        m->members = realloc(m->members, m->capmembers * sizeof *m->members);
-        if (!m->members) abort();
+        m->members = xrealloc(m->members, m->capmembers * sizeof *m->members);
     }
     m->members[m->nmembers].nick = str_dup(nick);
     m->members[m->nmembers++].address = dup_or_null(address);
@@ -254,8 +252,7 @@ static void roster_replace(model *m, const char *text)
     members_clear(m);
     for (const char *p = text ? text : ""; *p;) { /* one member a line; its nick comes first */
         size_t n = strcspn(p, "\n"), w = strcspn(p, " \n");
-        char *nick = malloc(w + 1);
-        if (!nick) abort();
+        char *nick = xmalloc(w + 1);
         memcpy(nick, p, w);
         nick[w] = '\0';
         member_add(m, nick, NULL);

@@ -1,5 +1,6 @@
 /* runner.c -- receive thread + service thread around a chat core, queues between them */
 #include "udpchat/runner.h"
+#include "udpchat/mem.h"
 
 #include <SDL.h>
 #include <stdlib.h>
@@ -73,8 +74,7 @@ static void rx_one(void *ctx, const net_addr *from, const void *data, size_t len
     if (drop == 2) r->stats.dropped_overflow++;
     SDL_UnlockMutex(r->stats_lock);
     if (drop) return;
-    item *it = malloc(sizeof *it + len);
-    if (!it) abort();
+    item *it = xmalloc(sizeof *it + len);
     it->kind = ITEM_DATAGRAM;
     it->from = *from;
     it->cmd = NULL;
@@ -113,8 +113,7 @@ static void pump_events(runner *r)
             return;
         }
         if (!r->ops->poll_event(r->core, &ev)) return;
-        chat_event *copy = malloc(sizeof *copy);
-        if (!copy) abort();
+        chat_event *copy = xmalloc(sizeof *copy);
         *copy = ev;
         queue_push_sized(r->events, copy, chat_event_bytes(copy));
     }
@@ -122,8 +121,7 @@ static void pump_events(runner *r)
 
 static void post_simple(runner *r, chat_event_type t, uint32_t id, const char *text)
 {
-    chat_event *ev = calloc(1, sizeof *ev);
-    if (!ev) abort();
+    chat_event *ev = xcalloc(1, sizeof *ev);
     ev->type = t;
     ev->id = id;
     if (text) ev->text = str_dup(text);
@@ -133,8 +131,7 @@ static void post_simple(runner *r, chat_event_type t, uint32_t id, const char *t
 /* EV_SENT: the message's id, text, recipient and flags (the model files it with them). */
 static void post_sent(runner *r, uint32_t id, const core_command *c)
 {
-    chat_event *ev = calloc(1, sizeof *ev);
-    if (!ev) abort();
+    chat_event *ev = xcalloc(1, sizeof *ev);
     ev->type = EV_SENT;
     ev->id = id;
     ev->flags = c->flags;
@@ -214,25 +211,23 @@ queue *runner_ui_queue(void)
 
 runner *runner_start(net_socket *sock, void *core, const core_ops *ops, queue *events)
 {
-    runner *r = calloc(1, sizeof *r);
-    if (!r) abort();
+    runner *r = xcalloc(1, sizeof *r);
     r->sock = sock;
     r->core = core;
     r->ops = ops;
     r->inbox = queue_create();
     r->events = events;
     r->stats_lock = SDL_CreateMutex();
-    if (!r->stats_lock) abort();
+    if (!r->stats_lock) mem_fail_what("a mutex");
     r->rx_thread = SDL_CreateThread(rx_main, "udpchat-recv", r);
     r->svc_thread = SDL_CreateThread(svc_main, "udpchat-send", r);
-    if (!r->rx_thread || !r->svc_thread) abort();
+    if (!r->rx_thread || !r->svc_thread) mem_fail_what("a thread");
     return r;
 }
 
 void runner_command(runner *r, core_command *cmd)
 {
-    item *it = calloc(1, sizeof *it);
-    if (!it) abort();
+    item *it = xcalloc(1, sizeof *it);
     it->kind = ITEM_COMMAND;
     it->cmd = cmd;
     queue_push(r->inbox, it);
@@ -240,8 +235,7 @@ void runner_command(runner *r, core_command *cmd)
 
 void runner_post_input(queue *events, char *line)
 {
-    chat_event *ev = calloc(1, sizeof *ev);
-    if (!ev) abort();
+    chat_event *ev = xcalloc(1, sizeof *ev);
     ev->type = EV_INPUT;
     ev->text = line;
     queue_push_sized(events, ev, chat_event_bytes(ev));
@@ -253,8 +247,7 @@ void runner_stop(runner *r)
 {
     if (!r) return;
     SDL_AtomicSet(&r->stop, 1);
-    item *it = calloc(1, sizeof *it);
-    if (!it) abort();
+    item *it = xcalloc(1, sizeof *it);
     it->kind = ITEM_STOP;
     queue_push(r->inbox, it);
     net_addr self = {0x7F000001, net_local_port(r->sock)};

@@ -1,5 +1,6 @@
 /* console.c -- the interactive console: an input thread edits the bottom row, chat lines scroll above */
 #include "udpchat/console.h"
+#include "udpchat/mem.h"
 
 #include <SDL.h>
 #include <stdlib.h>
@@ -163,7 +164,7 @@ const console_sink *console_start(const console_options *o, console_line_fn on_l
     }
     if (!registered && atexit(restore_at_exit) == 0) registered = 1;
     con.lock = SDL_CreateMutex();
-    if (!con.lock) abort();
+    if (!con.lock) mem_fail_what("a mutex");
     buf prompt = {0};
     prompt_for(o->prompt_nick, &prompt);
     lineedit_init(&con.le, prompt.data);
@@ -179,7 +180,7 @@ const console_sink *console_start(const console_options *o, console_line_fn on_l
     render_locked(&out);
     write_buf(&out);
     con.thread = SDL_CreateThread(input_main, "udpchat-console", NULL);
-    if (!con.thread) abort();
+    if (!con.thread) mem_fail_what("a thread");
     return &term_sink;
 }
 

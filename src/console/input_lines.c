@@ -1,5 +1,6 @@
 /* input_lines.c -- reads stdin in a thread, one UTF-8 line at a time, for line mode */
 #include "udpchat/input.h"
+#include "udpchat/mem.h"
 
 #include <SDL.h>
 #include <stdio.h>
@@ -45,12 +46,11 @@ static int input_main(void *arg)
 
 void input_start(charset_id cs, console_line_fn on_line, void *ctx)
 {
-    input_ctx *in = malloc(sizeof *in);
-    if (!in) abort();
+    input_ctx *in = xmalloc(sizeof *in);
     in->on_line = on_line;
     in->ctx = ctx;
     in->cs = cs;
     SDL_Thread *t = SDL_CreateThread(input_main, "udpchat-input", in);
-    if (!t) abort();
+    if (!t) mem_fail_what("a thread");
     SDL_DetachThread(t);
 }

@@ -1,5 +1,6 @@
 /* lineedit.c -- the line editor behind the interactive console: keys in, one row of bytes out */
 #include "udpchat/lineedit.h"
+#include "udpchat/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -215,8 +216,7 @@ static void remember(lineedit *le, const char *line)
         le->nhist--;
     }
     if (!le->hist) {
-        le->hist = malloc(LINEEDIT_HISTORY * sizeof *le->hist);
-        if (!le->hist) abort();
+        le->hist = xmalloc(LINEEDIT_HISTORY * sizeof *le->hist);
     }
     le->hist[le->nhist++] = str_dup(line);
 }
@@ -283,8 +283,7 @@ void lineedit_offer(le_completion *c, const char *name, const char *suffix)
         }
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 16;
-        c->cand = realloc(c->cand, c->cap * sizeof *c->cand);
-        if (!c->cand) abort();
+        c->cand = xrealloc(c->cand, c->cap * sizeof *c->cand);
     }
     c->cand[c->n].text = buf_detach(&text);
     c->cand[c->n++].name_len = len;
