@@ -34,6 +34,29 @@
  *   legacy_grace_ms (an off-path forger cannot also silence the real peer's HELLO), and
  *   never once a udpchat session is open. A verified HELLO turns it back. */
 
+/* The transitions, one row per input, one column per state (CONNECTING, UP, DOWN,
+ * QUITTING, DONE); the diagram above is this table drawn. */
+static const unsigned char transitions[SI_COUNT][ST_COUNT] = {
+    [SI_VERIFIED] = {ST_UP, ST_UP, ST_UP, ST_QUITTING, ST_DONE},
+    [SI_PLAIN] = {ST_UP, ST_UP, ST_UP, ST_QUITTING, ST_DONE},
+    [SI_LINK_RESET] = {ST_CONNECTING, ST_CONNECTING, ST_DOWN, ST_DONE, ST_DONE},
+    [SI_REMOTE_BYE] = {ST_CONNECTING, ST_DOWN, ST_DOWN, ST_QUITTING, ST_DONE},
+    [SI_TIMEOUT] = {ST_CONNECTING, ST_DOWN, ST_DOWN, ST_QUITTING, ST_DONE},
+    [SI_QUIT] = {ST_DONE, ST_QUITTING, ST_DONE, ST_DONE, ST_DONE}, /* a second quit: at once */
+    [SI_QUIT_NOW] = {ST_DONE, ST_DONE, ST_DONE, ST_DONE, ST_DONE},
+    [SI_BYE_ACK] = {ST_CONNECTING, ST_UP, ST_DOWN, ST_DONE, ST_DONE},
+    [SI_BYES_SPENT] = {ST_CONNECTING, ST_UP, ST_DOWN, ST_DONE, ST_DONE},
+    [SI_REFUSED] = {ST_DONE, ST_UP, ST_DOWN, ST_QUITTING, ST_DONE},
+    [SI_KICKED] = {ST_DONE, ST_DONE, ST_DONE, ST_DONE, ST_DONE},
+};
+
+int session_go(session *s, session_input in)
+{
+    int was = s->state;
+    s->state = transitions[in][was];
+    return was;
+}
+
 void session_config_default(session_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -198,7 +221,7 @@ static void on_room_msg(session *s, const chat_msg *m, const char *a, const char
     case MSG_JOINED: evq_emit(&s->events, EV_JOIN, 0, a, NULL, NULL, 0, 0); break;
     case MSG_LEFT:
         evq_emit(&s->events, EV_LEAVE, 0, a, NULL, text, 0, m->reason);
-        if (strcmp(a, s->nick) == 0 && m->reason == LEAVE_KICKED) s->state = ST_DONE;
+        if (strcmp(a, s->nick) == 0 && m->reason == LEAVE_KICKED) session_go(s, SI_KICKED);
         break;
     case MSG_NICK:
         if (strcmp(a, s->nick) == 0) {
@@ -270,8 +293,7 @@ static void drain_link(session *s)
 
 static void go_up(session *s)
 {
-    int was = s->state;
-    s->state = ST_UP;
+    int was = session_go(s, SI_VERIFIED);
     if (s->cfg.role == SESSION_PEER)
         evq_emit(&s->events, EV_JOIN, 0, s->remote_nick, NULL, NULL, 0, 0);
     else if (was == ST_DOWN)
@@ -390,7 +412,7 @@ static void on_challenge(session *s, const wire_header *hd, wire_reader *r, uint
         s->them = 0;
         s->tx = 0;
         s->epoch++;
-        if (s->state == ST_UP) s->state = ST_CONNECTING;
+        session_go(s, SI_LINK_RESET);
     }
     s->cookie = c.cookie;
     s->cookie_ts = c.cookie_ts;
@@ -412,7 +434,7 @@ static void on_bye(session *s, wire_reader *r, uint64_t now)
             evq_emit(&s->events, EV_LEAVE, 0, s->remote_nick, NULL, text, 0, reason);
         else
             evq_emit(&s->events, EV_STATUS, 0, NULL, NULL, "the server closed the session", 0, reason);
-        s->state = ST_DOWN;
+        session_go(s, SI_REMOTE_BYE);
     }
     free(text);
 }
@@ -438,7 +460,7 @@ static void on_session_datagram(session *s, const wire_header *h, wire_reader *r
     case WIRE_PONG: break;
     case WIRE_BYE: on_bye(s, r, now); break;
     case WIRE_BYE_ACK:
-        if (s->state == ST_QUITTING) s->state = ST_DONE;
+        session_go(s, SI_BYE_ACK);
         break;
     default: s->stats.dropped_malformed++; break;
     }
@@ -452,11 +474,7 @@ static void on_reset(session *s, const wire_header *h, uint64_t now)
         s->stats.dropped_session++;
         return;
     }
-    if (s->state == ST_QUITTING) {
-        s->state = ST_DONE; /* the remote already forgot us: nothing left to say */
-        return;
-    }
-    if (s->state == ST_UP) s->state = ST_CONNECTING;
+    if (session_go(s, SI_LINK_RESET) == ST_QUITTING) return; /* it forgot us: nothing left to say */
     s->them = 0;
     s->tx = 0;
     s->cookie = 0;
@@ -476,7 +494,7 @@ static void on_refuse(session *s, const wire_header *h, wire_reader *r)
     char *text = msg_field((const char *)t, n);
     evq_emit(&s->events, EV_REFUSED, 0, NULL, NULL, text, 0, 0);
     free(text);
-    s->state = ST_DONE;
+    session_go(s, SI_REFUSED);
 }
 
 static void tell_version(session *s, int version)
@@ -622,19 +640,14 @@ void session_quit(session *s, const char *reason, uint64_t now)
         plain_client_quit(s, now);
         return;
     }
-    if (s->state != ST_UP || s->legacy) {
-        s->state = ST_DONE;
-        return;
-    }
-    s->state = ST_QUITTING;
-    send_bye(s, reason, now);
+    if (session_go(s, s->legacy ? SI_QUIT_NOW : SI_QUIT) == ST_UP && !s->legacy) send_bye(s, reason, now);
 }
 
 /* ---- timers ---- */
 
 static void on_timeout(session *s)
 {
-    s->state = ST_DOWN;
+    session_go(s, SI_TIMEOUT);
     if (s->cfg.role == SESSION_PEER)
         evq_emit(&s->events, EV_LEAVE, 0, s->remote_nick, NULL, NULL, 0, LEAVE_TIMEOUT);
     else
@@ -645,7 +658,7 @@ static void on_timeout(session *s)
 static void service_quitting(session *s, uint64_t now)
 {
     if (now < s->next_bye) return;
-    if (s->bye_tries >= 3) s->state = ST_DONE;
+    if (s->bye_tries >= 3) session_go(s, SI_BYES_SPENT);
     else send_bye(s, NULL, now);
 }
 

@@ -7,7 +7,26 @@
  * programs (a peer, or a relay with `join --legacy`). session.c calls the plain-text
  * entry points below; session_plain.c calls back only emit_raw and the event queue. */
 
-enum { ST_CONNECTING, ST_UP, ST_DOWN, ST_QUITTING, ST_DONE };
+enum { ST_CONNECTING, ST_UP, ST_DOWN, ST_QUITTING, ST_DONE, ST_COUNT };
+
+/* What moves a session from state to state (session_go applies the table in session.c). */
+typedef enum session_input {
+    SI_VERIFIED,    /* a verified HELLO, or a datagram of the link: the remote is there */
+    SI_PLAIN,       /* the remote is a plain-text program (or join --legacy started) */
+    SI_LINK_RESET,  /* a genuine RESET, or a CHALLENGE for our link: start a new one */
+    SI_REMOTE_BYE,  /* the remote said BYE */
+    SI_TIMEOUT,     /* nothing from the remote for timeout_ms */
+    SI_QUIT,        /* the user quits: BYE if UP, else at once */
+    SI_QUIT_NOW,    /* the user quits where no BYE is owed (plain text) */
+    SI_BYE_ACK,     /* our BYE was acknowledged */
+    SI_BYES_SPENT,  /* three BYEs and no BYE_ACK */
+    SI_REFUSED,     /* the relay refused our HELLO */
+    SI_KICKED,      /* the relay kicked us */
+    SI_COUNT
+} session_input;
+
+/* Applies a transition; returns the state before it. */
+int session_go(session *s, session_input in);
 enum { HELLO_ANSWER = 1 }; /* HELLO caps bit: this answers your HELLO; do not answer it */
 
 #define MIN_HEARTBEAT_MS 1000

@@ -67,10 +67,7 @@ void plain_become(session *s)
     s->legacy = 1;
     s->legacy_since = 0;
     link_drain_pending(s->lk, resend_as_plain, s);
-    if (s->state != ST_UP) {
-        s->state = ST_UP;
-        emit_plain_event(s, EV_JOIN, NULL, NULL, 0);
-    }
+    if (session_go(s, SI_PLAIN) != ST_UP) emit_plain_event(s, EV_JOIN, NULL, NULL, 0);
     evq_emit(&s->events, EV_STATUS, 0, s->label, NULL,
              "plain-text peer (seed-compatible mode): no delivery confirmation", 0, 0);
     plain_release_held(s, 1);
@@ -81,7 +78,7 @@ void plain_become(session *s)
 void plain_client_start(session *s, uint64_t now)
 {
     plain_say(s, s->nick, strlen(s->nick), now); /* the first datagram is the nick */
-    s->state = ST_UP;
+    session_go(s, SI_PLAIN);
     if (s->cfg.legacy_heartbeat_ms) s->next_plain_hb = now + s->cfg.legacy_heartbeat_ms;
     evq_emit(&s->events, EV_STATUS, 0, s->nick, NULL, "joined (plain-text relay: no delivery confirmation)", 0, 0);
 }
@@ -95,8 +92,7 @@ void plain_client_service(session *s, uint64_t now)
 
 void plain_client_quit(session *s, uint64_t now)
 {
-    if (s->state == ST_UP) emit_raw(s, "quit", 4, now);
-    s->state = ST_DONE;
+    if (session_go(s, SI_QUIT_NOW) == ST_UP) emit_raw(s, "quit", 4, now);
 }
 
 uint64_t plain_next_deadline(const session *s)

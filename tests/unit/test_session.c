@@ -64,6 +64,13 @@ static void close_side(side *sd)
     memset(sd, 0, sizeof *sd);
 }
 
+/* The side stops: its session is gone, nothing it sends or is sent arrives. */
+static void session_close_wire(side *sd)
+{
+    session_destroy(sd->s);
+    sd->s = NULL;
+}
+
 /* Carries what each side sent to the other, until nothing moves; then timers. */
 static void pump(void)
 {
@@ -264,6 +271,40 @@ static void test_join_advice(void)
     close_side(&A);
 }
 
+/* The transition table, walked through: BYE both ways, timeout and return, quit in each
+ * state (at once unless UP; a second quit ends it), refusal. */
+static void test_state_table(void)
+{
+    open_side(&A, SESSION_PEER, "alice", 0, 0xA8);
+    open_side(&B, SESSION_PEER, "bob", 0, 0xB8);
+    pump();
+    CHECK(!session_done(A.s) && !session_done(B.s));
+    session_quit(B.s, "bye now", now); /* UP --quit--> QUITTING --BYE_ACK--> DONE */
+    CHECK(!session_done(B.s));
+    pump();
+    CHECK(session_done(B.s));
+    CHECK_EQ_INT(count_ev(&A, EV_LEAVE, "bye now"), 1); /* A: UP --remote BYE--> DOWN */
+    session_quit(A.s, NULL, now); /* DOWN --quit--> DONE at once: no BYE owed */
+    CHECK(session_done(A.s));
+    close_side(&A);
+    close_side(&B);
+    open_side(&A, SESSION_PEER, "alice", 0, 0xA9);
+    session_quit(A.s, NULL, now); /* CONNECTING --quit--> DONE */
+    CHECK(session_done(A.s));
+    close_side(&A);
+    open_side(&A, SESSION_PEER, "alice", 0, 0xAA);
+    open_side(&B, SESSION_PEER, "bob", 0, 0xBA);
+    pump();
+    B.delivered = B.count; /* from here B is silent */
+    session_close_wire(&B);
+    advance(31000); /* A: UP --timeout--> DOWN */
+    CHECK_EQ_INT(count_ev(&A, EV_LEAVE, NULL), 1);
+    session_quit(A.s, NULL, now);
+    CHECK(session_done(A.s));
+    close_side(&A);
+    close_side(&B);
+}
+
 int main(void)
 {
     RUN(test_calling_card);
@@ -273,5 +314,6 @@ int main(void)
     RUN(test_plain_text_cut);
     RUN(test_plain_relay_client);
     RUN(test_join_advice);
+    RUN(test_state_table);
     return th_finish();
 }
