@@ -18,12 +18,18 @@ typedef struct cli_opt {
     const char *help;
 } cli_opt;
 
+/* What cli_parse found (the values are stable: callers may test rc != 0, rc > 0). */
+typedef enum cli_result {
+    CLI_OK = 0,
+    CLI_HELP = 1,   /* --help was printed: exit 0 */
+    CLI_ERROR = -1  /* a usage error was printed ("udpchat CMD: ..."): exit EXIT_USAGE */
+} cli_result;
+
 /* Parses argv[1..argc) (argv[0] is the subcommand name) against `opts` (terminated by
  * a zeroed entry). Positional arguments are stored in pos[0..*npos) (pointers into
- * argv), at most max_pos of them. "--help" prints usage and returns 1 (caller exits 0).
- * On a usage error prints "udpchat CMD: ..." to stderr and returns -1. Else returns 0. */
-int cli_parse(int argc, char **argv, const cli_opt *opts, const char **pos, int max_pos,
-              int *npos, const char *usage);
+ * argv), at most max_pos of them. */
+cli_result cli_parse(int argc, char **argv, const cli_opt *opts, const char **pos, int max_pos,
+                     int *npos, const char *usage);
 /* Prints "usage" plus the option table to f. */
 void cli_print_usage(FILE *f, const char *cmd, const char *usage, const cli_opt *opts);
 

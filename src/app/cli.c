@@ -72,8 +72,8 @@ static int parse_long(int argc, char **argv, int *i, const cli_opt *opts)
     return set_value(cmd, o, argv[++*i]);
 }
 
-int cli_parse(int argc, char **argv, const cli_opt *opts, const char **pos, int max_pos,
-              int *npos, const char *usage)
+cli_result cli_parse(int argc, char **argv, const cli_opt *opts, const char **pos, int max_pos,
+                     int *npos, const char *usage)
 {
     int only_pos = 0;
     *npos = 0;
@@ -83,21 +83,21 @@ int cli_parse(int argc, char **argv, const cli_opt *opts, const char **pos, int 
             only_pos = 1;
         } else if (!only_pos && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
             cli_print_usage(stdout, argv[0], usage, opts);
-            return 1;
+            return CLI_HELP;
         } else if (!only_pos && a[0] == '-' && a[1] == '-') {
-            if (parse_long(argc, argv, &i, opts) < 0) return -1;
+            if (parse_long(argc, argv, &i, opts) < 0) return CLI_ERROR;
         } else if (!only_pos && a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "udpchat %s: unknown option '%s' (see 'udpchat %s --help')\n",
                     argv[0], a, argv[0]);
-            return -1;
+            return CLI_ERROR;
         } else {
             if (*npos >= max_pos) {
                 fprintf(stderr, "udpchat %s: unexpected argument '%s' (see 'udpchat %s --help')\n",
                         argv[0], a, argv[0]);
-                return -1;
+                return CLI_ERROR;
             }
             pos[(*npos)++] = a;
         }
     }
-    return 0;
+    return CLI_OK;
 }

@@ -4,11 +4,12 @@
 #include "udpchat/buf.h"
 #include "udpchat/relay.h"
 
-/* Who calls whom, one way only: relay.c (table, timers, operator) and relay_hello.c
- * (datagrams before and around membership) call the room rules in relay_room.c and the
- * plain-text rules in relay_legacy.c; those queue messages on members' links and mark
- * members, and never add, remove or announce members themselves except through
- * member_leave, which does not recurse (see relay.c). */
+/* Who calls whom: relay.c (table, timers, operator) and relay_hello.c (datagrams before
+ * and around membership) call the room rules in relay_room.c and the plain-text rules in
+ * relay_legacy.c. The room rules queue messages on members' links, mark members dirty or
+ * behind and settle fanouts, through the table's functions below; they never add or remove
+ * a member. relay_legacy.c admits plain-text members (member_add) and lets them go
+ * (member_leave, which does not recurse: see relay.c). */
 
 typedef struct member member;
 
