@@ -512,9 +512,13 @@ static int show_message(lan *l, lan_peer *p, const ipmsg_packet *pk, uint64_t no
         return 0;
     }
     char *text = decode(recv_cs(l, p, pk->command, pk->extra, pk->extra_len), pk->extra, pk->extra_len);
-    int shown = emit_about(l, EV_MESSAGE, 0, p, text);
+    chat_event ev = peer_event(l, EV_MESSAGE, 0, p, text);
+    if (!(pk->command & (IPMSG_BROADCASTOPT | IPMSG_MULTICASTOPT))) { /* to us alone */
+        ev.flags = CHAT_PRIVATE;
+        ev.to = xstrdup(l->nick);
+    }
     free(text);
-    return shown;
+    return evq_push(&l->events, &ev);
 }
 
 /* A SENDMSG: shown once (duplicates are not); acknowledged when asked, if it was shown
@@ -607,7 +611,7 @@ void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len,
 
 /* ---- messages ---- */
 
-static void queue_chunk(lan *l, uint32_t id, lan_peer *p, const char *chunk, uint64_t now)
+static void queue_chunk(lan *l, uint32_t id, lan_peer *p, const char *chunk, int to_all, uint64_t now)
 {
     if (l->npend == l->cappend) {
         l->cappend = l->cappend ? l->cappend * 2 : 16;
@@ -622,7 +626,8 @@ static void queue_chunk(lan *l, uint32_t id, lan_peer *p, const char *chunk, uin
     charset_id cs = send_cs(l, p);
     buf e = {0};
     charset_encode(cs, chunk, strlen(chunk), 1, &e);
-    uint32_t cmd = IPMSG_SENDMSG | IPMSG_SENDCHECKOPT | (cs == CHARSET_UTF8 ? IPMSG_UTF8OPT : 0);
+    uint32_t cmd = IPMSG_SENDMSG | IPMSG_SENDCHECKOPT | (cs == CHARSET_UTF8 ? IPMSG_UTF8OPT : 0) |
+                   (to_all ? IPMSG_BROADCASTOPT : 0); /* so each receiver can tell it from a private one */
     ipmsg_build(&q->pkt, q->packet_no, l->user, l->host, cmd, e.data ? e.data : "", e.len, NULL, 0);
     buf_free(&e);
     l->emit(l->ctx, &q->to, q->pkt.data, q->pkt.len);
@@ -649,7 +654,7 @@ static size_t encoded_len(charset_id cs, const char *s, size_t n)
     return len;
 }
 
-static void send_text(lan *l, uint32_t id, lan_peer *p, const char *text, uint64_t now)
+static void send_text(lan *l, uint32_t id, lan_peer *p, const char *text, int to_all, uint64_t now)
 {
     size_t len = strlen(text);
     charset_id cs = send_cs(l, p);
@@ -660,7 +665,7 @@ static void send_text(lan *l, uint32_t id, lan_peer *p, const char *text, uint64
         while ((n = chunk_len(text + off, len - off, max)) > 16 && encoded_len(cs, text + off, n) > CHUNK_BYTES)
             max /= 2;
         char *chunk = xstrndup(text + off, n);
-        queue_chunk(l, id, p, chunk, now);
+        queue_chunk(l, id, p, chunk, to_all, now);
         free(chunk);
         off += n;
     }
@@ -755,7 +760,7 @@ uint32_t lan_say(lan *l, const char *to, const char *text, uint64_t now)
     }
     uint32_t id = l->next_id++;
     for (size_t i = 0; i < l->npeers; i++)
-        if (!target || &l->peers[i] == target) send_text(l, id, &l->peers[i], text, now);
+        if (!target || &l->peers[i] == target) send_text(l, id, &l->peers[i], text, !target, now);
     return id;
 }
 

@@ -526,6 +526,11 @@ def test_console_commands(binary):
         a.send_line("/msg bob 私聊")
         sent = a.wait_event("sent", 10, ma, text="私聊")
         check(sent.get("kind") == "private" and sent.get("to") == "bob", "sent %r" % sent, a)
+        e = b.wait_for(is_msg("私聊", "alice"), 10, mb)  # to bob alone: no BROADCASTOPT
+        check(e.get("private") is True and e.get("kind") == "private", "bob: %r" % e, b)
+        a.send_line("大家好")
+        e = b.wait_for(is_msg("大家好", "alice"), 10, mb)  # to everyone: BROADCASTOPT
+        check(e.get("private") is False and e.get("kind") == "public", "bob: %r" % e, b)
         a.send_line("/to nobody")
         err = a.wait_event("error", 10, ma)
         check("no such nick: nobody" in err["text"], "error %r" % err, a)
