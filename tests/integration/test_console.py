@@ -142,6 +142,16 @@ def check_kept(tm, t, row_text, x, what):
     check((cx, cy) == (x, y), "%s: cursor at %r, want %r" % (what, (cx, cy), (x, y)))
 
 
+def alice_joins(tm, g, binary):
+    """A room with bob (--json) and alice in a tmux pane, her prompt shown: (pane, port, bob)."""
+    port, bob = room(g)
+    m = bob.mark()
+    t = tm.start(join_script(binary, port, "alice"))
+    bob.wait_event("join", start=m, nick="alice")
+    tm.wait_row(t, "[alice] >")
+    return t, port, bob
+
+
 def test_typing_survives_messages(binary):
     """Half a line typed (cursor moved into it); three messages arrive and are printed above;
     the half line and cursor are intact; the finished line arrives exactly. A 150-character
@@ -149,11 +159,7 @@ def test_typing_survives_messages(binary):
     tm = Tmux()
     try:
         with h.ProcessGroup(binary) as g:
-            port, bob = room(g)
-            m = bob.mark()
-            t = tm.start(join_script(binary, port, "alice"))
-            bob.wait_event("join", start=m, nick="alice")
-            tm.wait_row(t, "[alice] >")
+            t, port, bob = alice_joins(tm, g, binary)
             tm.type(t, "half a li")
             tm.keys(t, "Left", "Left", "Left")
             tm.wait_row(t, "[alice] > half a li")
@@ -336,11 +342,7 @@ def test_ctrl_l_repaints(binary):
     tm = Tmux()
     try:
         with h.ProcessGroup(binary) as g:
-            port, bob = room(g)
-            m = bob.mark()
-            t = tm.start(join_script(binary, port, "alice"))
-            bob.wait_event("join", start=m, nick="alice")
-            tm.wait_row(t, "[alice] >")
+            t, port, bob = alice_joins(tm, g, binary)
             tm.type(t, "sent line")
             tm.keys(t, "Enter")
             said = ["first from bob", "second 你好 from bob"]
@@ -409,11 +411,7 @@ def test_tab_completion(binary):
     tm = Tmux()
     try:
         with h.ProcessGroup(binary) as g:
-            port, bob = room(g)
-            m = bob.mark()
-            t = tm.start(join_script(binary, port, "alice"))
-            bob.wait_event("join", start=m, nick="alice")
-            tm.wait_row(t, "[alice] >")
+            t, port, bob = alice_joins(tm, g, binary)
             for nick in ("小明", "bobby"):
                 g.start(["join", "127.0.0.1:%d" % port, "--nick", nick, "--json"], name=nick) \
                     .wait_event("status", text="joined")
