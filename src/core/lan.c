@@ -282,8 +282,9 @@ static int bad_char(uint32_t cp, int is_nick)
 
 /* Peer-supplied UTF-8 made displayable: at most max characters (cut at a character
  * boundary), bad characters become '_', a nick is never empty nor starts with '/'.
- * Takes s (heap) and returns a new heap string.
- * TODO: switch nicks to nick_sanitize() from nick.c when it lands. */
+ * Takes s (heap) and returns a new heap string. (Not nick_sanitize: that one cuts to 24
+ * characters to leave room for the relay's "-N" suffix; LAN mode keeps a peer's name
+ * whole, up to 32, and tells equal names apart by address instead.) */
 static char *clean_name(char *s, size_t max, int is_nick)
 {
     buf b = {0};
