@@ -22,6 +22,7 @@ struct member {
     uint64_t rx, tx;         /* tokens: expected from it, sent to it (protocol members) */
     link *lk;                /* NULL for a plain-text member */
     char *nick;
+    char *key;               /* nick_skeleton(nick): compared, never recomputed, per lookup */
     uint64_t last_rx, leave_at;
     uint64_t tat_us;         /* rate limit (GCRA theoretical arrival time) */
     uint64_t hb_tat_us;      /* a plain-text member's heartbeats, their own limit */
@@ -70,6 +71,8 @@ struct relay {
 /* relay.c */
 member *member_find(relay *r, const net_addr *a);
 member *member_by_nick(relay *r, const char *nick);
+/* Renames a member (nick and its key). */
+void member_rename(member *m, const char *nick);
 member *member_add(relay *r, const net_addr *a, const char *nick, uint32_t session, uint64_t now);
 void member_mark_dirty(member *m);
 void member_remove(relay *r, member *m, uint64_t now);
@@ -103,7 +106,14 @@ void room_send_receipt(relay *r, member *m, uint32_t ref, uint32_t acked, uint32
 /* relay_legacy.c */
 void legacy_on_text(relay *r, member *m, const net_addr *from, const char *data, size_t len,
                     uint64_t now);
-/* Sends text to a plain-text member, within its output rate. */
+/* A line for plain-text members, encoded once per charset (CHARSET_* indexes enc). */
+typedef struct legacy_line {
+    const char *utf8;
+    buf enc[4];
+} legacy_line;
+void legacy_line_free(legacy_line *l);
+/* Sends a line to a plain-text member, within its output rate. */
+void legacy_send_line(relay *r, member *m, legacy_line *l, uint64_t now);
 void legacy_send(relay *r, member *m, const char *utf8, uint64_t now);
 /* Queues a join/leave line for plain-text members (sent together, once a second). */
 void legacy_news(relay *r, const char *line);

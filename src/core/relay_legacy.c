@@ -28,24 +28,36 @@ static charset_id member_charset(const relay *r, const member *m)
     return cs == CHARSET_UNKNOWN ? CHARSET_UTF8 : cs;
 }
 
-/* A line in the member's charset, in datagrams of at most legacy_max bytes (what the seeds
- * read with recvfrom(1024)), cut between characters; each counts against its rate. */
-void legacy_send(relay *r, member *m, const char *utf8, uint64_t now)
+void legacy_line_free(legacy_line *l)
 {
-    buf b = {0};
+    for (int i = 0; i < 4; i++) buf_free(&l->enc[i]);
+}
+
+/* A line in the member's charset (encoded once per charset for a whole broadcast), in
+ * datagrams of at most legacy_max bytes (what the seeds read with recvfrom(1024)), cut
+ * between characters; each counts against the member's output rate. */
+void legacy_send_line(relay *r, member *m, legacy_line *l, uint64_t now)
+{
     charset_id cs = member_charset(r, m);
+    buf *b = &l->enc[cs];
     size_t max = r->cfg.legacy_max ? r->cfg.legacy_max : 1024;
-    charset_encode(cs, utf8, strlen(utf8), 1, &b);
-    for (size_t off = 0; off < b.len;) {
-        size_t n = charset_fit(cs, b.data + off, b.len - off, max);
+    if (!b->len) charset_encode(cs, l->utf8, strlen(l->utf8), 1, b);
+    for (size_t off = 0; off < b->len;) {
+        size_t n = charset_fit(cs, b->data + off, b->len - off, max);
         if (!relay_rate_ok(r, m, &m->out_tat_us, r->cfg.legacy_out_rate, 2 * r->cfg.legacy_out_rate, now)) {
             r->st.dropped_legacy_out++;
             break;
         }
-        r->emit(r->ctx, &m->addr, b.data + off, n);
+        r->emit(r->ctx, &m->addr, b->data + off, n);
         off += n;
     }
-    buf_free(&b);
+}
+
+void legacy_send(relay *r, member *m, const char *utf8, uint64_t now)
+{
+    legacy_line l = {utf8, {{0}}};
+    legacy_send_line(r, m, &l, now);
+    legacy_line_free(&l);
 }
 
 void legacy_news(relay *r, const char *line)
@@ -60,8 +72,10 @@ void legacy_flush_news(relay *r, uint64_t now)
 {
     if (now < r->next_news || !r->legacy_news.len) return;
     r->next_news = now + NEWS_MS; /* the next lines wait a second; the first goes at once */
+    legacy_line line = {r->legacy_news.data, {{0}}};
     for (member *m = r->head; m; m = m->next)
-        if (m->legacy && !m->leaving) legacy_send(r, m, r->legacy_news.data, now);
+        if (m->legacy && !m->leaving) legacy_send_line(r, m, &line, now);
+    legacy_line_free(&line);
     buf_clear(&r->legacy_news);
 }
 

@@ -48,13 +48,15 @@ static void fanout_add(fanout *f, int queued)
 static void broadcast(relay *r, member *except, const buf *wire, const char *text, fanout *f, uint64_t now)
 {
     link_blob *blob = link_blob_create(wire->data, wire->len);
+    legacy_line line = {text, {{0}}};
     for (member *m = r->head; m; m = m->next) {
         if (m == except || (m->leaving && !r->shutting)) continue;
         if (m->lk) fanout_add(f, send_blob(m, blob, f, now));
-        else if (text) legacy_send(r, m, text, now);
+        else if (text) legacy_send_line(r, m, &line, now);
         r->st.forwarded++;
     }
     link_blob_unref(blob);
+    legacy_line_free(&line);
     if (f) relay_fanout_done(r, f, 0, now); /* the broadcast's own hold: not a member */
 }
 
@@ -202,8 +204,7 @@ static void rename_member(relay *r, member *m, const char *nick, uint64_t now)
     msg_build(&w, MSG_NICK, 0, 0, m->nick, nick, NULL);
     buf_printf(&t, "*** %s is now %s", m->nick, nick);
     evq_emit(&r->events, EV_NICK, 0, m->nick, nick, NULL, 0, 0);
-    free(m->nick);
-    m->nick = xstrdup(nick);
+    member_rename(m, nick);
     broadcast(r, NULL, &w, NULL, NULL, now);
     legacy_news(r, t.data);
     buf_free(&w);
