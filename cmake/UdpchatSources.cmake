@@ -39,6 +39,8 @@ target_sources(udpchat_core PRIVATE
   src/core/relay_hello.c
   src/core/relay_room.c
   src/core/relay_legacy.c
+  src/core/relay_plain.c
+  src/core/relay_table.c
   src/core/ipmsg.c
   src/core/lan.c
 )

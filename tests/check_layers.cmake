@@ -4,8 +4,10 @@
 # Layers (cmake/UdpchatSources.cmake): core (src/core, src/charset) <- net (src/net) and
 # console (src/console), siblings that may use only the core <- app (src/app), which may
 # use all. A public header belongs to the layer listed below; a file may include headers of
-# its own layer and of the layers below it. Private headers ("relay_internal.h") are not
-# checked here: they live next to their only users.
+# its own layer and of the layers below it. Inside the core, the relay's private headers
+# have ranks of their own (drawn in src/core/relay_table.h): a relay .c may include the
+# private headers of its rank and below, a private header only those below it, so a call
+# from the room up to relay.c or from the table up to the room does not compile.
 cmake_minimum_required(VERSION 3.20)
 set(core_headers addr buf charset core event ipmsg lan link mem msg nick relay session token utf8 wire version)
 set(net_headers net queue ifaddr)
@@ -58,6 +60,41 @@ foreach(f ${files})
     endif()
   endforeach()
 endforeach()
+# --- the relay's private modules ---
+set(relay_ranks relay_table 0 relay_plain 1 relay_room 2 relay_input 3 relay_hello 3 relay_legacy 3 relay 4)
+function(relay_rank name out)
+  list(FIND relay_ranks ${name} i)
+  if(i LESS 0)
+    set(${out} -1 PARENT_SCOPE)
+  else()
+    math(EXPR j "${i} + 1")
+    list(GET relay_ranks ${j} rank)
+    set(${out} ${rank} PARENT_SCOPE)
+  endif()
+endfunction()
+file(GLOB relay_files RELATIVE ${ROOT} ${ROOT}/src/core/relay*.c ${ROOT}/src/core/relay*.h)
+foreach(f ${relay_files})
+  get_filename_component(name ${f} NAME_WE)
+  get_filename_component(ext ${f} LAST_EXT)
+  relay_rank(${name} mine)
+  if(mine LESS 0)
+    message(SEND_ERROR "${f}: a relay module with no rank: add it to relay_ranks in tests/check_layers.cmake")
+    math(EXPR errors "${errors} + 1")
+    continue()
+  endif()
+  file(STRINGS ${ROOT}/${f} includes REGEX "^#include \"relay[a-z_]*\\.h\"")
+  foreach(line ${includes})
+    string(REGEX REPLACE "^#include \"(relay[a-z_]*)\\.h\".*" "\\1" h "${line}")
+    relay_rank(${h} theirs)
+    if(theirs LESS 0 OR theirs GREATER mine OR (ext STREQUAL ".h" AND NOT theirs LESS mine))
+      message(SEND_ERROR "${f} (relay rank ${mine}) includes ${h}.h (rank ${theirs}): the relay's modules call only downward")
+      math(EXPR errors "${errors} + 1")
+    endif()
+  endforeach()
+endforeach()
+list(LENGTH relay_files nrelay)
+message(STATUS "relay: ${nrelay} private files, every include downward")
+
 list(LENGTH files n)
 if(errors)
   message(FATAL_ERROR "${errors} include(s) against the layers, in ${n} files")

@@ -2,6 +2,7 @@
 #ifndef UDPCHAT_CONSOLE_H
 #define UDPCHAT_CONSOLE_H
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "udpchat/charset.h"
 #include "udpchat/lineedit.h"
@@ -27,6 +28,12 @@ typedef struct console_sink {
     int color;          /* 1: colours may be used on the console's terminal */
     int (*shows)(FILE *f);                          /* 1: lines for f go through print */
     void (*print)(const char *line, size_t len);    /* one line above the input row */
+    /* a line that may change later: replace(tag, ...) rewrites it (tag != 0) */
+    void (*print_tagged)(uint64_t tag, const char *line, size_t len);
+    /* 1 if the line printed with tag is on screen and was rewritten in place (same rows);
+     * 0 if not (scrolled away, or now of another height): the caller says it otherwise.
+     * Either way Ctrl-L shows the new text. */
+    int (*replace)(uint64_t tag, const char *line, size_t len);
     void (*set_prompt)(const char *nick);           /* "[nick] > " (NULL: "> ") */
 } console_sink;
 
@@ -48,6 +55,9 @@ int console_shows(FILE *f);
  * redrawn with the cursor where it was. `line` is UTF-8 already made safe (utf8_sanitize)
  * plus, at most, our own SGR colour codes; a trailing '\n' is dropped. Any thread. */
 void console_print(const char *line, size_t len);
+/* The sink's print_tagged and replace (see console_sink). Any thread. */
+void console_print_tagged(uint64_t tag, const char *line, size_t len);
+int console_replace(uint64_t tag, const char *line, size_t len);
 /* Keys (beyond lineedit's editing keys):
  *   Tab     completes the word before the cursor with the names a completer offers (see
  *           console_set_completer and "Tab completion" in lineedit.h): one name is put in

@@ -132,6 +132,9 @@ void lineedit_render_plain(const lineedit *le, const char *text, buf *out);
 int lineedit_render_screen(lineedit *le, const char *const *lines, size_t n, int width, int height, buf *out);
 /* Appends the bytes that erase the input row: CR, erase to end of line. */
 void lineedit_clear_row(buf *out);
+/* Terminal rows line[0..len) takes at `width` columns (width < 1 means 80): each '\n'
+ * starts a row, a row wider than width wraps, CSI sequences (our SGR colours) take none. */
+size_t lineedit_rows(const char *line, size_t len, int width);
 /* Display columns of text[0..cursor). */
 size_t lineedit_cursor_col(const lineedit *le);
 

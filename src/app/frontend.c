@@ -45,9 +45,8 @@ static void write_out(frontend *fe, buf *line, int encode)
     fflush(fe->out);
 }
 
-static void add_time(buf *b)
+static void add_time(buf *b, time_t t)
 {
-    time_t t = time(NULL);
     struct tm *tm = localtime(&t);
     if (tm) buf_printf(b, "%02d:%02d:%02d ", tm->tm_hour, tm->tm_min, tm->tm_sec);
 }
@@ -218,25 +217,74 @@ static int quiet(const chat_event *ev)
     return ev->type == EV_DELIVERED || ev->type == EV_RELAYED;
 }
 
+/* The mark after our own line on a terminal, turned in place as the model's state
+ * changes: [..] queued, [relayed], [ok], [3/5] (room receipt), [failed], [ok, late]. */
+static void add_mark(const frontend *fe, buf *b, const model_msg *g)
+{
+    static const char *const color[] = {"90", "90", "90", "32", "1;31", "1;31", "33"};
+    if (fe->color) buf_printf(b, " \x1b[%sm", color[g->state]);
+    else buf_append_byte(b, ' ');
+    switch (g->state) {
+    case MSG_STATE_RELAYED: buf_append_str(b, "[relayed]"); break;
+    case MSG_STATE_DELIVERED: buf_append_str(b, "[ok]"); break;
+    case MSG_STATE_PARTIAL: buf_printf(b, "[%u/%u]", g->acked, g->total); break;
+    case MSG_STATE_UNDELIVERED: buf_append_str(b, "[failed]"); break;
+    case MSG_STATE_LATE: buf_append_str(b, "[ok, late]"); break;
+    default: buf_append_str(b, "[..]"); break;
+    }
+    if (fe->color) buf_append_str(b, "\x1b[0m");
+}
+
+static void build_line(frontend *fe, buf *b, const chat_event *ev, const model_msg *g, const char *t, time_t when)
+{
+    char *roster = ev->type == EV_ROSTER ? str_dup(t) : NULL;
+    roster_commas(roster);
+    add_time(b, when);
+    const char *style = fe->color ? line_style(ev, g) : NULL;
+    if (style) buf_printf(b, "\x1b[%sm", style);
+    if (g && (ev->type == EV_MESSAGE || ev->type == EV_SENT)) render_message(fe, b, g, style);
+    else render_other(fe, b, ev, roster ? roster : t);
+    if (fe->mode == FE_SERVER && ev->address) { /* the log says where from */
+        buf_append_str(b, " [");
+        add_safe(b, ev->address);
+        buf_append_str(b, "]");
+    }
+    if (fe->color) buf_append_str(b, "\x1b[0m");
+    free(roster);
+}
+
+/* 1 when our lines go to an interactive terminal, where a line can change. */
+static int marks_turn(const frontend *fe)
+{
+    return fe->sink && fe->sink->interactive && fe->sink->shows(fe->out);
+}
+
 static void render_line(frontend *fe, const chat_event *ev, const model_msg *g, const char *t)
 {
     buf b = {0};
-    char *roster = ev->type == EV_ROSTER ? str_dup(t) : NULL;
-    roster_commas(roster);
-    add_time(&b);
-    const char *style = fe->color ? line_style(ev, g) : NULL;
-    if (style) buf_printf(&b, "\x1b[%sm", style);
-    if (g && (ev->type == EV_MESSAGE || ev->type == EV_SENT)) render_message(fe, &b, g, style);
-    else render_other(fe, &b, ev, roster ? roster : t);
-    if (fe->mode == FE_SERVER && ev->address) { /* the log says where from */
-        buf_append_str(&b, " [");
-        add_safe(&b, ev->address);
-        buf_append_str(&b, "]");
+    build_line(fe, &b, ev, g, t, time(NULL));
+    if (ev->type == EV_SENT && g && marks_turn(fe)) {
+        add_mark(fe, &b, g);
+        fe->sink->print_tagged(g->seq, b.data, b.len);
+    } else {
+        write_out(fe, &b, 1);
     }
-    if (fe->color) buf_append_str(&b, "\x1b[0m");
-    write_out(fe, &b, 1);
     buf_free(&b);
-    free(roster);
+}
+
+/* Our own line again, with the mark of its new state, over the old one if it is still on
+ * screen. Returns 0 when it is not (the report then gets a line of its own). */
+static int turn_mark(frontend *fe, const model_msg *g)
+{
+    if (!marks_turn(fe)) return 0;
+    chat_event sent = {0};
+    sent.type = EV_SENT;
+    buf b = {0};
+    build_line(fe, &b, &sent, g, g->text, (time_t)g->time);
+    add_mark(fe, &b, g);
+    int shown = fe->sink->replace(g->seq, b.data, b.len);
+    buf_free(&b);
+    return shown;
 }
 
 void frontend_event(frontend *fe, const chat_event *ev)
@@ -249,6 +297,7 @@ void frontend_event(frontend *fe, const chat_event *ev)
     int about_ours = g && g->own && ev->type != EV_SENT; /* a delivery report: our text */
     const char *t = about_ours ? g->text : ev->text;
     if (fe->json) render_json(fe, ev, g, chat_event_name(ev->type), ev->type == EV_DELIVERED ? NULL : t);
+    else if (about_ours && turn_mark(fe, g)) return; /* the mark on our line said it */
     else if (!quiet(ev)) render_line(fe, ev, g, t);
 }
 

@@ -28,6 +28,7 @@ static struct {
     console_complete_fn complete; /* Tab's completer (kept across console_start) */
     void *complete_ctx;
     char *kept[KEEP_LINES]; /* the last lines printed, oldest first, for Ctrl-L */
+    uint64_t tags[KEEP_LINES]; /* each kept line's tag (0: none), for console_replace */
     size_t nkept;
 } con;
 
@@ -64,17 +65,33 @@ static void repaint_locked(buf *out)
 }
 
 /* Keeps a copy of a printed line for Ctrl-L, dropping the oldest beyond KEEP_LINES. */
-static void keep_line_locked(const char *line, size_t len)
+static char *line_copy(const char *line, size_t len)
+{
+    buf copy = {0};
+    buf_append(&copy, line, len);
+    buf_append(&copy, "", 0); /* allocated even when empty */
+    return buf_detach(&copy);
+}
+
+static void keep_line_locked(uint64_t tag, const char *line, size_t len)
 {
     if (con.nkept == KEEP_LINES) {
         free(con.kept[0]);
         memmove(con.kept, con.kept + 1, (KEEP_LINES - 1) * sizeof con.kept[0]);
+        memmove(con.tags, con.tags + 1, (KEEP_LINES - 1) * sizeof con.tags[0]);
         con.nkept--;
     }
-    buf copy = {0};
-    buf_append(&copy, line, len);
-    buf_append(&copy, "", 0); /* allocated even when empty */
-    con.kept[con.nkept++] = buf_detach(&copy);
+    con.tags[con.nkept] = tag;
+    con.kept[con.nkept++] = line_copy(line, len);
+}
+
+/* Raw mode: a line feed alone would not return. */
+static void append_raw(buf *out, const char *line, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (line[i] == '\n') buf_append_byte(out, '\r');
+        buf_append_byte(out, (uint8_t)line[i]);
+    }
 }
 
 /* Applies one key; appends the echo of an entered line to out. */
@@ -152,8 +169,12 @@ static int no_shows(FILE *f)
 static void no_print(const char *line, size_t len) { (void)line, (void)len; }
 static void no_prompt(const char *nick) { (void)nick; }
 
-static const console_sink line_sink = {0, 0, no_shows, no_print, no_prompt};
-static console_sink term_sink = {1, 0, console_shows, console_print, console_set_nick};
+static void no_print_tagged(uint64_t tag, const char *line, size_t len) { (void)tag, (void)line, (void)len; }
+static int no_replace(uint64_t tag, const char *line, size_t len) { return (void)tag, (void)line, (void)len, 0; }
+
+static const console_sink line_sink = {0, 0, no_shows, no_print, no_print_tagged, no_replace, no_prompt};
+static console_sink term_sink = {1, 0, console_shows, console_print, console_print_tagged, console_replace,
+                                 console_set_nick};
 
 const console_sink *console_start(const console_options *o, console_line_fn on_line, void *ctx)
 {
@@ -212,22 +233,72 @@ int console_shows(FILE *f)
     return con.active && (f == stdout || (f == stderr && console_sys_stderr_is_terminal()));
 }
 
-void console_print(const char *line, size_t len)
+void console_print_tagged(uint64_t tag, const char *line, size_t len)
 {
     if (!con.active) return;
     if (len && line[len - 1] == '\n') len--;
     buf out = {0};
     SDL_LockMutex(con.lock);
     lineedit_clear_row(&out);
-    for (size_t i = 0; i < len; i++) { /* raw mode: a line feed alone would not return */
-        if (line[i] == '\n') buf_append_byte(&out, '\r');
-        buf_append_byte(&out, (uint8_t)line[i]);
-    }
+    append_raw(&out, line, len);
     buf_append_str(&out, "\r\n");
-    keep_line_locked(line, len);
+    keep_line_locked(tag, line, len);
     if (con.editing) render_locked(&out);
     write_buf(&out);
     SDL_UnlockMutex(con.lock);
+}
+
+void console_print(const char *line, size_t len) { console_print_tagged(0, line, len); }
+
+/* Rows between the top of kept line i and the input row, if all of them are on screen
+ * (0 if not): the lines printed after it may have pushed it off. */
+static size_t rows_up_locked(size_t i, int width)
+{
+    size_t rows = 0, room = (size_t)(console_sys_height() < 2 ? 24 : console_sys_height()) - 1;
+    for (size_t j = i; j < con.nkept && rows <= room; j++)
+        rows += lineedit_rows(con.kept[j], strlen(con.kept[j]), width);
+    return rows <= room ? rows : 0;
+}
+
+/* Rewrites kept line i in place: up to its first row (the cursor saved on the input
+ * row), each of its rows cleared, the new text written over them, back to the input row. */
+static void rewrite_locked(size_t i, size_t up, size_t rows, const char *line, size_t len, buf *out)
+{
+    lineedit_clear_row(out);
+    buf_printf(out, "\x1b" "7\x1b[%uA", (unsigned)up);
+    for (size_t r = 0; r < rows; r++) buf_append_str(out, r ? "\x1b[1B\x1b[2K" : "\x1b[2K");
+    if (rows > 1) buf_printf(out, "\x1b[%uA", (unsigned)(rows - 1));
+    buf_append_byte(out, '\r');
+    append_raw(out, line, len);
+    buf_append_str(out, "\x1b" "8");
+    free(con.kept[i]);
+    con.kept[i] = line_copy(line, len);
+}
+
+int console_replace(uint64_t tag, const char *line, size_t len)
+{
+    if (!con.active || !tag) return 0;
+    if (len && line[len - 1] == '\n') len--;
+    int shown = 0;
+    buf out = {0};
+    SDL_LockMutex(con.lock);
+    size_t i = con.nkept;
+    while (i > 0 && con.tags[i - 1] != tag) i--;
+    if (i-- > 0) {
+        int width = console_sys_width();
+        size_t rows = lineedit_rows(con.kept[i], strlen(con.kept[i]), width), up = rows_up_locked(i, width);
+        shown = up && con.editing && lineedit_rows(line, len, width) == rows;
+        if (shown) {
+            rewrite_locked(i, up, rows, line, len, &out);
+            render_locked(&out);
+        } else {
+            free(con.kept[i]); /* off screen: Ctrl-L shows it as it is now */
+            con.kept[i] = line_copy(line, len);
+        }
+    }
+    write_buf(&out);
+    SDL_UnlockMutex(con.lock);
+    return shown;
 }
 
 void console_set_nick(const char *nick)

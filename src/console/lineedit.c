@@ -461,8 +461,9 @@ int lineedit_render(lineedit *le, int width, buf *out)
 
 /* Terminal rows line[0..len) takes at `width` columns: each '\n' starts a row, a row
  * wider than width wraps, CSI sequences (our SGR colours) take no room. */
-static size_t rows_of(const char *line, size_t len, size_t width)
+size_t lineedit_rows(const char *line, size_t len, int w)
 {
+    size_t width = w < 1 ? 80 : (size_t)w;
     size_t rows = 0, from = 0, cols = 0;
     for (size_t i = 0; i <= len; i++) {
         if (i < len && line[i] == 0x1b && i + 1 < len && line[i + 1] == '[') {
@@ -488,7 +489,7 @@ int lineedit_render_screen(lineedit *le, const char *const *lines, size_t n, int
     if (height < 2) height = 24;
     size_t room = (size_t)height - 1, first = n;
     while (first > 0) {
-        size_t r = rows_of(lines[first - 1], strlen(lines[first - 1]), (size_t)width);
+        size_t r = lineedit_rows(lines[first - 1], strlen(lines[first - 1]), width);
         if (r > room) break;
         room -= r;
         first--;

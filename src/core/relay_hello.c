@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "relay_internal.h"
+#include "relay_input.h"
 #include "udpchat/msg.h"
 #include "udpchat/nick.h"
 #include "udpchat/wire.h"
@@ -34,7 +34,7 @@ static void refuse(relay *r, const net_addr *to, const wire_header *hd, uint64_t
 {
     buf body = {0};
     r->st.refused++;
-    relay_log(r, EV_REFUSED, nick, to, why);
+    relay_log(r, EV_REFUSED, nick, to, why, 0);
     if (!relay_stranger_budget(r, now)) return;
     wire_write_u8(&body, 0);
     buf_append_str(&body, why);
@@ -117,7 +117,7 @@ static void admit(relay *r, const net_addr *from, const wire_header *hd, const w
         send_hello(r, m);
         room_send_welcome(r, m, now);
         room_announce_join(r, m, now);
-        relay_log(r, EV_JOIN, nick, from, NULL);
+        relay_log(r, EV_JOIN, nick, from, NULL, 0);
     }
     free(nick);
 }
@@ -148,8 +148,8 @@ static void on_hello(relay *r, const net_addr *from, const wire_header *hd, wire
         return;
     }
     if (m) { /* the client at this address restarted (the cookie proves the address) */
-        member_leave(r, m, LEAVE_QUIT, "restarted", now);
-        member_remove(r, m, now);
+        room_leave(r, m, LEAVE_QUIT, "restarted", now);
+        member_remove(r, m);
     }
     admit(r, from, hd, &h, now);
 }
@@ -162,7 +162,7 @@ static void on_bye(relay *r, member *m, wire_reader *body, uint64_t now)
     char *text = msg_field((const char *)t, n);
     (void)reason;
     relay_send_control(r, &m->addr, WIRE_BYE_ACK, m->session, m->tx, NULL, 0);
-    member_leave(r, m, LEAVE_QUIT, text, now);
+    room_leave(r, m, LEAVE_QUIT, text, now);
     free(text);
 }
 
@@ -186,7 +186,7 @@ static void on_member_datagram(relay *r, member *m, const wire_header *h, wire_r
     case WIRE_PONG: case WIRE_BYE_ACK: break;
     default: r->st.dropped_malformed++; break;
     }
-    relay_drain(r, m, now);
+    room_drain(r, m, now);
 }
 
 static void other_version(relay *r, const net_addr *from, const wire_header *h, size_t len, uint64_t now)
@@ -227,7 +227,7 @@ void relay_on_protocol(relay *r, const net_addr *from, const void *data, size_t 
     }
     member *m = member_find(r, from);
     int genuine = m && !m->legacy && m->session == h.session && h.dest_session == r->me && h.token == m->rx;
-    if (genuine && !relay_rate_ok(r, m, &m->tat_us, r->cfg.rate, r->cfg.burst, now)) {
+    if (genuine && !relay_rate_ok(&m->tat_us, r->cfg.rate, r->cfg.burst, now)) {
         m->dropped++;
         r->st.dropped_rate++;
         return;

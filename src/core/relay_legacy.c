@@ -1,9 +1,9 @@
-/* relay_legacy.c -- plain-text (seed-style) relay clients: nicks, limits, rate of what they get */
+/* relay_legacy.c -- plain-text (seed-style) relay clients: admission, nicks, limits, their lines */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "relay_internal.h"
+#include "relay_input.h"
 #include "udpchat/nick.h"
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
@@ -15,69 +15,10 @@
  * - a non-member gets a plain-text answer ("the room is full") at most once per
  *   REFUSE_AGAIN_MS per address, never longer than what it sent, within the budget;
  * - each plain-text member receives at most legacy_out_rate datagrams a second, and
- *   join/leave lines reach all of them together, once a second (NEWS_MS);
+ *   join/leave lines reach all of them together, once a second (relay_plain.c);
  * - its heartbeats count against a limit of their own, not against its chat. */
 
 #define REFUSE_AGAIN_MS 10000
-#define NEWS_MS 1000
-#define NEWS_MAX 900 /* bytes of join/leave lines in one datagram */
-
-static charset_id member_charset(const relay *r, const member *m)
-{
-    charset_id cs = m->cs != CHARSET_UNKNOWN ? m->cs : r->cfg.legacy_charset;
-    return cs == CHARSET_UNKNOWN ? CHARSET_UTF8 : cs;
-}
-
-void legacy_line_free(legacy_line *l)
-{
-    for (int i = 0; i < 4; i++) buf_free(&l->enc[i]);
-}
-
-/* A line in the member's charset (encoded once per charset for a whole broadcast), in
- * datagrams of at most legacy_max bytes (what the seeds read with recvfrom(1024)), cut
- * between characters; each counts against the member's output rate. */
-void legacy_send_line(relay *r, member *m, legacy_line *l, uint64_t now)
-{
-    charset_id cs = member_charset(r, m);
-    buf *b = &l->enc[cs];
-    size_t max = r->cfg.legacy_max ? r->cfg.legacy_max : 1024;
-    if (!b->len) charset_encode(cs, l->utf8, strlen(l->utf8), 1, b);
-    for (size_t off = 0; off < b->len;) {
-        size_t n = charset_fit(cs, b->data + off, b->len - off, max);
-        if (!relay_rate_ok(r, m, &m->out_tat_us, r->cfg.legacy_out_rate, 2 * r->cfg.legacy_out_rate, now)) {
-            r->st.dropped_legacy_out++;
-            break;
-        }
-        r->emit(r->ctx, &m->addr, b->data + off, n);
-        off += n;
-    }
-}
-
-void legacy_send(relay *r, member *m, const char *utf8, uint64_t now)
-{
-    legacy_line l = {utf8, {{0}}};
-    legacy_send_line(r, m, &l, now);
-    legacy_line_free(&l);
-}
-
-void legacy_news(relay *r, const char *line)
-{
-    if (!r->nlegacy) return;
-    if (r->legacy_news.len + strlen(line) + 1 > NEWS_MAX) return; /* the rest of a burst: counted below */
-    if (r->legacy_news.len) buf_append_byte(&r->legacy_news, '\n');
-    buf_append_str(&r->legacy_news, line);
-}
-
-void legacy_flush_news(relay *r, uint64_t now)
-{
-    if (now < r->next_news || !r->legacy_news.len) return;
-    r->next_news = now + NEWS_MS; /* the next lines wait a second; the first goes at once */
-    legacy_line line = {r->legacy_news.data, {{0}}};
-    for (member *m = r->head; m; m = m->next)
-        if (m->legacy && !m->leaving) legacy_send_line(r, m, &line, now);
-    legacy_line_free(&line);
-    buf_clear(&r->legacy_news);
-}
 
 /* ---- plain-text members that come back ---- */
 
@@ -123,7 +64,7 @@ static void refuse_text(relay *r, const net_addr *to, size_t got, const char *wh
     char line[80];
     int n = snprintf(line, sizeof line, "*** room full"); /* short: never more than it sent */
     r->st.refused++;
-    relay_log(r, EV_REFUSED, NULL, to, why);
+    relay_log(r, EV_REFUSED, NULL, to, why, 0);
     if (r->refused_recent[slot].at && now - r->refused_recent[slot].at < REFUSE_AGAIN_MS &&
         r->refused_recent[slot].a.host == to->host && r->refused_recent[slot].a.port == to->port)
         return;
@@ -162,7 +103,7 @@ static member *join(relay *r, const net_addr *from, const char *t, charset_id cs
     member *m = member_add(r, from, nick.data, 0, now);
     m->cs = cs;
     room_announce_join(r, m, now);
-    relay_log(r, EV_JOIN, nick.data, from, "plain-text client");
+    relay_log(r, EV_JOIN, nick.data, from, "plain-text client", 0);
     buf_free(&nick);
     return m;
 }
@@ -177,8 +118,8 @@ static void trim(char *s)
 
 static int member_rate_ok(relay *r, member *m, int hb, uint64_t now)
 {
-    int ok = hb ? relay_rate_ok(r, m, &m->hb_tat_us, r->cfg.heartbeat_rate, 2 * r->cfg.heartbeat_rate + 4, now)
-                : relay_rate_ok(r, m, &m->tat_us, r->cfg.rate, r->cfg.burst, now);
+    int ok = hb ? relay_rate_ok(&m->hb_tat_us, r->cfg.heartbeat_rate, 2 * r->cfg.heartbeat_rate + 4, now)
+                : relay_rate_ok(&m->tat_us, r->cfg.rate, r->cfg.burst, now);
     if (!ok) {
         m->dropped++;
         r->st.dropped_rate++;
@@ -211,7 +152,7 @@ void legacy_on_text(relay *r, member *m, const net_addr *from, const char *data,
         if (!hb && !quit && *t) join(r, from, t, cs, len, now);
     } else if (member_rate_ok(r, m, hb, now)) {
         m->last_rx = now;
-        if (quit) member_leave(r, m, LEAVE_QUIT, NULL, now);
+        if (quit) room_leave(r, m, LEAVE_QUIT, NULL, now);
         else if (!hb && *t && !m->leaving) room_chat(r, m, 0, NULL, t, 0, now);
     }
     free(t);

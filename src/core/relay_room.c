@@ -1,17 +1,19 @@
-/* relay_room.c -- the relay's room rules: forwarding, private messages, nicks, receipts */
+/* relay_room.c -- the relay's room rules: forwarding, private messages, nicks, leaves, receipts */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "relay_internal.h"
+#include "relay_room.h"
 #include "udpchat/mem.h"
 #include "udpchat/msg.h"
 #include "udpchat/nick.h"
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
 
+#define LEAVE_GRACE_MS 2000 /* a leaving member's link gets this long to deliver what it has */
+
 /* Queues a message for a member. A member whose queue is full has stopped acknowledging
- * for a long while: it is marked `behind` and leaves after this broadcast (relay_settle),
+ * for a long while: it is marked `behind` and leaves after this broadcast (room_settle),
  * never from in here. Returns 1 if queued. */
 static int send_blob(member *m, link_blob *blob, fanout *f, uint64_t now)
 {
@@ -48,16 +50,16 @@ static void fanout_add(fanout *f, int queued)
 static void broadcast(relay *r, member *except, const buf *wire, const char *text, fanout *f, uint64_t now)
 {
     link_blob *blob = link_blob_create(wire->data, wire->len);
-    legacy_line line = {text, {{0}}};
+    plain_line line = {text, {{0}}};
     for (member *m = r->head; m; m = m->next) {
         if (m == except || (m->leaving && !r->shutting)) continue;
         if (m->lk) fanout_add(f, send_blob(m, blob, f, now));
-        else if (text) legacy_send_line(r, m, &line, now);
+        else if (text) plain_send_line(r, m, &line, now);
         r->st.forwarded++;
     }
     link_blob_unref(blob);
-    legacy_line_free(&line);
-    if (f) relay_fanout_done(r, f, 0, now); /* the broadcast's own hold: not a member */
+    plain_line_free(&line);
+    if (f) fanout_settle(r, f, 0); /* the broadcast's own hold: not a member */
 }
 
 static void send_one(relay *r, member *m, const buf *wire, const char *text, fanout *f, uint64_t now)
@@ -67,9 +69,9 @@ static void send_one(relay *r, member *m, const buf *wire, const char *text, fan
         fanout_add(f, send_blob(m, blob, f, now));
         link_blob_unref(blob);
     } else if (text) {
-        legacy_send(r, m, text, now);
+        plain_send(r, m, text, now);
     }
-    if (f) relay_fanout_done(r, f, 0, now);
+    if (f) fanout_settle(r, f, 0);
 }
 
 static void notice_to(relay *r, member *m, int kind, const char *text, uint64_t now)
@@ -82,7 +84,7 @@ static void notice_to(relay *r, member *m, int kind, const char *text, uint64_t 
     buf_free(&t);
 }
 
-void room_send_receipt(relay *r, member *m, uint32_t ref, uint32_t acked, uint32_t total, uint64_t now)
+static void send_receipt(relay *r, member *m, uint32_t ref, uint32_t acked, uint32_t total, uint64_t now)
 {
     char counts[24];
     buf w = {0};
@@ -122,7 +124,7 @@ void room_send_welcome(relay *r, member *m, uint64_t now)
 }
 
 /* Joins and leaves reach protocol members one by one (reliably) and plain-text members
- * together, once a second (legacy_news): a burst of joins is not a burst of datagrams.
+ * together, once a second (plain_news): a burst of joins is not a burst of datagrams.
  * Plain-text members hear only of protocol members: a plain-text join can be forged
  * (§14), and must not make other plain-text addresses a fan-out. */
 void room_announce_join(relay *r, member *m, uint64_t now)
@@ -131,12 +133,12 @@ void room_announce_join(relay *r, member *m, uint64_t now)
     msg_build(&w, MSG_JOINED, 0, 0, m->nick, NULL, NULL);
     buf_printf(&t, "*** %s joined", m->nick);
     broadcast(r, m, &w, NULL, NULL, now);
-    if (!m->legacy) legacy_news(r, t.data);
+    if (!m->legacy) plain_news(r, t.data);
     buf_free(&w);
     buf_free(&t);
 }
 
-void room_announce_leave(relay *r, member *m, int reason, const char *text, uint64_t now)
+static void announce_leave(relay *r, member *m, int reason, const char *text, uint64_t now)
 {
     buf w = {0}, t = {0};
     if (!m) { /* the whole server is going away */
@@ -148,7 +150,7 @@ void room_announce_leave(relay *r, member *m, int reason, const char *text, uint
                    text && *text ? ": " : "", text ? text : "");
         if (reason == LEAVE_KICKED) send_one(r, m, &w, t.data, NULL, now); /* it hears why */
         broadcast(r, m, &w, NULL, NULL, now);
-        if (!m->legacy) legacy_news(r, t.data);
+        if (!m->legacy) plain_news(r, t.data);
     }
     buf_free(&w);
     buf_free(&t);
@@ -162,7 +164,7 @@ static void private_chat(relay *r, member *m, int flags, const char *to, const c
     if (!dst) {
         buf_printf(&t, "no such nick: %s", to);
         notice_to(r, m, NOTICE_ERROR, t.data, now);
-        if (f) relay_fanout_done(r, f, 0, now);
+        if (f) fanout_settle(r, f, 0);
     } else {
         msg_build(&w, MSG_CHAT, (uint8_t)((flags & CHAT_ACTION) | CHAT_PRIVATE), 0, m->nick, dst->nick, text);
         send_one(r, dst, &w, plain, f, now);
@@ -206,12 +208,12 @@ static void rename_member(relay *r, member *m, const char *nick, uint64_t now)
     evq_emit(&r->events, EV_NICK, 0, m->nick, nick, NULL, 0, 0);
     member_rename(m, nick);
     broadcast(r, NULL, &w, NULL, NULL, now);
-    legacy_news(r, t.data);
+    plain_news(r, t.data);
     buf_free(&w);
     buf_free(&t);
 }
 
-void room_on_message(relay *r, member *m, const uint8_t *data, size_t len, uint64_t now)
+static void on_message(relay *r, member *m, const uint8_t *data, size_t len, uint64_t now)
 {
     chat_msg cm;
     if (msg_parse(data, len, &cm) < 0) {
@@ -229,7 +231,7 @@ void room_on_message(relay *r, member *m, const uint8_t *data, size_t len, uint6
     free(text);
 }
 
-void relay_notice(relay *r, const char *text, uint64_t now)
+void room_notice(relay *r, const char *text, uint64_t now)
 {
     buf w = {0}, t = {0};
     msg_build(&w, MSG_NOTICE, NOTICE_ADMIN, 0, NULL, NULL, text);
@@ -238,5 +240,64 @@ void relay_notice(relay *r, const char *text, uint64_t now)
     evq_emit(&r->events, EV_NOTICE, 0, NULL, NULL, t.data, 0, 0);
     buf_free(&w);
     buf_free(&t);
-    relay_flush(r, now); /* settles too */
+}
+
+void room_shutdown(relay *r, const char *text, uint64_t now)
+{
+    for (member *m = r->head; m; m = m->next) {
+        if (m->leaving) continue;
+        m->leaving = 1;
+        m->leave_at = r->shutdown_at;
+    }
+    announce_leave(r, NULL, LEAVE_SHUTDOWN, text, now);
+    r->nbehind = 0; /* everyone is leaving already */
+    for (member *m = r->head; m; m = m->next) m->behind = 0;
+}
+
+/* ---- departures ---- */
+
+void room_leave(relay *r, member *m, int reason, const char *text, uint64_t now)
+{
+    if (m->leaving) return;
+    m->leaving = 1; /* first: nothing announced below can make it leave again */
+    m->leave_at = now + LEAVE_GRACE_MS;
+    announce_leave(r, m, reason, text, now);
+    relay_log(r, EV_LEAVE, m->nick, &m->addr, text, reason);
+}
+
+void room_settle(relay *r, uint64_t now)
+{
+    while (r->nbehind) {
+        member *m = r->head;
+        while (m && !m->behind) m = m->next;
+        if (!m) break;
+        m->behind = 0;
+        r->nbehind--;
+        room_leave(r, m, LEAVE_TIMEOUT, "too far behind", now); /* may mark others behind */
+    }
+}
+
+/* ---- links and receipts ---- */
+
+void room_drain(relay *r, member *m, uint64_t now)
+{
+    link_event le;
+    while (link_poll(m->lk, &le)) {
+        if (le.type == LINK_EV_MESSAGE && !m->leaving) on_message(r, m, le.data, le.len, now);
+        else if (le.tag && (le.type == LINK_EV_DELIVERED || le.type == LINK_EV_UNDELIVERED))
+            fanout_settle(r, le.tag, le.type == LINK_EV_DELIVERED);
+        link_event_free(&le);
+    }
+}
+
+/* A receipt goes to its sender only if that member is still here, the same session, and
+ * not leaving (a sender that restarted is not told about its previous life). */
+void room_send_receipts(relay *r, uint64_t now)
+{
+    for (size_t i = 0; i < r->nreceipts; i++) {
+        const receipt *c = &r->receipts[i];
+        member *s = member_find(r, &c->sender);
+        if (s && s->session == c->session && !s->leaving) send_receipt(r, s, c->ref, c->acked, c->total, now);
+    }
+    r->nreceipts = 0;
 }

@@ -183,8 +183,9 @@ def test_typing_survives_messages(binary):
             check(ev["text"] == "half a line", "bob got %r" % ev["text"])
             tm.wait_row(t, "[alice] >")
             # our own message is a timestamped chat line, like everyone's (no raw echo of the row)
-            tm.wait_screen(t, lambda ls: any(re.match(r"^\d\d:\d\d:\d\d <alice> half a line$", l) for l in ls),
-                           what="our own message as a chat line")
+            # ... whose mark turns in place: the room's receipt says bob got it
+            tm.wait_screen(t, lambda ls: any(re.match(r"^\d\d:\d\d:\d\d <alice> half a line \[ok\]$", l) for l in ls),
+                           what="our own message as a chat line, marked [ok]")
             check(not any(l == "[alice] > half a line" for l in tm.lines(t)), "the typed row was echoed as well")
             # editing keys: Ctrl-W, Ctrl-U, Home, Backspace, Delete, history
             tm.type(t, "one two three")
@@ -357,7 +358,7 @@ def test_ctrl_l_repaints(binary):
             tm.keys(t, "C-l")
             tm.wait_screen(t, lambda ls: not any("GARBAGE" in l for l in ls), what="the garbage to go")
             ls = tm.lines(t)
-            want = ["<alice> sent line", "<bob> " + said[0], "<bob> " + said[1]]  # our own: a chat line
+            want = ["<alice> sent line [ok]", "<bob> " + said[0], "<bob> " + said[1]]  # our own: a chat line
             rows = [next((i for i, l in enumerate(ls) if l.endswith(w)), -1) for w in want]
             y, _ = tm.input_row(t)
             check(-1 not in rows and rows == sorted(rows) and rows[-1] == y - 1,
@@ -365,6 +366,59 @@ def test_ctrl_l_repaints(binary):
             check_kept(tm, t, row, cols(row) - 2, "after Ctrl-L")
             tm.type(t, "!")  # still editing where the cursor was
             tm.wait_row(t, "[alice] > keep 你好 th!is")
+            tm.keys(t, "C-c")
+            tm.wait_screen(t, lambda ls: "EXIT=0" in ls, what="EXIT=0 after Ctrl-C")
+    finally:
+        tm.kill()
+
+
+def peer_script(binary, port, to, nick):
+    env = "env -u LC_ALL -u LC_CTYPE LANG=C.UTF-8 ASAN_OPTIONS=detect_leaks=0"
+    cmd = "%s %s peer 127.0.0.1:%d --port %d --nick %s" % (
+        env, " ".join(map(shlex.quote, h.wrapper_prefix() + [binary])), to, port, nick)
+    return "%s; echo \"EXIT=$?\"; exec sleep 600" % cmd
+
+
+def own_rows(tm, t, text):
+    """Rows of the screen that show our own line `text` (with whatever mark)."""
+    return [(i, l) for i, l in enumerate(tm.lines(t)) if re.match(r"^\d\d:\d\d:\d\d <alice> %s \[" % re.escape(text), l)]
+
+
+def test_delivery_mark_turns(binary):
+    """Our own line carries a delivery mark that turns in place, on the same row: [ok] when
+    the peer acknowledged it; [..] then [failed] when the peer is gone (no second line for
+    it). A line scrolled off the screen cannot turn: its failure gets a line of its own."""
+    tm = Tmux()
+    try:
+        with h.ProcessGroup(binary) as g:
+            pa, pb = h.free_udp_port(), h.free_udp_port()
+            bob = g.start(["peer", "127.0.0.1:%d" % pa, "--port", pb, "--nick", "bob", "--json"], name="bob")
+            bob.wait_ready()
+            t = tm.start(peer_script(binary, pa, pb, "alice"))
+            tm.wait_row(t, "[alice] >")
+            tm.type(t, "first 你好")
+            tm.keys(t, "Enter")
+            tm.wait_screen(t, lambda ls: any(l.endswith("<alice> first 你好 [ok]") for l in ls), what="[ok]")
+            bob.kill()
+            tm.type(t, "into the void")
+            tm.keys(t, "Enter")
+            tm.wait_screen(t, lambda ls: own_rows(tm, t, "into the void"), what="our line")
+            (row, line), = own_rows(tm, t, "into the void")
+            check(line.endswith("[..]"), "a message not yet acknowledged is marked [..]: %r" % line)
+            tm.wait_screen(t, lambda ls: ls[row].endswith("<alice> into the void [failed]"), timeout=60,
+                           what="[failed] on the same row %d" % row)
+            ls = tm.lines(t)
+            check(len(own_rows(tm, t, "into the void")) == 1 and not any("not delivered" in l for l in ls),
+                  "the failure is said twice:\n%s" % "\n".join(ls))
+            tm.type(t, "scrolled away")
+            tm.keys(t, "Enter")
+            tm.wait_screen(t, lambda ls: own_rows(tm, t, "scrolled away"), what="the third line")
+            for i in range(HEIGHT + 2):  # /help lines push it off the screen
+                tm.type(t, "/help")
+                tm.keys(t, "Enter")
+            tm.wait_screen(t, lambda ls: not own_rows(tm, t, "scrolled away"), what="the line to scroll away")
+            tm.wait_screen(t, lambda ls: any(l.endswith("!! not delivered: scrolled away") for l in ls), timeout=60,
+                           what="a line of its own for the failure of a line off the screen")
             tm.keys(t, "C-c")
             tm.wait_screen(t, lambda ls: "EXIT=0" in ls, what="EXIT=0 after Ctrl-C")
     finally:
@@ -557,7 +611,7 @@ def main():
         print("SKIP: tmux is not installed (apt-get install tmux); the console tests need it", flush=True)
         sys.exit(SKIP)
     h.main([test_typing_survives_messages, test_chinese_utf8, test_hostile_text, test_terminal_restored,
-            test_gbk_locale, test_ctrl_l_repaints, test_tab_completion])
+            test_gbk_locale, test_ctrl_l_repaints, test_tab_completion, test_delivery_mark_turns])
 
 
 if __name__ == "__main__":
