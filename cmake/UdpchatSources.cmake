@@ -1,7 +1,8 @@
 # UdpchatSources.cmake -- udpchat's layers as libraries that link only downward, and their
 # sources; one platform per file, chosen here.
 #
-#   udpchat_app      src/app      commands, front end, runner threads   -> console, net, core
+#   udpchat_app      src/app      commands, front end, runner threads   -> store, console, net, core
+#   udpchat_store    src/store    the user's files: history (SQLite)    -> core
 #   udpchat_console  src/console  the terminal and stdin lines          -> core
 #   udpchat_net      src/net      sockets, interfaces, randomness       -> core
 #   udpchat_core     src/core     wire, link, session, relay, lan, ...  (no I/O)
@@ -59,6 +60,12 @@ target_sources(udpchat_console PRIVATE
 )
 target_link_libraries(udpchat_console PUBLIC udpchat_core udpchat::sdl2)
 
+# --- edge: the user's files (SQLite history, the folders they live in) ---
+find_package(SQLite3 REQUIRED) # Debian's libsqlite3-dev; for Windows built by cmake/build-windows-deps.sh
+udpchat_layer(udpchat_store)
+target_sources(udpchat_store PRIVATE src/store/history.c src/store/history_find.c)
+target_link_libraries(udpchat_store PUBLIC udpchat_core PRIVATE SQLite::SQLite3)
+
 # --- the program: commands, front end, runner ---
 udpchat_layer(udpchat_app)
 target_sources(udpchat_app PRIVATE
@@ -71,6 +78,8 @@ target_sources(udpchat_app PRIVATE
   src/app/commands.c
   src/app/signals.c
   src/app/chat_loop.c
+  src/app/record.c
+  src/app/cmd_history.c
   src/app/completion.c
   src/app/endpoint.c
   src/app/cmd_peer.c
@@ -78,18 +87,21 @@ target_sources(udpchat_app PRIVATE
   src/app/cmd_server.c
   src/app/cmd_lan.c
 )
-target_link_libraries(udpchat_app PUBLIC udpchat_console udpchat_net udpchat_core)
+target_link_libraries(udpchat_app PUBLIC udpchat_store udpchat_console udpchat_net udpchat_core)
 
 # --- one platform per file: the same names on both sides ---
 if(WIN32)
   target_sources(udpchat_core PRIVATE src/charset/charset_win32.c)
   target_sources(udpchat_net PRIVATE src/net/ifaddr_win32.c src/net/entropy_win32.c)
   target_sources(udpchat_console PRIVATE src/console/console_win32.c)
+  target_sources(udpchat_store PRIVATE src/store/paths_win32.c)
+  target_link_libraries(udpchat_store PRIVATE shell32)
   target_link_libraries(udpchat_net PRIVATE iphlpapi ws2_32 advapi32)
 else()
   target_sources(udpchat_core PRIVATE src/charset/charset_iconv.c)
   target_sources(udpchat_net PRIVATE src/net/ifaddr_posix.c src/net/entropy_posix.c)
   target_sources(udpchat_console PRIVATE src/console/console_posix.c)
+  target_sources(udpchat_store PRIVATE src/store/paths_posix.c)
   find_package(Iconv REQUIRED)   # in libc on glibc; libiconv on macOS and the BSDs
   target_link_libraries(udpchat_core PRIVATE Iconv::Iconv)
 endif()
@@ -97,4 +109,4 @@ endif()
 # Everything, for the program and the tests that need more than the core.
 add_library(udpchat_lib INTERFACE)
 target_link_libraries(udpchat_lib INTERFACE udpchat_app)
-set(UDPCHAT_LAYERS udpchat_core udpchat_net udpchat_console udpchat_app)
+set(UDPCHAT_LAYERS udpchat_core udpchat_net udpchat_console udpchat_store udpchat_app)

@@ -1,9 +1,9 @@
 # check_layers.cmake -- fails when a file includes a header of a layer above its own
 #   cmake -DROOT=<source dir> -P tests/check_layers.cmake
 #
-# Layers (cmake/UdpchatSources.cmake): core (src/core, src/charset) <- net (src/net) and
-# console (src/console), siblings that may use only the core <- app (src/app), which may
-# use all. A public header belongs to the layer listed below; a file may include headers of
+# Layers (cmake/UdpchatSources.cmake): core (src/core, src/charset) <- net (src/net),
+# console (src/console) and store (src/store), siblings that may use only the core <- app
+# (src/app), which may use all. A public header belongs to the layer listed below; a file may include headers of
 # its own layer and of the layers below it. Inside the core, the relay's private headers
 # have ranks of their own (drawn in src/core/relay_table.h): a relay .c may include the
 # private headers of its rank and below, a private header only those below it, so a call
@@ -12,10 +12,11 @@ cmake_minimum_required(VERSION 3.20)
 set(core_headers addr buf charset core event ipmsg lan link mem msg nick relay session token utf8 wire version)
 set(net_headers net queue ifaddr)
 set(console_headers console input lineedit)
-set(app_headers app cli frontend model runner)
+set(store_headers history paths)
+set(app_headers app cli frontend model record runner)
 
 function(header_layer name out)
-  foreach(layer core net console app)
+  foreach(layer core net console store app)
     if(name IN_LIST ${layer}_headers)
       set(${out} ${layer} PARENT_SCOPE)
       return()
@@ -38,7 +39,7 @@ file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/src/*.c ${ROOT}/src/*.h ${ROOT}
 foreach(f ${files})
   if(f MATCHES "^src/(core|charset)/")
     set(layer core)
-  elseif(f MATCHES "^src/(net|console|app)/")
+  elseif(f MATCHES "^src/(net|console|store|app)/")
     set(layer ${CMAKE_MATCH_1})
   else()
     get_filename_component(h ${f} NAME_WE)

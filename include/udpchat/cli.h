@@ -39,5 +39,6 @@ int cmd_peer(int argc, char **argv);
 int cmd_server(int argc, char **argv);
 int cmd_join(int argc, char **argv);
 int cmd_lan(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 #endif

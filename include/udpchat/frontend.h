@@ -22,6 +22,10 @@ typedef struct frontend {
     char *nick;         /* our nick as last confirmed */
     char *target;       /* LAN mode: the peer plain lines go to (/to), NULL = everyone */
     model *model;       /* the chat the lines render (owned) */
+    struct recorder *rec; /* the history (owned; NULL: --no-history) */
+    struct held *held;  /* lines waiting for the history's commit (frontend_release) */
+    size_t nheld, capheld;
+    int holding;        /* 1: new lines wait in `held` */
 } frontend;
 
 void frontend_init(frontend *fe, frontend_mode mode, int json, charset_id cs, const char *nick);
@@ -40,6 +44,15 @@ void frontend_prompt(frontend *fe);
 /* Prints an error or info line in the current output style. */
 void frontend_error(frontend *fe, const char *text);
 void frontend_info(frontend *fe, const char *text);
+
+/* A message read back from the history, marked as such (dimmed, with its date; where: with
+ * its place and conversation). */
+struct history_rec;
+void frontend_history(frontend *fe, const struct history_rec *r, int where);
+/* Holding: new lines wait until frontend_release, so that the history has what is shown
+ * before it is shown (a changed line, as a turning mark, is not held). */
+void frontend_hold(frontend *fe, int on);
+void frontend_release(frontend *fe);
 
 /* Appends s as a JSON string literal (with quotes) to b; s must be valid UTF-8. */
 void json_append_string(buf *b, const char *s);

@@ -4,8 +4,10 @@
 #include "udpchat/app.h"
 #include "udpchat/mem.h"
 #include "udpchat/console.h"
+#include "udpchat/record.h"
 
 #define QUIT_GRACE_MS 3000 /* after asking the core to quit, give up waiting after this */
+#define BATCH_MAX 64       /* events handled before their lines are saved and shown */
 
 static void ask_quit(runner *r, frontend *fe, const char *why)
 {
@@ -29,6 +31,31 @@ static void on_input(runner *r, frontend *fe, chat_event *ev, uint64_t *quit_at)
     runner_command(r, c);
 }
 
+/* Handles one event (and frees it); 1 if it was the last (EV_FINISHED). */
+static int handle(runner *r, frontend *fe, chat_event *ev, uint64_t *quit_at)
+{
+    int finished = ev->type == EV_FINISHED;
+    if (ev->type == EV_INPUT) on_input(r, fe, ev, quit_at);
+    else if (!finished) {
+        completion_note(ev, fe->nick);
+        frontend_event(fe, ev);
+    }
+    chat_event_free(ev);
+    free(ev);
+    return finished;
+}
+
+/* The lines of a batch are shown once the history has their messages on disk. */
+static void save_and_show(frontend *fe)
+{
+    record_commit(fe->rec, net_now_ms());
+    frontend_hold(fe, 0);
+    frontend_release(fe);
+    char *w = record_warning(fe->rec);
+    if (w) frontend_error(fe, w);
+    free(w);
+}
+
 int chat_loop_run(runner *r, queue *ui, frontend *fe)
 {
     uint64_t quit_at = 0;
@@ -43,14 +70,11 @@ int chat_loop_run(runner *r, queue *ui, frontend *fe)
             break;
         }
         if (!ev) continue;
-        int finished = ev->type == EV_FINISHED;
-        if (ev->type == EV_INPUT) on_input(r, fe, ev, &quit_at);
-        else if (!finished) {
-            completion_note(ev, fe->nick);
-            frontend_event(fe, ev);
-        }
-        chat_event_free(ev);
-        free(ev);
+        frontend_hold(fe, fe->rec != NULL);
+        int finished = handle(r, fe, ev, &quit_at);
+        for (int n = 1; !finished && n < BATCH_MAX && (ev = queue_try_pop(ui)) != NULL; n++)
+            finished = handle(r, fe, ev, &quit_at);
+        save_and_show(fe);
         if (finished) break;
     }
     return fe->exit_code;
@@ -77,6 +101,10 @@ int app_run(net_socket *sock, void *core, const core_ops *ops, frontend *fe, int
     completion_start(fe->mode);
     fe->sink = console_start(&co, post_line, ui); /* interactive on a terminal, else line mode */
     fe->color = fe->sink->color && fe->sink->shows(fe->out);
+    if (!fe->json) record_show_recent(fe, "", 10); /* where the conversation left off */
+    char *w = record_warning(fe->rec);
+    if (w) frontend_error(fe, w);
+    free(w);
     int rc = chat_loop_run(r, ui, fe);
     console_stop();
     completion_stop();

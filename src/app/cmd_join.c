@@ -10,7 +10,7 @@
 typedef struct join_opts {
     long port, deliver_timeout, timeout, heartbeat, legacy_max;
     const char *nick, *charset, *peer_charset;
-    int json, no_color, legacy;
+    int json, no_color, no_history, legacy;
 } join_opts;
 
 /* The session's settings from the options; -1 (and a message) for a bad charset. */
@@ -39,6 +39,7 @@ int cmd_join(int argc, char **argv)
         {"port", CLI_INT, &o.port, 0, 65535, "LOCAL", "local UDP port (default: any free port)"},
         {"charset", CLI_STRING, &o.charset, 0, 0, "CS", "console charset (default: the locale's)"},
         {"json", CLI_FLAG, &o.json, 0, 0, NULL, "one JSON event per line on stdout"},
+        {"no-history", CLI_FLAG, &o.no_history, 0, 0, NULL, "keep no chat log (default: kept in SQLite; see /history, /search)"},
         {"no-color", CLI_FLAG, &o.no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
         {"timeout", CLI_INT, &o.timeout, 2, 3600, "SECS", "server gone after this silence (30)"},
         {"deliver-timeout", CLI_INT, &o.deliver_timeout, 1, 3600, "SECS", "report undelivered after (10)"},
@@ -69,5 +70,5 @@ int cmd_join(int argc, char **argv)
     session_config cfg;
     charset_id console;
     if (configure(&o, nick, &cfg, &console) < 0) return EXIT_USAGE;
-    return app_run_session("join", &cfg, FE_JOIN, o.json, o.no_color, console, remote, DEFAULT_SERVER_PORT, o.port);
+    return app_run_session("join", &cfg, FE_JOIN, o.json, o.no_color, o.no_history, console, remote, DEFAULT_SERVER_PORT, o.port);
 }

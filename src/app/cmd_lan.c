@@ -10,13 +10,14 @@
 #include "udpchat/ipmsg.h"
 #include "udpchat/lan.h"
 #include "udpchat/nick.h"
+#include "udpchat/record.h"
 
 #define MAX_TARGETS 64
 
 typedef struct lan_opts {
     long port;
     const char *nick, *group, *peers, *broadcast, *ipmsg_charset, *charset;
-    int json, no_color;
+    int json, no_color, no_history;
 } lan_opts;
 
 /* Adds "HOST[,HOST...]" (each with an optional :PORT) to targets; -1 on a bad one. */
@@ -64,6 +65,7 @@ static int parse(int argc, char **argv, lan_opts *o)
         {"ipmsg-charset", CLI_STRING, &o->ipmsg_charset, 0, 0, "CS", "charset for every peer (default: per peer)"},
         {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
         {"json", CLI_FLAG, &o->json, 0, 0, NULL, "one JSON event per line on stdout"},
+        {"no-history", CLI_FLAG, &o->no_history, 0, 0, NULL, "keep no chat log (default: kept in SQLite; see /history, /search)"},
         {"no-color", CLI_FLAG, &o->no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
         {NULL, 0, NULL, 0, 0, NULL, NULL},
     };
@@ -118,6 +120,7 @@ static int run(lan_opts *o, lan_config *cfg, charset_id console)
     lan_set_self(l, self, nself);
     frontend fe;
     frontend_init(&fe, FE_LAN, o->json, console, cfg->nick);
+    if (!o->no_history) fe.rec = record_open("lan", NULL);
     lan_enter(l, net_now_ms());
     int rc = app_run(sock, l, &lan_ops, &fe, o->no_color);
     lan_ops.destroy(l);

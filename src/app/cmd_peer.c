@@ -5,11 +5,12 @@
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
 #include "udpchat/nick.h"
+#include "udpchat/record.h"
 
 typedef struct peer_opts {
     long port, timeout, deliver_timeout, heartbeat, legacy_max;
     const char *nick, *peer_charset, *charset;
-    int legacy, json, no_color;
+    int legacy, json, no_color, no_history;
 } peer_opts;
 
 static int parse(int argc, char **argv, peer_opts *o, const char **remote)
@@ -22,6 +23,7 @@ static int parse(int argc, char **argv, peer_opts *o, const char **remote)
         {"legacy-max", CLI_INT, &o->legacy_max, 64, 65507, "BYTES", "plain text: longer lines are cut into datagrams of this size (1024)"},
         {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
         {"json", CLI_FLAG, &o->json, 0, 0, NULL, "one JSON event per line on stdout"},
+        {"no-history", CLI_FLAG, &o->no_history, 0, 0, NULL, "keep no chat log (default: kept in SQLite; see /history, /search)"},
         {"no-color", CLI_FLAG, &o->no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
         {"timeout", CLI_INT, &o->timeout, 2, 3600, "SECS", "peer gone after this silence (30)"},
         {"heartbeat", CLI_INT, &o->heartbeat, 1, 600, "SECS", "keepalive interval (5)"},
@@ -63,7 +65,7 @@ static int configure(const peer_opts *o, session_config *cfg, charset_id *consol
 }
 
 int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json, int no_color,
-                    charset_id console, const char *remote, uint16_t default_port, long port)
+                    int no_history, charset_id console, const char *remote, uint16_t default_port, long port)
 {
     char err[256], label[64];
     if (net_init(err, sizeof err) < 0) {
@@ -89,6 +91,9 @@ int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, in
     session *s = session_create(cfg, net_random_session(), net_emit, sock, net_now_ms());
     frontend fe;
     frontend_init(&fe, mode, json, console, cfg->nick);
+    char place[80];
+    snprintf(place, sizeof place, "%s %s", cmd, label);
+    if (!no_history) fe.rec = record_open(place, NULL);
     rc = app_run(sock, s, &session_ops, &fe, no_color);
     session_ops.destroy(s);
     net_close(sock);
@@ -110,5 +115,5 @@ int cmd_peer(int argc, char **argv)
     else nick_default(nick, sizeof nick);
     rc = configure(&o, &cfg, &console, nick);
     if (rc >= 0) return rc;
-    return app_run_session("peer", &cfg, FE_PEER, o.json, o.no_color, console, remote, 0, o.port);
+    return app_run_session("peer", &cfg, FE_PEER, o.json, o.no_color, o.no_history, console, remote, 0, o.port);
 }

@@ -5,6 +5,7 @@
 #include "udpchat/frontend.h"
 #include "udpchat/mem.h"
 #include "udpchat/nick.h"
+#include "udpchat/record.h"
 #include "udpchat/wire.h"
 
 typedef struct cmd_spec {
@@ -42,6 +43,7 @@ size_t frontend_command_names(frontend_mode mode, const char **out, size_t max)
     for (size_t i = 0; specs[i].name; i++)
         if ((specs[i].modes & (1 << mode)) && n < max) out[n++] = words[i];
     if (mode == FE_LAN && n < max) out[n++] = "/to";
+    if (mode != FE_SERVER && n + 1 < max) out[n++] = "/history", out[n++] = "/search";
     if (n < max) out[n++] = "/help";
     return n;
 }
@@ -52,6 +54,10 @@ static void print_help(frontend *fe)
     for (const cmd_spec *c = specs; c->name; c++)
         if (c->modes & (1 << fe->mode)) frontend_info(fe, c->help);
     if (fe->mode == FE_LAN) frontend_info(fe, "/to [NICK]       send plain lines to NICK (no NICK: to everyone)");
+    if (fe->mode != FE_SERVER) {
+        frontend_info(fe, "/history [N]     the last N messages of this conversation (20)");
+        frontend_info(fe, "/search TEXT     find TEXT in every conversation of the history");
+    }
     frontend_info(fe, "/help            this list");
 }
 
@@ -137,6 +143,7 @@ static core_command *select_target(frontend *fe, const char *arg)
     frontend_info(fe, b.data);
     buf_free(&b);
     frontend_prompt(fe);
+    record_show_recent(fe, fe->target ? fe->target : "", 10);
     return NULL;
 }
 
@@ -165,6 +172,7 @@ core_command *frontend_parse(frontend *fe, const char *line)
     const char *name = line + 1;
     size_t n = strcspn(name, " ");
     if (fe->mode == FE_LAN && name_is(name, n, "to")) return select_target(fe, name + 2);
+    if (record_command(fe, name, n, name + n)) return NULL; /* /history, /search */
     if (name_is(name, n, "help")) {
         print_help(fe);
         return NULL;

@@ -6,6 +6,9 @@
 #include <time.h>
 
 #include "udpchat/console.h"
+#include "udpchat/history.h"
+#include "udpchat/mem.h"
+#include "udpchat/record.h"
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
 
@@ -20,14 +23,42 @@ void frontend_init(frontend *fe, frontend_mode mode, int json, charset_id cs, co
     fe->model = model_create(nick);
 }
 
+/* A line waiting for the history's commit: printed through the sink (tag: print_tagged)
+ * or written to out (encode: in the console charset). */
+struct held {
+    char *line;
+    size_t len;
+    uint64_t tag;
+    int sink, encode;
+};
+
 void frontend_free(frontend *fe)
 {
+    frontend_release(fe);
+    free(fe->held);
+    record_close(fe->rec);
     model_destroy(fe->model);
     free(fe->nick);
     free(fe->target);
 }
 
-static void write_out(frontend *fe, buf *line, int encode)
+static void hold(frontend *fe, const buf *line, uint64_t tag, int sink, int encode)
+{
+    if (fe->nheld == fe->capheld) {
+        fe->capheld = fe->capheld ? 2 * fe->capheld : 64;
+        fe->held = xreallocarray(fe->held, fe->capheld, sizeof *fe->held);
+    }
+    struct held *h = &fe->held[fe->nheld++];
+    h->line = xmalloc(line->len + 1);
+    memcpy(h->line, line->data, line->len);
+    h->line[line->len] = '\0';
+    h->len = line->len;
+    h->tag = tag;
+    h->sink = sink;
+    h->encode = encode;
+}
+
+static void write_now(frontend *fe, buf *line, int encode)
 {
     if (encode && fe->sink && fe->sink->shows(fe->out)) {
         fe->sink->print(line->data, line->len); /* above the input row; the console encodes */
@@ -43,6 +74,54 @@ static void write_out(frontend *fe, buf *line, int encode)
         fwrite(line->data, 1, line->len, fe->out);
     }
     fflush(fe->out);
+}
+
+static void write_out(frontend *fe, buf *line, int encode)
+{
+    if (fe->holding) hold(fe, line, 0, 0, encode);
+    else write_now(fe, line, encode);
+}
+
+/* A line whose mark may turn: through the sink, tagged. */
+static void write_tagged(frontend *fe, buf *line, uint64_t tag)
+{
+    if (fe->holding) hold(fe, line, tag, 1, 1);
+    else fe->sink->print_tagged(tag, line->data, line->len);
+}
+
+void frontend_hold(frontend *fe, int on) { fe->holding = on; }
+
+/* A tagged line still held takes its new text there (1), else 0. */
+static int replace_held(frontend *fe, uint64_t tag, const buf *line)
+{
+    for (size_t i = fe->nheld; i-- > 0;) {
+        struct held *h = &fe->held[i];
+        if (!h->sink || h->tag != tag) continue;
+        free(h->line);
+        h->line = xmalloc(line->len + 1);
+        memcpy(h->line, line->data, line->len);
+        h->line[line->len] = '\0';
+        h->len = line->len;
+        return 1;
+    }
+    return 0;
+}
+
+void frontend_release(frontend *fe)
+{
+    for (size_t i = 0; i < fe->nheld; i++) {
+        struct held *h = &fe->held[i];
+        if (h->sink) {
+            fe->sink->print_tagged(h->tag, h->line, h->len);
+        } else {
+            buf b = {0};
+            buf_append(&b, h->line, h->len);
+            write_now(fe, &b, h->encode);
+            buf_free(&b);
+        }
+        free(h->line);
+    }
+    fe->nheld = 0;
 }
 
 static void add_time(buf *b, time_t t)
@@ -265,7 +344,7 @@ static void render_line(frontend *fe, const chat_event *ev, const model_msg *g, 
     build_line(fe, &b, ev, g, t, time(NULL));
     if (ev->type == EV_SENT && g && marks_turn(fe)) {
         add_mark(fe, &b, g);
-        fe->sink->print_tagged(g->seq, b.data, b.len);
+        write_tagged(fe, &b, g->seq);
     } else {
         write_out(fe, &b, 1);
     }
@@ -282,7 +361,7 @@ static int turn_mark(frontend *fe, const model_msg *g)
     buf b = {0};
     build_line(fe, &b, &sent, g, g->text, (time_t)g->time);
     add_mark(fe, &b, g);
-    int shown = fe->sink->replace(g->seq, b.data, b.len);
+    int shown = replace_held(fe, g->seq, &b) || fe->sink->replace(g->seq, b.data, b.len);
     buf_free(&b);
     return shown;
 }
@@ -290,6 +369,7 @@ static int turn_mark(frontend *fe, const model_msg *g)
 void frontend_event(frontend *fe, const chat_event *ev)
 {
     const model_msg *g = model_apply(fe->model, ev);
+    if (g) record_note(fe->rec, fe->model, g);
     if (ev->type == EV_REFUSED && fe->mode != FE_SERVER) fe->exit_code = 1; /* a server logs others' refusals */
     if (ev->type == EV_LEAVE && ev->reason == LEAVE_KICKED && ev->from && strcmp(ev->from, fe->nick) == 0)
         fe->exit_code = 1;
@@ -311,3 +391,47 @@ static void say_line(frontend *fe, chat_event_type t, const char *text)
 
 void frontend_error(frontend *fe, const char *text) { say_line(fe, EV_ERROR, text); }
 void frontend_info(frontend *fe, const char *text) { say_line(fe, EV_NOTICE, text); }
+
+/* ---- the history, read back ---- */
+
+static void history_json(frontend *fe, const history_rec *r)
+{
+    buf b = {0};
+    buf_printf(&b, "{\"event\":\"history\",\"id\":%lld,\"time\":%lld", (long long)r->id, (long long)r->time);
+    const char *keys[] = {"place", "conversation", "from", "to", "address", "kind", "state", "text"};
+    const char *vals[] = {r->place, r->conv, r->sender, r->recipient, r->address, r->kind, r->state, r->text};
+    for (int i = 0; i < 8; i++)
+        if (vals[i] && (*vals[i] || i == 1)) json_field(&b, keys[i], vals[i]);
+    buf_printf(&b, ",\"own\":%s}", r->own ? "true" : "false");
+    write_out(fe, &b, 0);
+    buf_free(&b);
+}
+
+void frontend_history(frontend *fe, const history_rec *r, int where)
+{
+    if (fe->json) {
+        history_json(fe, r);
+        return;
+    }
+    buf b = {0};
+    time_t t = (time_t)r->time;
+    struct tm *tm = localtime(&t);
+    if (fe->color) buf_append_str(&b, "\x1b[2m");
+    if (tm) buf_printf(&b, "%04d-%02d-%02d %02d:%02d ", tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min);
+    if (where) { /* which conversation: "[lan] ", "[join 10.0.0.1:9000, bob] " */
+        buf_append_byte(&b, '[');
+        add_safe(&b, r->place);
+        if (*r->conv) buf_append_str(&b, ", "), add_safe(&b, r->conv);
+        buf_append_str(&b, "] ");
+    }
+    int private_ = strcmp(r->kind, "private") == 0;
+    if (strcmp(r->kind, "action") == 0) buf_append_str(&b, "* "), add_safe(&b, r->sender), buf_append_byte(&b, ' ');
+    else if (private_ && r->own) buf_append_str(&b, "-> "), add_safe(&b, r->recipient), buf_append_str(&b, ": ");
+    else if (private_) buf_append_byte(&b, '*'), add_safe(&b, r->sender), buf_append_str(&b, "* ");
+    else buf_append_byte(&b, '<'), add_safe(&b, r->sender), buf_append_str(&b, "> ");
+    add_safe(&b, r->text);
+    if (r->own && strcmp(r->state, "undelivered") == 0) buf_append_str(&b, " [failed]");
+    if (fe->color) buf_append_str(&b, "\x1b[0m");
+    write_out(fe, &b, 1);
+    buf_free(&b);
+}

@@ -29,11 +29,38 @@ import struct
 import zlib
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
 
 DEFAULT_TIMEOUT = 10.0
+XDG_KEYS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME")
+
+
+def private_home(prefix="udpchat-home-"):
+    """A fresh folder for udpchat's user files (history, settings, input history): a dict of
+    XDG_* variables naming its subfolders. Removed when the test script exits."""
+    base = tempfile.mkdtemp(prefix=prefix)
+    _homes.append(base)
+    return {k: os.path.join(base, k.split("_")[1].lower()) for k in XDG_KEYS}
+
+
+_homes = []
+
+
+def _remove_homes():
+    import shutil
+    for d in _homes:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+import atexit  # noqa: E402
+atexit.register(_remove_homes)
+# Whatever this script starts (tmux panes too) keeps its files here, never in the user's home;
+# each UdpchatProcess gets a home of its own unless its env names one.
+for _k, _v in private_home("udpchat-script-").items():
+    os.environ[_k] = _v
 LOOPBACK = "127.0.0.1"
 MAX_UDP = 65507
 
@@ -123,6 +150,8 @@ class UdpchatProcess:
         # A leak report at exit would change the exit code the tests check for; a crash is
         # still caught (ASan aborts with its own non-zero code and a report on stderr).
         small_quarantine(full_env)
+        if not env or not any(k in env for k in XDG_KEYS):
+            full_env.update(private_home())
         if env:
             full_env.update(env)
         self.events = []

@@ -1,0 +1,37 @@
+/* record.h -- the front end's history: what the model shows goes to the chat log, and back */
+#ifndef UDPCHAT_RECORD_H
+#define UDPCHAT_RECORD_H
+#include <stddef.h>
+#include <stdint.h>
+#include "udpchat/model.h"
+
+/* A recorder writes the model's messages (not its system lines) to the history database in
+ * batches (record_commit), and reads them back for the views. It never stops the chat: a
+ * database that cannot be opened or written gives one warning (record_warning), then the
+ * chat goes on; writing is retried after RECORD_RETRY_MS, and what could not be saved is
+ * counted. One thread (the front end's) uses it. */
+
+#define RECORD_RETRY_MS 5000
+
+typedef struct recorder recorder;
+struct frontend;
+
+/* Opens the history of `place` ("lan", "join HOST:PORT", "peer HOST:PORT") in `path`
+ * (NULL: history.db in the user's data folder). Never NULL: a recorder that could not
+ * open the database records nothing and has a warning. */
+recorder *record_open(const char *place, const char *path);
+void record_close(recorder *r); /* commits; accepts NULL */
+/* A warning to show once (heap, the caller frees it), or NULL. */
+char *record_warning(recorder *r);
+
+/* Notes a message the model added or changed (its delivery state). */
+void record_note(recorder *r, const model *m, const model_msg *g);
+/* Puts what was noted on disk; now is the clock in ms. 0, or -1 (see record_warning). */
+int record_commit(recorder *r, uint64_t now);
+
+/* The commands of the history: /history [N] and /search TEXT, and the last messages of a
+ * conversation when it opens (conv "" or a nick). Return 1 if the line was one of theirs. */
+int record_command(struct frontend *fe, const char *name, size_t n, const char *args);
+void record_show_recent(struct frontend *fe, const char *conv, size_t n);
+
+#endif
