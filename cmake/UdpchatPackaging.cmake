@@ -137,7 +137,7 @@ endif()
   if(UDPCHAT_DPKG_SHLIBDEPS)
     set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
   else()
-    set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libsdl2-2.0-0 (>= 2.0.18), libsdl2-net-2.0-0 (>= 2.0.1)")
+    set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libsdl2-2.0-0 (>= 2.0.18), libsdl2-net-2.0-0 (>= 2.0.1), libsqlite3-0 (>= 3.34)")
   endif()
 endif()
 

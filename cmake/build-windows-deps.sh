@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# build-windows-deps.sh -- builds static SDL2 + SDL2_net for x86_64-w64-mingw32 once, into a cache prefix
+# build-windows-deps.sh -- builds static SDL2, SDL2_net and SQLite for x86_64-w64-mingw32 once, into a cache prefix
 #
 # usage: cmake/build-windows-deps.sh [--force] [--print-prefix]
-#   UDPCHAT_WINDEPS  install prefix (default ${XDG_CACHE_HOME:-$HOME/.cache}/udpchat/win64-deps)
+#   UDPCHAT_WINDEPS  install prefix (default ${XDG_CACHE_HOME:-$HOME/.cache}/udpchat/win64-deps-r$RECIPE:
+#                    one prefix per recipe, so two checkouts of different recipes never undo each other)
 #
-# Sources are Debian's (apt-get source libsdl2 libsdl2-net, upstream .orig tarballs only); a
+# Sources are Debian's (apt-get source libsdl2 libsdl2-net sqlite3, upstream .orig tarballs only); a
 # deb-src entry mirroring the machine's own deb entries is added when apt has none. The prefix
 # is reused while its stamp file matches RECIPE below: bump RECIPE when the build options change.
-# Needs: mingw-w64 cmake make (or ninja) xz-utils, and root (or sudo) only if deb-src is missing.
+# Needs: mingw-w64 cmake make (or ninja) xz-utils tcl (SQLite's amalgamation is made by tclsh),
+# and root (or sudo) only if deb-src is missing.
 set -euo pipefail
 
-RECIPE=5 # read by cmake/mingw-w64-x86_64.cmake; the stamp's first line is "recipe=$RECIPE"
+RECIPE=6 # read by cmake/mingw-w64-x86_64.cmake; the stamp's first line is "recipe=$RECIPE"
 HOST=x86_64-w64-mingw32
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-PREFIX=${UDPCHAT_WINDEPS:-${XDG_CACHE_HOME:-$HOME/.cache}/udpchat/win64-deps}
+PREFIX=${UDPCHAT_WINDEPS:-${XDG_CACHE_HOME:-$HOME/.cache}/udpchat/win64-deps-r$RECIPE}
 STAMP=$PREFIX/udpchat-windeps.stamp
 JOBS=$(nproc 2>/dev/null || echo 2)
 
@@ -48,8 +50,8 @@ if ! flock -n 9; then
     fi
 fi
 
-for tool in "$HOST-gcc" "$HOST-windres" cmake tar xz; do
-    command -v "$tool" >/dev/null || die "'$tool' not found (apt-get install mingw-w64 cmake xz-utils)"
+for tool in "$HOST-gcc" "$HOST-windres" "$HOST-ar" cmake tar xz tclsh make; do
+    command -v "$tool" >/dev/null || die "'$tool' not found (apt-get install mingw-w64 cmake xz-utils tcl make)"
 done
 as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
 
@@ -184,7 +186,25 @@ say "SDL2_net: configure + build"
 cmake_build sdl2_net sdl2_net-build -DBUILD_SHARED_LIBS=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=OFF \
     -DSDL2NET_SAMPLES=OFF -DSDL2NET_INSTALL=ON
 
-[[ -f $PREFIX/lib/libSDL2.a && -f $PREFIX/lib/libSDL2_net.a ]] || die "install left no libraries in $PREFIX/lib"
-printf 'recipe=%s\nhost=%s\nlibsdl2=%s\nlibsdl2-net=%s\n' "$RECIPE" "$HOST" "$sdl_version" "$net_version" > "$STAMP"
+# SQLite (the history): Debian's source is SQLite's canonical tree, from which tclsh makes the
+# one-file amalgamation (a native build step, no cross compiler needed); that file is then
+# compiled for Windows with FTS5 (the history's search) and no extension loading.
+sq=$(fetch_orig sqlite3)
+read -r sq_version sq_tar <<< "$sq"
+say "SQLite $sq_version: amalgamation + static library (2 min on 2 idle cores)"
+mkdir sqlite3 sqlite3-amal
+tar -xf "$sq_tar" -C sqlite3 --strip-components=1
+(cd sqlite3-amal && ../sqlite3/configure --disable-tcl --disable-readline && make sqlite3.c) > sqlite3-amal.log 2>&1 ||
+    { tail -n 40 sqlite3-amal.log >&2; die "making the SQLite amalgamation failed (log: $work/sqlite3-amal.log)"; }
+"$HOST-gcc" -O2 -DSQLITE_ENABLE_FTS5 -DSQLITE_THREADSAFE=1 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_DQS=0 \
+    -c sqlite3-amal/sqlite3.c -o sqlite3.o > sqlite3-build.log 2>&1 ||
+    { tail -n 40 sqlite3-build.log >&2; die "compiling SQLite for $HOST failed"; }
+"$HOST-ar" rcs "$PREFIX/lib/libsqlite3.a" sqlite3.o
+install -m 0644 sqlite3-amal/sqlite3.h sqlite3-amal/sqlite3ext.h "$PREFIX/include/"
+
+[[ -f $PREFIX/lib/libSDL2.a && -f $PREFIX/lib/libSDL2_net.a && -f $PREFIX/lib/libsqlite3.a ]] ||
+    die "install left no libraries in $PREFIX/lib"
+printf 'recipe=%s\nhost=%s\nlibsdl2=%s\nlibsdl2-net=%s\nsqlite3=%s\n' "$RECIPE" "$HOST" "$sdl_version" "$net_version" \
+    "$sq_version" > "$STAMP"
 cd / && rm -rf "$work"
 say "done in $((SECONDS - start))s: $PREFIX"

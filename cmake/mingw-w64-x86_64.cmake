@@ -1,7 +1,7 @@
 # mingw-w64-x86_64.cmake -- toolchain: 64-bit Windows with mingw-w64, static SDL from a cache, tests under Wine
 #
 # SDL2 and SDL2_net come from the prefix UDPCHAT_WINDEPS (cache variable, else the environment
-# variable of that name, else ${XDG_CACHE_HOME:-$HOME/.cache}/udpchat/win64-deps). If its stamp
+# variable of that name, else ${XDG_CACHE_HOME:-$HOME/.cache}/udpchat/win64-deps-rRECIPE). If its stamp
 # is missing or stale, cmake/build-windows-deps.sh builds them there first (once, ~2-3 minutes).
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)
@@ -10,15 +10,18 @@ set(CMAKE_C_COMPILER ${UDPCHAT_MINGW_HOST}-gcc)
 set(CMAKE_CXX_COMPILER ${UDPCHAT_MINGW_HOST}-g++) # SDL2's own project() enables C++
 set(CMAKE_RC_COMPILER ${UDPCHAT_MINGW_HOST}-windres)
 
+# The recipe of cmake/build-windows-deps.sh names the default prefix (one per recipe).
+file(STRINGS "${CMAKE_CURRENT_LIST_DIR}/build-windows-deps.sh" _udpchat_recipe REGEX "^RECIPE=[0-9]+" LIMIT_COUNT 1)
+string(REGEX MATCH "[0-9]+" _udpchat_recipe "${_udpchat_recipe}")
 if(NOT UDPCHAT_WINDEPS)
   if(DEFINED ENV{UDPCHAT_WINDEPS} AND NOT "$ENV{UDPCHAT_WINDEPS}" STREQUAL "")
     set(UDPCHAT_WINDEPS "$ENV{UDPCHAT_WINDEPS}")
   elseif(DEFINED ENV{XDG_CACHE_HOME} AND NOT "$ENV{XDG_CACHE_HOME}" STREQUAL "")
-    set(UDPCHAT_WINDEPS "$ENV{XDG_CACHE_HOME}/udpchat/win64-deps")
+    set(UDPCHAT_WINDEPS "$ENV{XDG_CACHE_HOME}/udpchat/win64-deps-r${_udpchat_recipe}")
   else()
-    set(UDPCHAT_WINDEPS "$ENV{HOME}/.cache/udpchat/win64-deps")
+    set(UDPCHAT_WINDEPS "$ENV{HOME}/.cache/udpchat/win64-deps-r${_udpchat_recipe}")
   endif()
-  set(UDPCHAT_WINDEPS "${UDPCHAT_WINDEPS}" CACHE PATH "Prefix holding static SDL2 + SDL2_net for Windows")
+  set(UDPCHAT_WINDEPS "${UDPCHAT_WINDEPS}" CACHE PATH "Prefix holding static SDL2, SDL2_net and SQLite for Windows")
 endif()
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES UDPCHAT_WINDEPS)
 
@@ -26,8 +29,6 @@ list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES UDPCHAT_WINDEPS)
 # UDPCHAT_WINDEPS_BUILDING while it runs CMake on SDL with this same toolchain file.
 if(NOT DEFINED ENV{UDPCHAT_WINDEPS_BUILDING})
   set(_udpchat_script "${CMAKE_CURRENT_LIST_DIR}/build-windows-deps.sh")
-  file(STRINGS "${_udpchat_script}" _udpchat_recipe REGEX "^RECIPE=[0-9]+" LIMIT_COUNT 1)
-  string(REGEX MATCH "[0-9]+" _udpchat_recipe "${_udpchat_recipe}")
   set(_udpchat_stamp_line "")
   if(EXISTS "${UDPCHAT_WINDEPS}/udpchat-windeps.stamp")
     file(STRINGS "${UDPCHAT_WINDEPS}/udpchat-windeps.stamp" _udpchat_stamp_line LIMIT_COUNT 1)

@@ -5,10 +5,10 @@ export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 what="${1:-all}"   # "build": just enough to build and run; "all": the whole test suite too
-build_pkgs=(build-essential cmake pkg-config libsdl2-dev libsdl2-net-dev)
+build_pkgs=(build-essential cmake pkg-config libsdl2-dev libsdl2-net-dev libsqlite3-dev)
 test_pkgs=(python3 clang libclang-rt-14-dev tmux locales iproute2 procps man-db
            iptux xvfb libjsoncpp-dev libsigc++-2.0-dev)  # test_lan_iptux.py: iptux headless, iptux_send.cpp
-win_pkgs=(mingw-w64 wine64 wine xz-utils nsis)
+win_pkgs=(mingw-w64 wine64 wine xz-utils nsis tcl)  # tcl: SQLite's amalgamation (build-windows-deps.sh)
 pkgs=("${build_pkgs[@]}")
 [ "$what" = "build" ] || pkgs+=("${test_pkgs[@]}" "${win_pkgs[@]}")
 $SUDO apt-get update
