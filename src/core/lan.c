@@ -64,7 +64,7 @@ typedef struct lan_peer {
     uint64_t answered;   /* when we last sent it an ANSENTRY (+1; 0 = never) */
     uint64_t msg_tat, ack_tat; /* GCRA: SENDMSGs shown, RECVMSGs sent (theoretical arrival) */
     char *status;        /* its away status ("nick[status]" / ABSENCEOPT), NULL when present */
-    uint64_t heard;      /* when it last sent us anything */
+    int silent;          /* nothing heard from it since the probe round's ASK */
     int autoreplied;     /* it got our away answer since we went away */
 } lan_peer;
 
@@ -757,7 +757,7 @@ void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len,
     case IPMSG_RECVMSG: on_recvmsg(l, from, &pk); break;
     default: l->st.ignored++; break; /* FeiQ's 0x77, 0x79, 0x7a, 0xc0, 0xd1 too: never shown */
     }
-    if ((p = peer_find(l, from))) p->heard = now; /* alive (lan_probe.c) */
+    if ((p = peer_find(l, from))) p->silent = 0; /* alive (lan_probe.c) */
     ipmsg_free(&pk);
 }
 
@@ -1002,9 +1002,10 @@ static void probe(lan *l, uint64_t now)
     lan_probe_action a;
     while ((a = lan_probe_step(&l->probe, now)) != LAN_PROBE_NONE) {
         if (a == LAN_PROBE_ASK) broadcast(l, IPMSG_BR_ENTRY, now);
-        for (size_t i = l->npeers; a != LAN_PROBE_ASK && i-- > 0;) {
+        for (size_t i = l->npeers; i-- > 0;) {
             lan_peer *p = &l->peers[i];
-            if (p->heard >= l->probe.asked) continue;
+            if (a == LAN_PROBE_ASK) p->silent = 1;
+            if (a == LAN_PROBE_ASK || !p->silent) continue;
             if (a == LAN_PROBE_NUDGE) send_entry(l, &p->addr, IPMSG_BR_ENTRY, send_cs(l, p), l->packet_no++);
             else gone(l, p);
         }
