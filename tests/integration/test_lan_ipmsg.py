@@ -367,7 +367,45 @@ def test_login_name(binary):
         check(a.stop(10) == 0, "exit code", a)
 
 
-TESTS = [test_away, test_sealed, test_lines_private_broadcast, test_rename_refresh_kill, test_lossy_gbk,
+def test_plain_lines(binary):
+    """What a person sees (plain lines, as on a terminal): away and back, a sealed message and
+    how to open it, "read by", a rename ("known as"), /help listing the new commands."""
+    with netns.TestLan(3) as lan, h.ProcessGroup(binary) as g:
+        raw = RawIpmsgPeer(lan.udp_socket(2, PORT))
+        g.add(raw)
+        a = lan.start(g, 0, lan_args("alice", json=False), name="alice")
+        b = lan.start(g, 1, lan_args("bob"), name="bob")
+        b.wait_event("join", 10, nick="alice")
+        raw_line(a, lambda l: l.endswith("-- bob joined"), 10)
+        ua = (lan.addr(0), PORT)
+        raw.send(ua, raw.next_no(), BR_ENTRY | CAPUTF8OPT | UTF8OPT, b"raw", b"")
+        raw_line(a, lambda l: l.endswith("-- raw joined"), 10)
+        m = a.mark()
+        b.send_line("/away 午休")
+        raw_line(a, lambda l: l.endswith("-- bob is away: 午休"), 10, m)
+        b.send_line("/back")
+        raw_line(a, lambda l: l.endswith("-- bob is back"), 10, m)
+        raw.send(ua, raw.next_no(), SENDMSG | SENDCHECKOPT | SECRETOPT | UTF8OPT, "机密".encode())
+        raw_line(a, lambda l: l.endswith("*raw* [sealed message 1: /open 1 shows it]"), 10, m)
+        check(not a.matching(lambda e: "机密" in e.get("line", ""), m), "sealed text shown", a)
+        a.send_line("/open 1")
+        raw_line(a, lambda l: l.endswith("*raw* [sealed 1, opened] 机密"), 10, m)
+        mb = b.mark()
+        a.send_line("/seal bob 只给 bob 看")
+        raw_line(a, lambda l: l.endswith("-> bob: [sealed] 只给 bob 看"), 10, m)
+        sealed = b.wait_for(lambda e: e.get("event") == "message" and e.get("sealed"), 10, mb)
+        b.send_line("/open %d" % sealed["id"])
+        raw_line(a, lambda l: l.endswith("-- read by bob: 只给 bob 看"), 10, m)
+        raw.send(ua, raw.next_no(), BR_ENTRY | CAPUTF8OPT | UTF8OPT, b"raw2", b"")
+        raw_line(a, lambda l: l.endswith("-- raw is now known as raw2"), 10, m)
+        a.send_line("/help")
+        for cmd in ("/away [TEXT]", "/back", "/seal NICK TEXT", "/open N", "/refresh", "/quit [REASON]"):
+            raw_line(a, lambda l, c=cmd: ("-- " + c) in l, 10, m, cmd)
+        for proc in (a, b):
+            check(proc.stop(10) == 0, "%s exit code" % proc.name, proc)
+
+
+TESTS = [test_plain_lines, test_away, test_sealed, test_lines_private_broadcast, test_rename_refresh_kill, test_lossy_gbk,
          test_port_taken, test_feiq_commands, test_quit_reason, test_login_name]
 
 if __name__ == "__main__":
