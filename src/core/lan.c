@@ -624,7 +624,11 @@ static int show_message(lan *l, lan_peer *p, const ipmsg_packet *pk, uint64_t no
     }
     free(text);
     mark_message(l, p, pk, &ev);
-    return evq_push(&l->events, &ev);
+    uint32_t sealed = ev.flags & CHAT_SEALED ? ev.id : 0;
+    if (evq_push(&l->events, &ev)) return 1;
+    lan_sealed gone_unseen; /* not shown (queue full): not kept either, its sender resends it */
+    if (sealed && lan_seals_take(&l->seals, sealed, &gone_unseen) == 0) free(gone_unseen.text);
+    return 0;
 }
 
 /* While we are away: our status as an automatic answer (AUTORETOPT, not acknowledged),
