@@ -472,10 +472,11 @@ static void set_status(lan *l, lan_peer *p, char *status, uint32_t cmd, int is_n
     evq_push(&l->events, &ev);
 }
 
-/* "alice is now in group 研发部": a known peer's entry with another, non-empty group. */
+/* "alice is now in group 研发部": a known peer's entry with another group (not its first
+ * group: a peer known from a SENDMSG had none). */
 static void set_group(lan *l, lan_peer *p, char *group, int is_new)
 {
-    if (!is_new && *group && strcmp(group, p->group) != 0) {
+    if (!is_new && *group && *p->group && strcmp(group, p->group) != 0) {
         buf t = {0};
         buf_append_str(&t, "is now in group ");
         buf_append_str(&t, group);

@@ -427,6 +427,9 @@ static void test_rename_and_group(void)
     CHECK(g && same(g->from, "bob") && same(g->text, "is now in group qa"));
     inject(&p[0], 2, 13, IPMSG_BR_ABSENCE, "bob", "", NULL); /* no group: still qa */
     CHECK_EQ_INT(count(&p[0], EV_NOTICE), 1);
+    inject(&p[0], 3, 14, IPMSG_SENDMSG, "hi", NULL, NULL); /* known from a message: no group yet */
+    inject(&p[0], 3, 15, IPMSG_BR_ENTRY, "carol", "ops", NULL);
+    CHECK_EQ_INT(count(&p[0], EV_NOTICE), 1); /* its first group is not news */
     finish(p, 1);
 }
 
