@@ -44,6 +44,10 @@ target_sources(udpchat_core PRIVATE
   src/core/relay_table.c
   src/core/ipmsg.c
   src/core/lan.c
+  src/core/lan_away.c
+  src/core/lan_compat.c
+  src/core/lan_probe.c
+  src/core/lan_seal.c
 )
 target_link_libraries(udpchat_core PUBLIC udpchat::sdl2) # SDL's spinlock guards the charset caches
 

@@ -18,7 +18,11 @@ typedef enum core_cmd_type {
     CMD_WHO,
     CMD_KICK,      /* to: nick, text: reason (server) */
     CMD_NOTICE,    /* text (server /say) */
-    CMD_SHUTDOWN   /* text (server) */
+    CMD_SHUTDOWN,  /* text (server) */
+    CMD_AWAY,      /* text: away status (lan) */
+    CMD_BACK,      /* no longer away (lan) */
+    CMD_OPEN,      /* text: the number of a sealed message to open (lan) */
+    CMD_REFRESH    /* ask every peer to answer; the silent ones are gone (lan) */
 } core_cmd_type;
 
 /* A command from the front end. Strings are heap-owned (free with core_command_free). */

@@ -25,8 +25,16 @@ typedef enum chat_event_type {
     /* added by the runner, never by a core: */
     EV_SENT,         /* id, text, to, flags: a CMD_SAY was queued as message id */
     EV_FINISHED,     /* the core is done; no event follows */
-    EV_INPUT         /* text: a line the user typed (UTF-8), or end of input (text NULL) */
+    EV_INPUT,        /* text: a line the user typed (UTF-8), or end of input (text NULL) */
+    /* LAN mode (IP Messenger): */
+    EV_AWAY,         /* from: a peer (NULL: we), text: its away status, NULL when back */
+    EV_READ          /* id: our sealed message, from: the peer who opened it */
 } chat_event_type;
+
+/* EV_MESSAGE flags of LAN mode only (never on the udpchat wire, where CHAT_ACTION and
+ * CHAT_PRIVATE of wire.h are): a sealed message (id: its number for /open; text NULL
+ * until opened), and an automatic answer of an away peer. */
+enum { CHAT_SEALED = 0x100, CHAT_AUTOREPLY = 0x200 };
 
 /* Strings are heap-owned by the event (NULL when absent); free with chat_event_free. */
 typedef struct chat_event {

@@ -19,6 +19,7 @@ enum {
     IPMSG_SENDMSG = 0x20,
     IPMSG_RECVMSG = 0x21,
     IPMSG_READMSG = 0x30,
+    IPMSG_ANSREADMSG = 0x32,
     IPMSG_GETINFO = 0x40,
     IPMSG_SENDINFO = 0x41
 };
@@ -29,6 +30,8 @@ enum {
 #define IPMSG_BROADCASTOPT 0x00000400u
 #define IPMSG_AUTORETOPT 0x00002000u
 #define IPMSG_MULTICASTOPT 0x00000800u
+#define IPMSG_READCHECKOPT 0x00100000u
+#define IPMSG_CAPIPDICTOPT 0x02000000u /* never sent: we read no IPDict */
 #define IPMSG_FILEATTACHOPT 0x00200000u
 #define IPMSG_ENCRYPTOPT 0x00400000u
 #define IPMSG_UTF8OPT 0x00800000u
@@ -46,6 +49,8 @@ typedef struct ipmsg_packet {
     size_t extra_len;
     const char *extra2;    /* after the first NUL (group name in entries), or "" */
     size_t extra2_len;
+    const char *extra3;    /* the section after extra2 (IPMsg's "\nUN:..." lines), or "" */
+    size_t extra3_len;
 } ipmsg_packet;
 
 /* Parses "version:packet_no:user:host:command:extra". Returns 0, or -1 if malformed
@@ -57,5 +62,8 @@ void ipmsg_free(ipmsg_packet *p);
  * user/host is replaced by ';'). extra2 may be NULL (then no second section). */
 void ipmsg_build(buf *out, uint64_t packet_no, const char *user, const char *host, uint32_t command,
                  const char *extra, size_t extra_len, const char *extra2, size_t extra2_len);
+
+/* Appends one more NUL-terminated section to a packet ipmsg_build made (after extra2). */
+void ipmsg_append_section(buf *out, const char *s, size_t len);
 
 #endif

@@ -22,12 +22,15 @@ typedef enum le_key {
     LE_KEY_EOF,        /* Ctrl-D: quit on an empty line, else delete at the cursor */
     LE_KEY_INTERRUPT,  /* Ctrl-C (byte 0x03 in raw mode): quit */
     LE_KEY_REDRAW,     /* Ctrl-L: repaint the screen */
-    LE_KEY_COMPLETE    /* Tab: complete the word before the cursor */
+    LE_KEY_COMPLETE,   /* Tab: complete the word before the cursor */
+    LE_KEY_PASTE_START, /* ESC [ 200 ~: a bracketed paste begins (the console asks for them) */
+    LE_KEY_PASTE_END   /* ESC [ 201 ~: it ends */
 } le_key;
 
 typedef struct le_event {
     le_key key;
-    char text[5];      /* LE_KEY_TEXT: the character's UTF-8, NUL-terminated */
+    char text[5];      /* LE_KEY_TEXT: the character's UTF-8, NUL-terminated; LE_KEY_ENTER:
+                          "\r" or "\n" (which byte it was) */
 } le_event;
 
 /* Parses one key from in[0..len): UTF-8 text mixed with control bytes and VT escape
@@ -100,9 +103,20 @@ typedef struct lineedit {
     lineedit_complete_fn complete; /* Tab's completer (NULL: Tab inserts a space) */
     void *complete_ctx;
     le_completion comp;
+    int pasting;       /* between LE_KEY_PASTE_START and LE_KEY_PASTE_END */
+    int paste_cr;      /* the last pasted byte was CR (a LF after it adds no line) */
+    buf paste;         /* the text pasted so far: printable characters and '\n' */
 } lineedit;
 
 #define LINEEDIT_HISTORY 200 /* entries kept */
+#define LINEEDIT_PASTE_MAX (256 * 1024) /* bytes of one paste kept (the rest is dropped) */
+
+/* ---- Bracketed paste ----
+ * Between LE_KEY_PASTE_START and LE_KEY_PASTE_END, text and Tab (as a space) are gathered
+ * and line ends (CR LF, CR or LF) become '\n'; other keys do nothing. At the end, a
+ * paste of one line is inserted at the cursor (LE_CHANGED); a paste of several lines
+ * (trailing line ends dropped) is entered at once, with the text around the cursor, as ONE
+ * line holding '\n's (LE_LINE; not put in the history): one message of several lines. */
 
 void lineedit_init(lineedit *le, const char *prompt);
 void lineedit_free(lineedit *le);

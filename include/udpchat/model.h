@@ -54,6 +54,7 @@ typedef struct model_conv {
 
 typedef struct model_member {
     char *nick, *address;
+    char *status;          /* LAN mode: its away status (EV_AWAY), NULL when present */
 } model_member;
 
 typedef struct model model;

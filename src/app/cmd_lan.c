@@ -15,7 +15,7 @@
 #define MAX_TARGETS 64
 
 typedef struct lan_opts {
-    long port;
+    long port, refresh;
     const char *nick, *group, *peers, *broadcast, *ipmsg_charset, *charset;
     int json, no_color, no_history;
 } lan_opts;
@@ -64,6 +64,7 @@ static int parse(int argc, char **argv, lan_opts *o)
         {"broadcast", CLI_STRING, &o->broadcast, 0, 0, "ADDR[,ADDR]", "broadcast addresses (default: each interface's)"},
         {"ipmsg-charset", CLI_STRING, &o->ipmsg_charset, 0, 0, "CS", "charset for every peer (default: per peer)"},
         {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
+        {"refresh", CLI_INT, &o->refresh, 0, 86400, "SECONDS", "ask who is still there every SECONDS (180; 0: only on /refresh)"},
         {"json", CLI_FLAG, &o->json, 0, 0, NULL, "one JSON event per line on stdout"},
         {"no-history", CLI_FLAG, &o->no_history, 0, 0, NULL, "keep no chat log (default: kept in SQLite; see /history, /search)"},
         {"no-color", CLI_FLAG, &o->no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
@@ -74,7 +75,8 @@ static int parse(int argc, char **argv, lan_opts *o)
     int rc = cli_parse(argc, argv, opts, pos, 0, &npos,
                        "[OPTIONS]\n\nChat with everyone on the LAN, no server needed. Speaks IP Messenger, so\n"
                        "IPMsg, FeiQ and iptux users see you too. Lines go to everyone, or to the\n"
-                       "peer chosen with /to NICK; /msg NICK TEXT, /all TEXT, /who, /quit.");
+                       "peer chosen with /to NICK; /msg NICK TEXT, /all TEXT, /who, /quit [REASON],\n"
+                       "/away [TEXT], /back, /seal NICK TEXT, /open N, /refresh.");
     if (rc != 0) return rc > 0 ? EXIT_OK : EXIT_USAGE;
     return -1;
 }
@@ -96,7 +98,23 @@ static int configure(const lan_opts *o, lan_config *cfg, charset_id *console, ch
     cfg->nick = nick;
     cfg->group = o->group ? o->group : "";
     cfg->first_packet_no = (uint64_t)time(NULL);
+    if (o->refresh >= 0) cfg->refresh_ms = (uint32_t)o->refresh * 1000u;
     return -1;
+}
+
+/* The port cannot be had: on 2425 it is almost always another IP Messenger program. */
+static void port_taken(uint16_t port, const char *err)
+{
+    if (port != IPMSG_PORT) {
+        fprintf(stderr, "udpchat lan: %s\n", err);
+        return;
+    }
+    fprintf(stderr,
+            "udpchat lan: UDP port 2425 is taken: another IP Messenger program is probably running on this\n"
+            "computer (IPMsg, FeiQ, iptux, or another udpchat lan). Only one program per computer can use\n"
+            "it: quit the other one and start udpchat again. Or give udpchat another port, with the peers\n"
+            "given explicitly: udpchat lan --port 2426 --peer HOST:2426 (IPMsg, FeiQ and iptux use 2425 only\n"
+            "and will not see you then).\n");
 }
 
 static int run(lan_opts *o, lan_config *cfg, charset_id console)
@@ -108,7 +126,7 @@ static int run(lan_opts *o, lan_config *cfg, charset_id console)
     if (targets(o, port, t, &nt, self, &nself) < 0) return EXIT_USAGE;
     net_socket *sock = net_open(port, err, sizeof err);
     if (!sock) {
-        fprintf(stderr, "udpchat lan: %s\n", err);
+        port_taken(port, err);
         return EXIT_RUNTIME;
     }
     net_hostname(host, sizeof host);
@@ -132,6 +150,7 @@ static int run(lan_opts *o, lan_config *cfg, charset_id console)
 int cmd_lan(int argc, char **argv)
 {
     lan_opts o = {0};
+    o.refresh = -1; /* not given */
     int rc = parse(argc, argv, &o);
     if (rc >= 0) return rc;
     lan_config cfg;

@@ -32,12 +32,18 @@ static const cmd_spec specs[] = {
     {"say", CMD_NOTICE, M_SERVER, 1, 0, "/say TEXT        a notice to everyone"},
     {"shutdown", CMD_SHUTDOWN, M_SERVER, 1, 0, "/shutdown [WHY]  tell everyone, then stop the server"},
     {"quit", CMD_QUIT, M_PEER | M_JOIN | M_LAN, 1, 0, "/quit [REASON]   leave (end of input does the same)"},
+    {"away", CMD_AWAY, M_LAN, 1, 0, "/away [TEXT]     you are away: peers see TEXT, and get it as an answer"},
+    {"back", CMD_BACK, M_LAN, 0, 0, "/back            you are back"},
+    {"seal", CMD_SAY, M_LAN, 2, CHAT_PRIVATE | CHAT_SEALED, "/seal NICK TEXT  a sealed message: NICK must open it; you see when"},
+    {"open", CMD_OPEN, M_LAN, 1, 0, "/open N          show sealed message N (its sender sees you read it)"},
+    {"refresh", CMD_REFRESH, M_LAN, 0, 0, "/refresh         ask who is still there; the silent ones leave /who"},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
 size_t frontend_command_names(frontend_mode mode, const char **out, size_t max)
 {
-    static const char *const words[] = {"/msg", "/all", "/me", "/nick", "/who", "/kick", "/say", "/shutdown", "/quit"};
+    static const char *const words[] = {"/msg", "/all", "/me", "/nick", "/who", "/kick", "/say", "/shutdown", "/quit",
+                                        "/away", "/back", "/seal", "/open", "/refresh"};
     _Static_assert(sizeof words / sizeof words[0] + 1 == sizeof specs / sizeof specs[0], "a word per command");
     size_t n = 0;
     for (size_t i = 0; specs[i].name; i++)
@@ -101,7 +107,7 @@ static core_command *with_args(frontend *fe, const cmd_spec *c, const char *rest
     while (*rest == ' ') rest++;
     if (c->args == 0) return new_cmd(c->type, c->flags, NULL, 0, "");
     if (c->args == 1) {
-        int needs = c->type == CMD_SAY || c->type == CMD_NICK || c->type == CMD_NOTICE;
+        int needs = c->type == CMD_SAY || c->type == CMD_NICK || c->type == CMD_NOTICE || c->type == CMD_OPEN;
         if (needs && !*rest) {
             buf b = {0};
             buf_printf(&b, "usage: %s", c->help);

@@ -148,6 +148,18 @@ static const char *kind_name(msg_kind k)
     return names[k];
 }
 
+/* LAN mode's extras: "sealed" (and "opened" once it has its text), "auto" (an away peer's
+ * automatic answer), "away" (EV_AWAY: true, or false when back). */
+static void json_lan_fields(buf *b, const chat_event *ev)
+{
+    if ((ev->type == EV_MESSAGE || ev->type == EV_SENT) && (ev->flags & CHAT_SEALED)) {
+        buf_append_str(b, ",\"sealed\":true");
+        if (ev->type == EV_MESSAGE && ev->text) buf_append_str(b, ",\"opened\":true");
+    }
+    if (ev->type == EV_MESSAGE && (ev->flags & CHAT_AUTOREPLY)) buf_append_str(b, ",\"auto\":true");
+    if (ev->type == EV_AWAY) buf_printf(b, ",\"away\":%s", ev->text ? "true" : "false");
+}
+
 static void render_json(frontend *fe, const chat_event *ev, const model_msg *g, const char *name,
                         const char *text)
 {
@@ -167,6 +179,7 @@ static void render_json(frontend *fe, const chat_event *ev, const model_msg *g, 
         buf_printf(&b, ",\"private\":%s,\"action\":%s", ev->flags & CHAT_PRIVATE ? "true" : "false",
                    ev->flags & CHAT_ACTION ? "true" : "false");
     }
+    json_lan_fields(&b, ev);
     if (g && (ev->type == EV_MESSAGE || ev->type == EV_SENT)) json_field(&b, "kind", kind_name(g->kind));
     if (g && g->mention) buf_append_str(&b, ",\"mention\":true");
     if (ev->total || ev->type == EV_RECEIPT) buf_printf(&b, ",\"acked\":%u,\"total\":%u", ev->acked, ev->total);
@@ -201,10 +214,56 @@ static void add_nick(const frontend *fe, buf *b, const char *nick, const char *s
     if (fe->color) buf_printf(b, "\x1b[0%s%sm", style ? ";" : "", style ? style : "");
 }
 
+/* Columns s[0..n) takes on screen (our SGR colour sequences take none). */
+static size_t visible_width(const char *s, size_t n)
+{
+    buf plain = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == 0x1b) {
+            while (i < n && s[i] != 'm') i++;
+            continue;
+        }
+        buf_append_byte(&plain, (uint8_t)s[i]);
+    }
+    size_t w = plain.len ? utf8_width(plain.data, plain.len) : 0;
+    buf_free(&plain);
+    return w;
+}
+
+/* Text of several lines (a paste, or CR LF from IP Messenger): each line made safe, the
+ * lines after the first indented under it. */
+static void add_lines(buf *b, const char *text, size_t line_start)
+{
+    if (!text) return;
+    size_t indent = visible_width(b->data + line_start, b->len - line_start);
+    if (indent > 40) indent = 40;
+    for (const char *p = text;;) {
+        size_t n = strcspn(p, "\n");
+        utf8_sanitize(p, n, 0, b);
+        if (!p[n]) break;
+        buf_append_byte(b, '\n');
+        for (size_t i = 0; i < indent; i++) buf_append_byte(b, ' ');
+        p += n + 1;
+    }
+}
+
+/* LAN mode's marks before a text: sealed (not opened yet: how to open it), opened, an
+ * automatic answer. */
+static void add_marks(buf *b, const chat_event *ev, const model_msg *g)
+{
+    if (ev->flags & CHAT_AUTOREPLY) buf_append_str(b, "[auto-reply] ");
+    if (!(ev->flags & CHAT_SEALED)) return;
+    if (g->own) buf_append_str(b, "[sealed] ");
+    else if (g->text) buf_printf(b, "[sealed %u, opened] ", ev->id);
+    else buf_printf(b, "[sealed message %u: /open %u shows it]", ev->id, ev->id);
+}
+
 /* A chat line from the model: "<nick> text", "* nick text", "*nick* text" (private to us),
  * "-> nick: text" (our private message). */
-static void render_message(const frontend *fe, buf *b, const model_msg *g, const char *style)
+static void render_message(const frontend *fe, buf *b, const chat_event *ev, const model_msg *g,
+                           const char *style)
 {
+    size_t line_start = 0;
     if (g->kind == MSG_KIND_ACTION) {
         buf_append_str(b, "* ");
         add_nick(fe, b, g->from, style);
@@ -222,11 +281,45 @@ static void render_message(const frontend *fe, buf *b, const model_msg *g, const
         add_nick(fe, b, g->from, style);
         buf_append_str(b, "> ");
     }
-    add_safe(b, g->text);
+    add_marks(b, ev, g);
+    add_lines(b, g->text, line_start);
+}
+
+/* LAN mode's own lines; 0 if ev is not one of them. */
+static int render_lan(const frontend *fe, buf *b, const chat_event *ev, const char *text)
+{
+    int peer_nick = ev->type == EV_NICK && ev->from && strcmp(ev->from, fe->nick) != 0;
+    int peer_notice = ev->type == EV_NOTICE && ev->from && ev->flags != NOTICE_ADMIN;
+    if (fe->mode != FE_LAN || !(peer_nick || peer_notice || ev->type == EV_LEAVE)) {
+        if (ev->type == EV_READ) {
+            buf_append_str(b, "-- read by ");
+            add_safe(b, ev->from);
+            buf_append_str(b, ": ");
+            add_safe(b, text);
+            return 1;
+        }
+        if (ev->type != EV_AWAY) return 0;
+        buf_append_str(b, "-- ");
+        if (ev->from) add_safe(b, ev->from), buf_append_str(b, ev->text ? " is away: " : " is back");
+        else buf_append_str(b, ev->text ? "you are away (each peer's first message gets it as an answer): "
+                                        : "you are back");
+        add_safe(b, ev->text);
+        return 1;
+    }
+    buf_append_str(b, "-- ");
+    add_safe(b, ev->from);
+    if (peer_nick) buf_append_str(b, " is now known as "), add_safe(b, ev->to);
+    if (peer_notice) buf_append_byte(b, ' '), add_safe(b, text);
+    if (ev->type == EV_LEAVE) {
+        buf_append_str(b, " left");
+        if (text && *text) buf_append_str(b, " ("), add_safe(b, text), buf_append_str(b, ")");
+    }
+    return 1;
 }
 
 static void render_other(const frontend *fe, buf *b, const chat_event *ev, const char *text)
 {
+    if (render_lan(fe, b, ev, text)) return;
     if (ev->type == EV_LEAVE && ev->reason == LEAVE_KICKED && ev->from && strcmp(ev->from, fe->nick) == 0) {
         buf_append_str(b, "!! you were kicked"); /* not "alice left (kicked)": it is us */
         if (text && *text) { buf_append_str(b, ": "); add_safe(b, text); }
@@ -321,7 +414,7 @@ static void build_line(frontend *fe, buf *b, const chat_event *ev, const model_m
     add_time(b, when);
     const char *style = fe->color ? line_style(ev, g) : NULL;
     if (style) buf_printf(b, "\x1b[%sm", style);
-    if (g && (ev->type == EV_MESSAGE || ev->type == EV_SENT)) render_message(fe, b, g, style);
+    if (g && (ev->type == EV_MESSAGE || ev->type == EV_SENT)) render_message(fe, b, ev, g, style);
     else render_other(fe, b, ev, roster ? roster : t);
     if (fe->mode == FE_SERVER && ev->address) { /* the log says where from */
         buf_append_str(b, " [");

@@ -47,7 +47,8 @@ static void msg_free(model_msg *g)
 
 static void members_clear(model *m)
 {
-    for (size_t i = 0; i < m->nmembers; i++) free(m->members[i].nick), free(m->members[i].address);
+    for (size_t i = 0; i < m->nmembers; i++)
+        free(m->members[i].nick), free(m->members[i].address), free(m->members[i].status);
     m->nmembers = 0;
 }
 
@@ -235,6 +236,7 @@ static void member_add(model *m, const char *nick, const char *address)
         m->members = xrealloc(m->members, m->capmembers * sizeof *m->members);
     }
     m->members[m->nmembers].nick = str_dup(nick);
+    m->members[m->nmembers].status = NULL;
     m->members[m->nmembers++].address = dup_or_null(address);
 }
 
@@ -244,6 +246,7 @@ static void member_remove(model *m, const char *nick)
     if (!p) return;
     free(p->nick);
     free(p->address);
+    free(p->status);
     *p = m->members[--m->nmembers];
 }
 
@@ -281,6 +284,11 @@ static void on_roster_event(model *m, const chat_event *ev)
     case EV_STATUS:
         if (ev->from) set_nick(m, ev->from); /* a relay's welcome: the nick it registered */
         break;
+    case EV_AWAY: { /* a LAN peer away or back (from NULL: we are) */
+        model_member *p = member_find(m, ev->from);
+        if (p) free(p->status), p->status = dup_or_null(ev->text);
+        break;
+    }
     default: break;
     }
 }
@@ -304,8 +312,9 @@ const model_msg *model_apply(model *m, const chat_event *ev)
     case EV_MESSAGE: return on_message(m, ev);
     case EV_RELAYED: case EV_DELIVERED: case EV_RECEIPT: case EV_UNDELIVERED: case EV_DELIVERED_LATE:
         return on_delivery(m, ev);
+    case EV_READ: return own_by_id(m, ev->id); /* a sealed message of ours was opened */
     case EV_JOIN: case EV_LEAVE: case EV_NICK: case EV_NOTICE: case EV_ERROR: case EV_STATUS:
-    case EV_REFUSED: case EV_SHUTDOWN: case EV_MISSED:
+    case EV_REFUSED: case EV_SHUTDOWN: case EV_MISSED: case EV_AWAY:
         return on_system(m, ev);
     default: return NULL;
     }

@@ -13,6 +13,8 @@
 
 #define POLL_MS 50 /* input wait: how soon a lone ESC, a resize or console_stop is noticed */
 #define KEEP_LINES 256 /* printed lines kept for Ctrl-L's repaint (more than a screen holds) */
+#define PASTE_ON "\x1b[?2004h" /* bracketed paste: a paste comes as ESC[200~ ... ESC[201~ */
+#define PASTE_OFF "\x1b[?2004l"
 
 /* One console per process. `lock` guards everything below it and every terminal write. */
 static struct {
@@ -32,7 +34,11 @@ static struct {
     size_t nkept;
 } con;
 
-static void restore_at_exit(void) { console_sys_restore(); }
+static void restore_at_exit(void)
+{
+    if (con.active) console_sys_write(PASTE_OFF, strlen(PASTE_OFF));
+    console_sys_restore();
+}
 
 static void write_buf(buf *out)
 {
@@ -198,6 +204,7 @@ const console_sink *console_start(const console_options *o, console_line_fn on_l
     SDL_AtomicSet(&con.stop, 0);
     term_sink.color = color_allowed(o->no_color);
     buf out = {0};
+    buf_append_str(&out, PASTE_ON); /* a paste of several lines is one message (lineedit.h) */
     render_locked(&out);
     write_buf(&out);
     con.thread = SDL_CreateThread(input_main, "udpchat-console", NULL);
@@ -214,6 +221,7 @@ void console_stop(void)
     SDL_LockMutex(con.lock);
     buf out = {0};
     if (con.editing) lineedit_clear_row(&out);
+    buf_append_str(&out, PASTE_OFF);
     write_buf(&out);
     console_sys_restore();
     lineedit_free(&con.le);

@@ -29,6 +29,8 @@ static le_key csi_key(char final, int num)
         if (num == 1 || num == 7) return LE_KEY_HOME;
         if (num == 4 || num == 8) return LE_KEY_END;
         if (num == 3) return LE_KEY_DELETE;
+        if (num == 200) return LE_KEY_PASTE_START;
+        if (num == 201) return LE_KEY_PASTE_END;
         return LE_KEY_NONE;
     default: return LE_KEY_NONE;
     }
@@ -90,7 +92,10 @@ size_t lineedit_parse_key(const char *in, size_t len, int final, le_event *ev)
     unsigned char c = (unsigned char)in[0];
     if (c == 0x1b) return parse_escape(in, len, final, ev);
     if (c == '\t') return key(ev, LE_KEY_COMPLETE, 1);
-    if (c < 0x20 || c == 0x7f) return key(ev, control_key(c), 1);
+    if (c < 0x20 || c == 0x7f) {
+        if (c == '\r' || c == '\n') ev->text[0] = (char)c;
+        return key(ev, control_key(c), 1);
+    }
     uint32_t cp;
     size_t bad = 1;
     int n = utf8_decode_one(in, len, &cp, &bad);
@@ -123,6 +128,7 @@ void lineedit_free(lineedit *le)
     free(le->comp.cand);
     buf_free(&le->text);
     buf_free(&le->saved);
+    buf_free(&le->paste);
     for (size_t i = 0; i < le->nhist; i++) free(le->hist[i]);
     free(le->hist);
     free(le->prompt);
@@ -364,10 +370,47 @@ static le_result complete(lineedit *le)
     return LE_CHANGED;
 }
 
+/* The end of a bracketed paste: one line is inserted, several are entered as one. */
+static le_result paste_end(lineedit *le, char **line)
+{
+    le->pasting = 0;
+    while (le->paste.len && le->paste.data[le->paste.len - 1] == '\n') le->paste.len--;
+    buf_append(&le->paste, "", 0);
+    if (!memchr(le->paste.data, '\n', le->paste.len)) {
+        insert(le, le->paste.data);
+        buf_clear(&le->paste);
+        return LE_CHANGED;
+    }
+    buf all = {0};
+    buf_append(&all, le->text.data, le->cursor);
+    buf_append(&all, le->paste.data, le->paste.len);
+    buf_append_str(&all, le->text.data + le->cursor);
+    buf_clear(&le->paste);
+    set_text(le, "", 0);
+    le->browsing = 0;
+    *line = buf_detach(&all);
+    return LE_LINE;
+}
+
+/* A key while a paste is on: text, Tab and line ends are kept; nothing else counts. */
+static le_result paste_key(lineedit *le, const le_event *ev, char **line)
+{
+    const char *add = NULL;
+    int cr = 0;
+    if (ev->key == LE_KEY_PASTE_END) return paste_end(le, line);
+    if (ev->key == LE_KEY_TEXT) add = ev->text;
+    else if (ev->key == LE_KEY_COMPLETE) add = " ";
+    else if (ev->key == LE_KEY_ENTER) add = ev->text[0] == '\n' && le->paste_cr ? "" : "\n", cr = ev->text[0] == '\r';
+    le->paste_cr = cr;
+    if (add && le->paste.len + strlen(add) <= LINEEDIT_PASTE_MAX) buf_append_str(&le->paste, add);
+    return LE_NOTHING;
+}
+
 le_result lineedit_key(lineedit *le, const le_event *ev, char **line)
 {
     size_t before = le->cursor, len = le->text.len;
     *line = NULL;
+    if (le->pasting) return paste_key(le, ev, line);
     if (ev->key != LE_KEY_COMPLETE && ev->key != LE_KEY_NONE && ev->key != LE_KEY_REDRAW) comp_clear(&le->comp);
     switch (ev->key) {
     case LE_KEY_TEXT: insert(le, ev->text); break;
@@ -390,6 +433,8 @@ le_result lineedit_key(lineedit *le, const le_event *ev, char **line)
     case LE_KEY_INTERRUPT: return LE_QUIT;
     case LE_KEY_REDRAW: return LE_REDRAW;
     case LE_KEY_COMPLETE: return complete(le);
+    case LE_KEY_PASTE_START: le->pasting = 1, le->paste_cr = 0; buf_clear(&le->paste); return LE_NOTHING;
+    case LE_KEY_PASTE_END: return LE_NOTHING; /* without a start: nothing to end */
     case LE_KEY_NONE: return LE_NOTHING;
     }
     return le->cursor != before || le->text.len != len || ev->key == LE_KEY_TEXT ? LE_CHANGED : LE_NOTHING;

@@ -21,9 +21,9 @@ const char *chat_event_name(chat_event_type t)
     static const char *names[] = {"", "ready", "message", "delivered", "undelivered", "join",
                                   "leave", "nick", "roster", "notice", "error", "status",
                                   "refused", "shutdown", "relayed", "receipt", "delivered_late",
-                                  "missed", "sent", "finished", "input"};
-    _Static_assert(sizeof names / sizeof names[0] == EV_INPUT + 1, "a name for every event type");
-    return t >= EV_READY && t <= EV_INPUT ? names[t] : "unknown";
+                                  "missed", "sent", "finished", "input", "away", "read"};
+    _Static_assert(sizeof names / sizeof names[0] == EV_READ + 1, "a name for every event type");
+    return t >= EV_READY && t <= EV_READ ? names[t] : "unknown";
 }
 
 void evq_init(evq *q)

@@ -59,6 +59,9 @@ int ipmsg_parse(const void *data, size_t len, ipmsg_packet *p)
     size_t used = (size_t)(cur - p->store) + p->extra_len + 1;
     p->extra2 = used <= len ? p->store + used : "";
     p->extra2_len = used <= len ? bounded_len(p->extra2, len - used) : 0;
+    used += p->extra2_len + 1;
+    p->extra3 = used <= len ? p->store + used : "";
+    p->extra3_len = used <= len ? bounded_len(p->extra3, len - used) : 0;
     return 0;
 }
 
@@ -86,5 +89,11 @@ void ipmsg_build(buf *out, uint64_t packet_no, const char *user, const char *hos
         buf_append_byte(out, 0);
         buf_append(out, extra2, extra2_len);
     }
+    buf_append_byte(out, 0);
+}
+
+void ipmsg_append_section(buf *out, const char *s, size_t len)
+{
+    buf_append(out, s, len);
     buf_append_byte(out, 0);
 }

@@ -10,6 +10,7 @@
 #include "udpchat/nick.h"
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
+#include "lan_extras.h" /* away, sealed messages, probes, IPMsg/FeiQ compatibility */
 
 /*
 ** A lan core is one IP Messenger endpoint with no server: it announces itself to
@@ -62,6 +63,9 @@ typedef struct lan_peer {
     unsigned seen_pos;
     uint64_t answered;   /* when we last sent it an ANSENTRY (+1; 0 = never) */
     uint64_t msg_tat, ack_tat; /* GCRA: SENDMSGs shown, RECVMSGs sent (theoretical arrival) */
+    char *status;        /* its away status ("nick[status]" / ABSENCEOPT), NULL when present */
+    int silent;          /* nothing heard from it since the probe round's ASK */
+    int autoreplied;     /* it got our away answer since we went away */
 } lan_peer;
 
 typedef struct pending {
@@ -92,6 +96,10 @@ struct lan {
     uint64_t answer_window; /* ANSENTRY + RECVMSG budget: ANSWERS_PER_SECOND in all */
     size_t rx_len;          /* length of the datagram being handled (a RECVMSG is never longer) */
     uint32_t answers;
+    char *away;             /* our away status (NULL: present) */
+    char *quit_reason;      /* set by lan_exit_reason, for our BR_EXIT */
+    lan_seals seals;        /* sealed messages received, and ours (lan_seal.c) */
+    lan_probe probe;        /* who is still there (lan_probe.c) */
 };
 
 void lan_config_default(lan_config *c)
@@ -105,6 +113,8 @@ void lan_config_default(lan_config *c)
     c->retry_ms = 1000;
     c->retries = 3;
     c->max_peers = 4096;
+    c->refresh_ms = 180000;
+    c->probe_wait_ms = 3000;
 }
 
 lan *lan_create(const lan_config *cfg, core_emit_fn emit, void *ctx)
@@ -115,6 +125,7 @@ lan *lan_create(const lan_config *cfg, core_emit_fn emit, void *ctx)
     l->group = xstrdup(cfg->group);
     l->user = xstrdup(cfg->user);
     l->host = xstrdup(cfg->host);
+    lan_user_sanitize(l->user); /* never "-" + 16 hex digits: IPMsg would read a key fingerprint */
     l->emit = emit;
     l->ctx = ctx;
     l->packet_no = cfg->first_packet_no ? cfg->first_packet_no : 1;
@@ -128,6 +139,7 @@ static void peer_free(lan_peer *p)
     free(p->nick);
     free(p->group);
     free(p->host);
+    free(p->status);
 }
 
 static void pending_free(pending *p)
@@ -146,6 +158,9 @@ void lan_destroy(lan *l)
     free(l->targets);
     free(l->self);
     evq_free(&l->events);
+    lan_seals_free(&l->seals);
+    free(l->away);
+    free(l->quit_reason);
     free(l->nick);
     free(l->group);
     free(l->user);
@@ -222,6 +237,12 @@ static void build_packet(lan *l, buf *pkt, uint32_t cmd, charset_id cs, const ch
     if (cs == CHARSET_UTF8) cmd |= IPMSG_UTF8OPT;
     ipmsg_build(pkt, packet_no, l->user, l->host, cmd, e1.data ? e1.data : "", e1.len,
                 extra2 ? (e2.data ? e2.data : "") : NULL, e2.len);
+    if (IPMSG_MODE(cmd) == IPMSG_BR_EXIT && extra2 && l->quit_reason) { /* our extension */
+        buf q = {0};
+        lan_quit_section(l->quit_reason, &q);
+        if (q.len) ipmsg_append_section(pkt, q.data, q.len);
+        buf_free(&q);
+    }
     buf_free(&e1);
     buf_free(&e2);
 }
@@ -235,15 +256,29 @@ static void send_packet(lan *l, const net_addr *to, uint32_t cmd, charset_id cs,
     buf_free(&pkt);
 }
 
+/* An entry packet (BR_ENTRY, ANSENTRY, BR_ABSENCE, BR_EXIT) with our names: while away,
+ * "nick[status]" and ABSENCEOPT (IPMsg's and FeiQ's way), except in BR_EXIT. */
+static void send_entry(lan *l, const net_addr *to, uint32_t cmd, charset_id cs, uint64_t no)
+{
+    buf nick = {0};
+    int away = l->away && IPMSG_MODE(cmd) != IPMSG_BR_EXIT;
+    lan_away_entry_nick(l->nick, away ? l->away : NULL, &nick);
+    send_packet(l, to, cmd | IPMSG_CAPUTF8OPT | (away ? IPMSG_ABSENCEOPT : 0), cs, nick.data, l->group, no);
+    buf_free(&nick);
+}
+
 static void broadcast(lan *l, uint32_t cmd, uint64_t now)
 {
     (void)now;
     uint64_t no = l->packet_no++;
-    for (size_t i = 0; i < l->ntargets; i++)
-        send_packet(l, &l->targets[i], cmd | IPMSG_CAPUTF8OPT, send_cs(l, NULL), l->nick, l->group, no);
+    for (size_t i = 0; i < l->ntargets; i++) send_entry(l, &l->targets[i], cmd, send_cs(l, NULL), no);
 }
 
-void lan_enter(lan *l, uint64_t now) { broadcast(l, IPMSG_BR_ENTRY, now); }
+void lan_enter(lan *l, uint64_t now)
+{
+    if (!l->probe.wait) lan_probe_init(&l->probe, l->cfg.refresh_ms, l->cfg.probe_wait_ms, now);
+    broadcast(l, IPMSG_BR_ENTRY, now);
+}
 
 int lan_set_nick(lan *l, const char *nick, uint64_t now)
 {
@@ -264,8 +299,14 @@ void lan_exit(lan *l, uint64_t now)
     l->exited = 1;
     broadcast(l, IPMSG_BR_EXIT, now);
     for (size_t i = 0; i < l->npeers; i++) /* those reached only by --peer or unicast */
-        send_packet(l, &l->peers[i].addr, IPMSG_BR_EXIT | IPMSG_CAPUTF8OPT, send_cs(l, &l->peers[i]),
-                    l->nick, l->group, l->packet_no++);
+        send_entry(l, &l->peers[i].addr, IPMSG_BR_EXIT, send_cs(l, &l->peers[i]), l->packet_no++);
+}
+
+void lan_exit_reason(lan *l, const char *reason, uint64_t now)
+{
+    free(l->quit_reason);
+    l->quit_reason = reason && *reason ? xstrdup(reason) : NULL;
+    lan_exit(l, now);
 }
 
 /* ---- peers' names ---- */
@@ -352,6 +393,7 @@ static void describe(const lan *l, const lan_peer *p, buf *b)
     buf_printf(b, "%s%s%s@%s (%u.%u.%u.%u:%u)", *p->group ? " [" : "", p->group, *p->group ? "]" : "",
                p->host, (unsigned)(p->addr.host >> 24) & 255, (unsigned)(p->addr.host >> 16) & 255,
                (unsigned)(p->addr.host >> 8) & 255, (unsigned)p->addr.host & 255, p->addr.port);
+    if (p->status) buf_printf(b, " (away: %s)", p->status);
 }
 
 /* An event about peer p (from = its label, address = its address); text is copied. */
@@ -412,16 +454,57 @@ static void peer_remove(lan *l, lan_peer *p)
     l->st.peers = l->npeers;
 }
 
+/* A peer's away status from an entry: "nick[status]" or ABSENCEOPT (then "away"). An
+ * EV_AWAY when it changed (or when a new peer is away). Takes status (heap or NULL). */
+static void set_status(lan *l, lan_peer *p, char *status, uint32_t cmd, int is_new)
+{
+    if (status) {
+        char *clean = lan_one_line(status, strlen(status), LAN_AWAY_MAX);
+        free(status);
+        status = clean;
+    }
+    if (!status && (cmd & IPMSG_ABSENCEOPT)) status = xstrdup("away");
+    int changed = (p->status == NULL) != (status == NULL) || (status && strcmp(status, p->status) != 0);
+    free(p->status);
+    p->status = status;
+    if (!changed || (is_new && !status)) return;
+    chat_event ev = peer_event(l, EV_AWAY, 0, p, status);
+    evq_push(&l->events, &ev);
+}
+
+/* "alice is now in group 研发部": a known peer's entry with another group (not its first
+ * group: a peer known from a SENDMSG had none). */
+static void set_group(lan *l, lan_peer *p, char *group, int is_new)
+{
+    if (!is_new && *group && *p->group && strcmp(group, p->group) != 0) {
+        buf t = {0};
+        buf_append_str(&t, "is now in group ");
+        buf_append_str(&t, group);
+        chat_event ev = peer_event(l, EV_NOTICE, 0, p, t.data);
+        evq_push(&l->events, &ev);
+        buf_free(&t);
+    }
+    if (!*group && !is_new) { /* FeiQ's and IPMsg's BR_ABSENCE may leave the group out */
+        free(group);
+        return;
+    }
+    free(p->group);
+    p->group = group;
+}
+
 /* An entry (BR_ENTRY, ANSENTRY, BR_ABSENCE): nick and group from the extra sections. */
 static lan_peer *on_entry(lan *l, const net_addr *from, const ipmsg_packet *pk)
 {
     lan_peer *p = peer_find(l, from);
     int is_new = !p;
+    char *status = NULL;
     if (!p && !(p = peer_add(l, from, pk))) return NULL;
     p->utf8cap = (pk->command & IPMSG_CAPUTF8OPT) != 0;
     charset_id cs = recv_cs(l, p, pk->command, pk->extra, pk->extra_len);
     if (pk->extra_len) {
-        char *nick = decode_name(cs, pk->extra, pk->extra_len, WIRE_MAX_NICK, 1);
+        char *nick = decode_name(cs, pk->extra, pk->extra_len, WIRE_MAX_NICK + LAN_AWAY_MAX + 2, 0);
+        nick = lan_away_split(nick, &status);
+        nick = clean_name(nick, WIRE_MAX_NICK, 1);
         if (!is_new && strcmp(nick, p->nick) != 0) { /* a known address, another name: say so */
             buf before = {0};
             label(l, p, &before);
@@ -438,9 +521,9 @@ static lan_peer *on_entry(lan *l, const net_addr *from, const ipmsg_packet *pk)
         }
     }
     cs = recv_cs(l, p, pk->command, pk->extra2, pk->extra2_len);
-    free(p->group);
-    p->group = decode_name(cs, pk->extra2, pk->extra2_len, MAX_GROUP, 0);
+    set_group(l, p, decode_name(cs, pk->extra2, pk->extra2_len, MAX_GROUP, 0), is_new);
     if (is_new) emit_peer_event(l, EV_JOIN, p, 0);
+    set_status(l, p, status, pk->command, is_new);
     return p;
 }
 
@@ -477,7 +560,15 @@ static int budget_ok(lan *l, uint64_t now)
     return 1;
 }
 
+static void send_answer(lan *l, lan_peer *p, uint32_t mode, uint64_t packet_no, uint64_t now);
+
 static void send_recvmsg(lan *l, lan_peer *p, uint64_t packet_no, uint64_t now)
+{
+    send_answer(l, p, IPMSG_RECVMSG, packet_no, now);
+}
+
+/* RECVMSG or ANSREADMSG: packet_no in decimal, never longer than what it answers. */
+static void send_answer(lan *l, lan_peer *p, uint32_t mode, uint64_t packet_no, uint64_t now)
 {
     if (!rate_ok(&p->ack_tat, now, ACK_INTERVAL, ACK_BURST) || !budget_ok(l, now)) {
         l->st.answers_dropped++;
@@ -489,10 +580,10 @@ static void send_recvmsg(lan *l, lan_peer *p, uint64_t packet_no, uint64_t now)
     /* Never more bytes than the SENDMSG had (a forged source must not make us an
      * amplifier): if our names make it longer, they are left out (RECVMSG is matched by
      * its packet number); if even that is longer, there is no answer (counted). */
-    ipmsg_build(&pkt, l->packet_no, l->user, l->host, IPMSG_RECVMSG, no, strlen(no), NULL, 0);
+    ipmsg_build(&pkt, l->packet_no, l->user, l->host, mode, no, strlen(no), NULL, 0);
     if (pkt.len > l->rx_len) {
         buf_clear(&pkt);
-        ipmsg_build(&pkt, l->packet_no, "", "", IPMSG_RECVMSG, no, strlen(no), NULL, 0);
+        ipmsg_build(&pkt, l->packet_no, "", "", mode, no, strlen(no), NULL, 0);
     }
     if (pkt.len <= l->rx_len) {
         l->emit(l->ctx, &p->addr, pkt.data, pkt.len);
@@ -501,6 +592,19 @@ static void send_recvmsg(lan *l, lan_peer *p, uint64_t packet_no, uint64_t now)
         l->st.answers_dropped++;
     }
     buf_free(&pkt);
+}
+
+/* Sealed (SECRETOPT): the text is kept for /open and the event has its number instead;
+ * an automatic answer (AUTORETOPT) is marked as one. */
+static void mark_message(lan *l, lan_peer *p, const ipmsg_packet *pk, chat_event *ev)
+{
+    if (pk->command & IPMSG_AUTORETOPT) ev->flags |= CHAT_AUTOREPLY;
+    if (!(pk->command & IPMSG_SECRETOPT)) return;
+    ev->flags |= CHAT_SEALED;
+    ev->id = lan_seals_add(&l->seals, &p->addr, pk->packet_no, (pk->command & IPMSG_READCHECKOPT) != 0,
+                           ev->text ? ev->text : "", &l->st.sealed_dropped);
+    free(ev->text);
+    ev->text = NULL;
 }
 
 /* Shows a new message unless its sender is over its rate or the queue is full; 1 if shown. */
@@ -513,13 +617,37 @@ static int show_message(lan *l, lan_peer *p, const ipmsg_packet *pk, uint64_t no
         return 0;
     }
     char *text = decode(recv_cs(l, p, pk->command, pk->extra, pk->extra_len), pk->extra, pk->extra_len);
+    lan_newlines(text); /* CR LF (IPMsg for Windows, FeiQ) and LF alike: lines of one message */
     chat_event ev = peer_event(l, EV_MESSAGE, 0, p, text);
     if (!(pk->command & (IPMSG_BROADCASTOPT | IPMSG_MULTICASTOPT))) { /* to us alone */
         ev.flags = CHAT_PRIVATE;
         ev.to = xstrdup(l->nick);
     }
     free(text);
-    return evq_push(&l->events, &ev);
+    mark_message(l, p, pk, &ev);
+    uint32_t sealed = ev.flags & CHAT_SEALED ? ev.id : 0;
+    if (evq_push(&l->events, &ev)) return 1;
+    lan_sealed gone_unseen; /* not shown (queue full): not kept either, its sender resends it */
+    if (sealed && lan_seals_take(&l->seals, sealed, &gone_unseen) == 0) free(gone_unseen.text);
+    return 0;
+}
+
+/* While we are away: our status as an automatic answer (AUTORETOPT, not acknowledged),
+ * once per peer, never to an automatic answer nor to a line to everyone (as IPMsg). */
+static void auto_answer(lan *l, lan_peer *p, const ipmsg_packet *pk, uint64_t now)
+{
+    if (!l->away || p->autoreplied || (pk->command & (IPMSG_AUTORETOPT | IPMSG_BROADCASTOPT))) return;
+    if (!budget_ok(l, now)) {
+        l->st.answers_dropped++;
+        return;
+    }
+    p->autoreplied = 1;
+    send_packet(l, &p->addr, IPMSG_SENDMSG | IPMSG_AUTORETOPT, send_cs(l, p), l->away, NULL, l->packet_no++);
+    buf t = {0};
+    buf_printf(&t, "answered automatically (you are away): %s", l->away);
+    chat_event ev = peer_event(l, EV_NOTICE, 0, p, t.data);
+    evq_push(&l->events, &ev);
+    buf_free(&t);
 }
 
 /* A SENDMSG: shown once (duplicates are not); acknowledged when asked, if it was shown
@@ -527,15 +655,18 @@ static int show_message(lan *l, lan_peer *p, const ipmsg_packet *pk, uint64_t no
 static void on_sendmsg(lan *l, const net_addr *from, const ipmsg_packet *pk, uint64_t now)
 {
     lan_peer *p = peer_find(l, from);
+    int shown = 0;
     if (!p && !(p = peer_add(l, from, pk))) return;
     if (seen_before(p, pk->packet_no)) {
         l->st.duplicates++;
     } else if (show_message(l, p, pk, now)) {
         remember_seen(p, pk->packet_no);
+        shown = 1;
     } else {
         return; /* dropped: not acknowledged, so its sender sees it undelivered */
     }
     if (pk->command & IPMSG_SENDCHECKOPT) send_recvmsg(l, p, pk->packet_no, now);
+    if (shown) auto_answer(l, p, pk, now);
 }
 
 static int pending_for(lan *l, uint32_t id, const net_addr *to)
@@ -558,6 +689,35 @@ static void on_recvmsg(lan *l, const net_addr *from, const ipmsg_packet *pk)
         if (!pending_for(l, id, from)) emit_about(l, EV_DELIVERED, id, peer_find(l, from), NULL);
         return;
     }
+}
+
+/* BR_EXIT: the peer leaves, with the reason our extension section carries, if any. */
+static void on_exit(lan *l, const net_addr *from, const ipmsg_packet *pk)
+{
+    lan_peer *p = peer_find(l, from);
+    if (!p) return;
+    char *why = lan_quit_reason(pk->extra3, pk->extra3_len);
+    chat_event ev = peer_event(l, EV_LEAVE, 0, p, why);
+    ev.reason = LEAVE_QUIT;
+    evq_push(&l->events, &ev);
+    free(why);
+    peer_remove(l, p);
+}
+
+/* READMSG (a peer opened our sealed message: "read by"; answered with ANSREADMSG if it
+ * asks) or ANSREADMSG (the answer to ours). */
+static void on_readmsg(lan *l, const net_addr *from, const ipmsg_packet *pk, uint64_t now)
+{
+    lan_peer *p = peer_find(l, from);
+    uint64_t no = strtoull(pk->extra, NULL, 10);
+    uint32_t id = p ? lan_seals_opened(&l->seals, from, no) : 0;
+    if (!id) {
+        l->st.ignored++;
+        return;
+    }
+    emit_about(l, EV_READ, id, p, NULL);
+    if (IPMSG_MODE(pk->command) == IPMSG_READMSG && (pk->command & IPMSG_READCHECKOPT))
+        send_answer(l, p, IPMSG_ANSREADMSG, no, now);
 }
 
 /* Answers BR_ENTRY at most once a second per peer, within the shared answer budget, so a
@@ -593,26 +753,23 @@ void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len,
         /* answered whatever its length (discovery needs our nick and group): an entry cannot
          * be verified, so the answers are bounded by rate instead (§13.6, §14) */
         if ((p = on_entry(l, from, &pk)) && may_answer(l, p, now))
-            send_packet(l, from, IPMSG_ANSENTRY | IPMSG_CAPUTF8OPT, send_cs(l, p), l->nick, l->group,
-                        l->packet_no++);
+            send_entry(l, from, IPMSG_ANSENTRY, send_cs(l, p), l->packet_no++);
         break;
     case IPMSG_ANSENTRY: case IPMSG_BR_ABSENCE: on_entry(l, from, &pk); break;
-    case IPMSG_BR_EXIT:
-        if ((p = peer_find(l, from))) {
-            emit_peer_event(l, EV_LEAVE, p, 0);
-            peer_remove(l, p);
-        }
-        break;
+    case IPMSG_BR_EXIT: on_exit(l, from, &pk); break;
+    case IPMSG_READMSG: case IPMSG_ANSREADMSG: on_readmsg(l, from, &pk, now); break;
     case IPMSG_SENDMSG: on_sendmsg(l, from, &pk, now); break;
     case IPMSG_RECVMSG: on_recvmsg(l, from, &pk); break;
-    default: l->st.ignored++; break;
+    default: l->st.ignored++; break; /* FeiQ's 0x77, 0x79, 0x7a, 0xc0, 0xd1 too: never shown */
     }
+    if ((p = peer_find(l, from))) p->silent = 0; /* alive (lan_probe.c) */
     ipmsg_free(&pk);
 }
 
 /* ---- messages ---- */
 
-static void queue_chunk(lan *l, uint32_t id, lan_peer *p, const char *chunk, int to_all, uint64_t now)
+/* opts: BROADCASTOPT (a line to everyone), SECRETOPT | READCHECKOPT (sealed), or 0. */
+static void queue_chunk(lan *l, uint32_t id, lan_peer *p, const char *chunk, uint32_t opts, uint64_t now)
 {
     if (l->npend == l->cappend) {
         l->cappend = l->cappend ? l->cappend * 2 : 16;
@@ -628,7 +785,8 @@ static void queue_chunk(lan *l, uint32_t id, lan_peer *p, const char *chunk, int
     buf e = {0};
     charset_encode(cs, chunk, strlen(chunk), 1, &e);
     uint32_t cmd = IPMSG_SENDMSG | IPMSG_SENDCHECKOPT | (cs == CHARSET_UTF8 ? IPMSG_UTF8OPT : 0) |
-                   (to_all ? IPMSG_BROADCASTOPT : 0); /* so each receiver can tell it from a private one */
+                   opts; /* BROADCASTOPT: so each receiver can tell it from a private one */
+    if (opts & IPMSG_SECRETOPT) lan_seals_note_sent(&l->seals, &q->to, q->packet_no, id);
     ipmsg_build(&q->pkt, q->packet_no, l->user, l->host, cmd, e.data ? e.data : "", e.len, NULL, 0);
     buf_free(&e);
     l->emit(l->ctx, &q->to, q->pkt.data, q->pkt.len);
@@ -655,7 +813,7 @@ static size_t encoded_len(charset_id cs, const char *s, size_t n)
     return len;
 }
 
-static void send_text(lan *l, uint32_t id, lan_peer *p, const char *text, int to_all, uint64_t now)
+static void send_text(lan *l, uint32_t id, lan_peer *p, const char *text, uint32_t opts, uint64_t now)
 {
     size_t len = strlen(text);
     charset_id cs = send_cs(l, p);
@@ -666,7 +824,7 @@ static void send_text(lan *l, uint32_t id, lan_peer *p, const char *text, int to
         while ((n = chunk_len(text + off, len - off, max)) > 16 && encoded_len(cs, text + off, n) > CHUNK_BYTES)
             max /= 2;
         char *chunk = xstrndup(text + off, n);
-        queue_chunk(l, id, p, chunk, to_all, now);
+        queue_chunk(l, id, p, chunk, opts, now);
         free(chunk);
         off += n;
     }
@@ -749,7 +907,49 @@ static lan_peer *pick(lan *l, const char *to, int report)
 
 int lan_has_peer(lan *l, const char *nick) { return pick(l, nick, 0) != NULL; }
 
-uint32_t lan_say(lan *l, const char *to, const char *text, uint64_t now)
+/* "2 characters became '?' for 老王 (gbk lacks them)": one report per message, naming at
+ * most 4 of the peers sent GBK (the only charset sent that lacks characters). */
+static void report_lossy(lan *l, uint32_t id, const char *text, const lan_peer *target)
+{
+    size_t lost = 0, names = 0;
+    buf who = {0};
+    for (size_t i = 0; i < l->npeers; i++) {
+        const lan_peer *p = &l->peers[i];
+        if ((target && p != target) || send_cs(l, p) != CHARSET_GBK) continue;
+        if (!names) {
+            buf e = {0};
+            charset_encode(CHARSET_GBK, text, strlen(text), 1, &e);
+            lost = lan_lossy_count(text, e.data ? e.data : "", e.len);
+            buf_free(&e);
+            if (!lost) break;
+        }
+        if (names++ < 4) {
+            if (names > 1) buf_append_str(&who, ", ");
+            label(l, p, &who);
+        }
+    }
+    if (lost) {
+        buf t = {0};
+        buf_printf(&t, "%zu character%s became '?' for %s", lost, lost > 1 ? "s" : "", who.data);
+        if (names > 4) buf_printf(&t, " and %zu others", names - 4);
+        buf_printf(&t, " (gbk lacks %s)", lost > 1 ? "them" : "it");
+        evq_emit(&l->events, EV_ERROR, id, NULL, NULL, t.data, 0, 0);
+        buf_free(&t);
+    }
+    buf_free(&who);
+}
+
+static uint32_t say(lan *l, const char *to, const char *text, uint32_t opts, uint64_t now);
+
+uint32_t lan_say(lan *l, const char *to, const char *text, uint64_t now) { return say(l, to, text, 0, now); }
+
+uint32_t lan_seal(lan *l, const char *to, const char *text, uint64_t now)
+{
+    if (!to) return 0;
+    return say(l, to, text, IPMSG_SECRETOPT | IPMSG_READCHECKOPT, now);
+}
+
+static uint32_t say(lan *l, const char *to, const char *text, uint32_t opts, uint64_t now)
 {
     if (!*text) return 0;
     evq_set_now(&l->events, now);
@@ -761,7 +961,9 @@ uint32_t lan_say(lan *l, const char *to, const char *text, uint64_t now)
     }
     uint32_t id = l->next_id++;
     for (size_t i = 0; i < l->npeers; i++)
-        if (!target || &l->peers[i] == target) send_text(l, id, &l->peers[i], text, !target, now);
+        if (!target || &l->peers[i] == target)
+            send_text(l, id, &l->peers[i], text, target ? opts : opts | IPMSG_BROADCASTOPT, now);
+    report_lossy(l, id, text, target);
     return id;
 }
 
@@ -789,9 +991,86 @@ static void give_up(lan *l, size_t i)
         }
 }
 
+/* A peer silent through a probe round: it leaves (SIGKILLed, unplugged, crashed). */
+static void gone(lan *l, lan_peer *p)
+{
+    chat_event ev = peer_event(l, EV_LEAVE, 0, p, "no answer");
+    ev.reason = LEAVE_TIMEOUT;
+    evq_push(&l->events, &ev);
+    l->st.gone++;
+    peer_remove(l, p);
+}
+
+/* The who-is-still-there round (lan_probe.c): ASK, NUDGE the silent, EXPIRE them. */
+static void probe(lan *l, uint64_t now)
+{
+    lan_probe_action a;
+    while ((a = lan_probe_step(&l->probe, now)) != LAN_PROBE_NONE) {
+        if (a == LAN_PROBE_ASK) broadcast(l, IPMSG_BR_ENTRY, now);
+        for (size_t i = l->npeers; i-- > 0;) {
+            lan_peer *p = &l->peers[i];
+            if (a == LAN_PROBE_ASK) p->silent = 1;
+            if (a == LAN_PROBE_ASK || !p->silent) continue;
+            if (a == LAN_PROBE_NUDGE) send_entry(l, &p->addr, IPMSG_BR_ENTRY, send_cs(l, p), l->packet_no++);
+            else gone(l, p);
+        }
+    }
+}
+
+void lan_refresh(lan *l, uint64_t now)
+{
+    if (!l->probe.wait) lan_probe_init(&l->probe, l->cfg.refresh_ms, l->cfg.probe_wait_ms, now);
+    lan_probe_request(&l->probe, now);
+    probe(l, now);
+}
+
+void lan_set_away(lan *l, const char *text, uint64_t now)
+{
+    if (!text && !l->away) {
+        evq_emit(&l->events, EV_ERROR, 0, NULL, NULL, "you are not away", 0, 0);
+        return;
+    }
+    free(l->away);
+    l->away = text ? lan_away_text(text) : NULL;
+    broadcast(l, IPMSG_BR_ABSENCE, now);
+    for (size_t i = 0; i < l->npeers; i++) { /* those reached only by --peer or unicast */
+        l->peers[i].autoreplied = 0;
+        send_entry(l, &l->peers[i].addr, IPMSG_BR_ABSENCE, send_cs(l, &l->peers[i]), l->packet_no++);
+    }
+    evq_emit(&l->events, EV_AWAY, 0, NULL, NULL, l->away, 0, 0);
+}
+
+void lan_open(lan *l, uint32_t n, uint64_t now)
+{
+    lan_sealed s;
+    if (lan_seals_take(&l->seals, n, &s) < 0) {
+        buf t = {0};
+        buf_printf(&t, "no sealed message %u: /open takes the number it was shown with", n);
+        evq_emit(&l->events, EV_ERROR, 0, NULL, NULL, t.data, 0, 0);
+        buf_free(&t);
+        return;
+    }
+    lan_peer *p = peer_find(l, &s.from);
+    chat_event ev = peer_event(l, EV_MESSAGE, n, p, s.text);
+    if (!p) {
+        buf a = {0};
+        addr_text(&s.from, &a);
+        ev.from = buf_detach(&a);
+    }
+    ev.flags = CHAT_PRIVATE | CHAT_SEALED;
+    ev.to = xstrdup(l->nick);
+    evq_push(&l->events, &ev);
+    char no[24];
+    snprintf(no, sizeof no, "%llu", (unsigned long long)s.packet_no);
+    send_packet(l, &s.from, IPMSG_READMSG | (s.readcheck ? IPMSG_READCHECKOPT : 0), send_cs(l, p), no, NULL,
+                l->packet_no++);
+    free(s.text);
+}
+
 void lan_service(lan *l, uint64_t now)
 {
     evq_set_now(&l->events, now);
+    probe(l, now);
     for (size_t i = 0; i < l->npend;) {
         pending *q = &l->pend[i];
         if (now < q->next_tx) {
@@ -813,6 +1092,8 @@ uint64_t lan_next_deadline(lan *l, uint64_t now)
     uint64_t t = UINT64_MAX;
     for (size_t i = 0; i < l->npend; i++)
         if (l->pend[i].next_tx < t) t = l->pend[i].next_tx;
+    uint64_t round = lan_probe_deadline(&l->probe);
+    if (round < t) t = round;
     uint64_t report = evq_report_due(&l->events); /* the "messages dropped" report */
     return report > now && report < t ? report : t;
 }
@@ -845,10 +1126,15 @@ static uint32_t ops_command(void *core, const core_command *c, uint64_t now)
             buf_free(&t);
             return id;
         }
+        if (c->flags & CHAT_SEALED) return lan_seal(l, c->to, c->text, now);
         return lan_say(l, c->to, c->text, now);
     case CMD_NICK: lan_set_nick(l, c->text, now); break;
     case CMD_WHO: lan_who(l); break;
-    case CMD_QUIT: lan_exit(l, now); break;
+    case CMD_QUIT: lan_exit_reason(l, c->text, now); break;
+    case CMD_AWAY: lan_set_away(l, c->text ? c->text : "", now); break;
+    case CMD_BACK: lan_set_away(l, NULL, now); break;
+    case CMD_OPEN: lan_open(l, (uint32_t)strtoul(c->text ? c->text : "0", NULL, 10), now); break;
+    case CMD_REFRESH: lan_refresh(l, now); break;
     default: break;
     }
     return 0;

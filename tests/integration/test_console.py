@@ -606,12 +606,48 @@ def test_gbk_locale(binary):
             p.kill()
 
 
+def test_paste_lines(binary):
+    """A paste of several lines (tmux paste-buffer -p: bracketed, as the console asks for it)
+    is ONE message with newlines, in join mode too; a message of several lines arrives with its
+    lines under each other; no control character of it reaches the terminal."""
+    tm = Tmux()
+    try:
+        with h.ProcessGroup(binary) as g:
+            t, port, bob = alice_joins(tm, g, binary)
+            m = bob.mark()
+            # (tmux pastes each LF as CR, as a terminal does for a typed Enter)
+            tm.run("set-buffer", "-b", "p1", "第一行 first\nsecond\tline\nthird\x1b[31m red?\n")
+            tm.type(t, "before: ")
+            tm.run("paste-buffer", "-p", "-d", "-b", "p1", "-t", t)
+            ev = message_from(bob, "alice", m)
+            check(ev["text"] == "before: 第一行 first\nsecond line\nthird red?", "bob got %r" % ev["text"])
+            time.sleep(0.5)
+            check(len(bob.matching(lambda e: e.get("event") == "message", m)) == 1, "more than one message", bob)
+            tm.wait_row(t, "[alice] >")
+            prefix = "<alice> "
+            tm.wait_screen(t, lambda ls: any(l.endswith(prefix + "before: 第一行 first") for l in ls), what="line 1")
+            ls = tm.lines(t)
+            i = next(k for k, l in enumerate(ls) if l.endswith(prefix + "before: 第一行 first"))
+            indent = " " * (len("00:00:00 ") + len(prefix))
+            check(ls[i + 1] == indent + "second line" and ls[i + 2] == indent + "third red?",
+                  "continuation lines:\n%s" % "\n".join(ls[i:i + 3]))
+            # bob's several lines, with an escape sequence: under each other, no escape
+            bob_says(bob, ["hi\u001b[2J"])
+            tm.wait_screen(t, lambda ls: any("<bob> hi^[[2J" in l for l in ls), what="bob's escape shown as text")
+            esc = "\n".join(tm.lines(t, escapes=True))
+            check("[2J" not in esc.replace("^[[2J", ""), "an escape sequence reached the terminal")
+            tm.keys(t, "C-d")
+            tm.wait_screen(t, lambda ls: "EXIT=0" in ls, what="EXIT=0 after Ctrl-D")
+    finally:
+        tm.kill()
+
+
 def main():
     if not shutil.which("tmux"):
         print("SKIP: tmux is not installed (apt-get install tmux); the console tests need it", flush=True)
         sys.exit(SKIP)
     h.main([test_typing_survives_messages, test_chinese_utf8, test_hostile_text, test_terminal_restored,
-            test_gbk_locale, test_ctrl_l_repaints, test_tab_completion, test_delivery_mark_turns])
+            test_gbk_locale, test_ctrl_l_repaints, test_tab_completion, test_delivery_mark_turns, test_paste_lines])
 
 
 if __name__ == "__main__":

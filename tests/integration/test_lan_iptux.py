@@ -8,6 +8,8 @@ for UTF-8 and once for GB18030. Checks, from both sides (udpchat's events, iptux
     RECVMSG makes udpchat report it delivered;
   - iptux's own protocol core (libiptux-core, through iptux_send.cpp, built here when
     g++, jsoncpp and sigc++ headers are there) sends udpchat a message: decoded right.
+  - udpchat's away (BR_ABSENCE, "nick[status]"), sealed message (acknowledged) and quit
+    reason (a section after the group: iptux still puts the peer offline) reach iptux.
 The iptux GUI itself cannot send a message without clicks. Needs root (`ip netns`), iptux
 and Xvfb (packaging/install-deps.sh); exits 77 (skipped) without them.
 
@@ -35,7 +37,8 @@ IPTUX_NICK, IPTUX_GROUP = "图克斯", "开发组"
 UC_NICK, UC_GROUP = "小明", "研发部"
 SENDER_NICK, SENDER_GROUP = "发送者", "核心组"
 B_NICK, B_GROUP = "小红", "测试部"
-ENTRY, EXIT, ANSENTRY, SENDMSG, RECVMSG = 0x01, 0x02, 0x03, 0x20, 0x21
+ENTRY, EXIT, ANSENTRY, ABSENCE, SENDMSG, RECVMSG = 0x01, 0x02, 0x03, 0x04, 0x20, 0x21
+ABSENCEOPT, SECRETOPT = 0x100, 0x200
 
 
 def prerequisites():
@@ -312,8 +315,36 @@ def iptux_scenario(binary, encode):
                 a.wait_event("message", 10, m, text=stext, **{"from": SENDER_NICK})
                 check("name '%s' group '%s'" % (UC_NICK, UC_GROUP) in out, "iptux-core saw A as: %s" % out)
 
-            # quit: iptux gets the BR_EXITs
-            for proc, ip in ((a, ip_a), (b, ip_b)):
+            # away: iptux gets BR_ABSENCE with ABSENCEOPT and "小明[开会]" (IPMsg's way)
+            a.send_line("/away 开会")
+            ab = ipt.wait(lambda: ipt.packets("recv", ip_a, ABSENCE), 10, "BR_ABSENCE from A")
+            ab_cs = "utf-8" if ab[-1][1] & 0x00800000 else "gbk"  # UTF8OPT, else GBK (a broadcast)
+            check(ab[-1][1] & ABSENCEOPT and ab[-1][2][0] == ("%s[开会]" % UC_NICK).encode(ab_cs),
+                  "BR_ABSENCE as iptux got it: %#x %r" % (ab[-1][1], ab[-1][2]))
+            # a sealed message: iptux acknowledges it (opening it takes a click)
+            m = a.mark()
+            a.send_line("/seal %s 封好的 sealed" % IPTUX_NICK)
+            sent = a.wait_event("sent", 10, m)
+            a.wait_event("delivered", 10, m, id=sent["id"], **{"from": IPTUX_NICK})
+            sx = [f for f in ipt.packets("recv", ip_a, SENDMSG) if f[1] & SECRETOPT]
+            check(sx and sx[-1][1] & 0x100000, "iptux got no SENDMSG with SECRETOPT|READCHECKOPT")
+            a.send_line("/back")
+            print("  A away and sealed: iptux got BR_ABSENCE %r and a sealed SENDMSG, acknowledged" % ab[-1][2][0],
+                  flush=True)
+
+            # quit: iptux gets the BR_EXITs (A's with a reason after the group, our extension)
+            a.send_line("/quit 下班了")
+            check(a.wait_exit(10) == 0, "A exit code", a)
+            ex = ipt.wait(lambda: ipt.packets("recv", ip_a, EXIT), 10, "BR_EXIT from A")
+            check(ex[-1][2][2].startswith(b"\nUCQUIT:"), "BR_EXIT sections as iptux got them: %r" % ex[-1][2])
+            # ... and still takes A off its list: its core posts PAL_OFFLINE (EventType 2,
+            # iptux-core/Event.h), which its debug log shows, after the BR_EXIT with the reason
+            offline = "processEventInMainThread:event type 2 "
+            ipt.wait(lambda: (lambda t: offline in t[t.find("UCQUIT"):])(ipt.text()), 10,
+                     "PAL_OFFLINE after A's BR_EXIT with a reason")
+            print("  A quit with a reason: iptux got BR_EXIT sections %r and put A offline" % ex[-1][2][:3],
+                  flush=True)
+            for proc, ip in ((b, ip_b),):
                 check(proc.stop(10) == 0, "%s exit code" % proc.name, proc)
                 ipt.wait(lambda: ipt.packets("recv", ip, EXIT), 10, "BR_EXIT from " + proc.name)
             check(ipt.proc.poll() is None, "iptux exited early: see %s" % ipt.logpath)

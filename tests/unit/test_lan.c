@@ -69,6 +69,7 @@ static void open_peer(peer *p, uint32_t d, const char *nick)
     c.nick = nick;
     c.group = "lab";
     c.first_packet_no = 1700000000ull + 1000 * d; /* as cmd_lan: the time in seconds */
+    c.refresh_ms = 0; /* no probe rounds unless a test asks (test_lan_presence.c) */
     p->node = netsim_add(sim, NETSIM_LAN, me, none);
     p->l = lan_create(&c, netsim_emit_to, p->node);
     netsim_attach(p->node, p->l);

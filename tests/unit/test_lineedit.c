@@ -47,8 +47,8 @@ static void test_parse_keys(void)
     CHECK_EQ_INT(ev.key, LE_KEY_END);
     CHECK_EQ_INT(lineedit_parse_key("\x1b[1;5C", 6, 0, &ev), 6); /* Ctrl-Right: still Right */
     CHECK_EQ_INT(ev.key, LE_KEY_RIGHT);
-    CHECK_EQ_INT(lineedit_parse_key("\x1b[200~", 6, 0, &ev), 6);
-    CHECK_EQ_INT(ev.key, LE_KEY_NONE);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[200~", 6, 0, &ev), 6); /* bracketed paste */
+    CHECK_EQ_INT(ev.key, LE_KEY_PASTE_START);
     /* incomplete sequences wait unless final */
     CHECK_EQ_INT(lineedit_parse_key("\x1b", 1, 0, &ev), 0);
     CHECK_EQ_INT(lineedit_parse_key("\x1b[", 2, 0, &ev), 0);
@@ -468,8 +468,56 @@ static void test_redraw(void)
     lineedit_free(&le);
 }
 
+/* Feeds bytes to the editor as the console does; returns the last line entered (heap) or
+ * NULL, and how many lines were entered. */
+static char *paste_feed(lineedit *le, const char *in, int *lines)
+{
+    char *last = NULL;
+    size_t len = strlen(in), off = 0;
+    *lines = 0;
+    while (off < len) {
+        le_event ev;
+        size_t n = lineedit_parse_key(in + off, len - off, 1, &ev);
+        char *line;
+        if (lineedit_key(le, &ev, &line) == LE_LINE) free(last), last = line, (*lines)++;
+        off += n;
+    }
+    return last;
+}
+
+/* A bracketed paste of several lines (CR LF, CR, LF) is ONE line with '\n's, entered at
+ * once with the text around the cursor; a paste of one line is only inserted; controls and
+ * escape sequences in a paste are dropped. */
+static void test_bracketed_paste(void)
+{
+    lineedit le;
+    le_event ev;
+    int n;
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[201~", 6, 0, &ev), 6);
+    CHECK_EQ_INT(ev.key, LE_KEY_PASTE_END);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[202~", 6, 0, &ev), 6);
+    CHECK_EQ_INT(ev.key, LE_KEY_NONE);
+    lineedit_init(&le, "> ");
+    char *line = paste_feed(&le, "say: \x1b[200~one\r\ntwo\rthree\nfour\x1b[31m\x07\tend\r\n\x1b[201~", &n);
+    CHECK_EQ_INT(n, 1);
+    CHECK(line && strcmp(line, "say: one\ntwo\nthree\nfour end") == 0);
+    CHECK_EQ_INT(le.text.len, 0);
+    free(line);
+    line = paste_feed(&le, "ab\x1b[D\x1b[200~XY\x1b[201~", &n); /* one line: inserted at the cursor */
+    CHECK(n == 0 && line == NULL);
+    CHECK(strcmp(le.text.data, "aXYb") == 0);
+    line = paste_feed(&le, "\r", &n);
+    CHECK(n == 1 && strcmp(line, "aXYb") == 0);
+    free(line);
+    line = paste_feed(&le, "\x1b[201~x\r", &n); /* an end without a start changes nothing */
+    CHECK(n == 1 && strcmp(line, "x") == 0);
+    free(line);
+    lineedit_free(&le);
+}
+
 int main(void)
 {
+    RUN(test_bracketed_paste);
     RUN(test_parse_keys);
     RUN(test_insert_and_move);
     RUN(test_cjk_cursor);

@@ -97,8 +97,31 @@ static void test_bounded(void)
     model_destroy(m);
 }
 
+/* LAN mode: a peer's away status in the roster (ours changes no member); "read" finds our
+ * sealed message; a sealed message arrives without its text. */
+static void test_lan_away_and_sealed(void)
+{
+    model *m = model_create("alice");
+    apply(m, EV_JOIN, 0, "张三", NULL, NULL, 0);
+    CHECK(apply(m, EV_AWAY, 0, "张三", NULL, "离开", 0) != NULL);
+    CHECK(model_member_at(m, 0) && strcmp(model_member_at(m, 0)->status, "离开") == 0);
+    apply(m, EV_AWAY, 0, NULL, NULL, "lunch", 0);
+    CHECK(strcmp(model_member_at(m, 0)->status, "离开") == 0);
+    apply(m, EV_AWAY, 0, "张三", NULL, NULL, 0);
+    CHECK(model_member_at(m, 0)->status == NULL);
+    const model_msg *g = apply(m, EV_SENT, 4, NULL, "张三", "secret", CHAT_PRIVATE | CHAT_SEALED);
+    CHECK(g && g->kind == MSG_KIND_PRIVATE);
+    g = apply(m, EV_READ, 4, "张三", NULL, NULL, 0);
+    CHECK(g && g->own && strcmp(g->text, "secret") == 0);
+    CHECK(apply(m, EV_READ, 99, "张三", NULL, NULL, 0) == NULL);
+    g = apply(m, EV_MESSAGE, 1, "张三", "alice", NULL, CHAT_PRIVATE | CHAT_SEALED);
+    CHECK(g && g->text == NULL && g->kind == MSG_KIND_PRIVATE);
+    model_destroy(m);
+}
+
 int main(void)
 {
+    RUN(test_lan_away_and_sealed);
     RUN(test_own_messages_and_delivery);
     RUN(test_conversations_mentions_unread);
     RUN(test_roster_and_nick);
