@@ -9,7 +9,7 @@
 typedef struct peer_opts {
     long port, timeout, deliver_timeout, heartbeat, legacy_max;
     const char *nick, *peer_charset, *charset;
-    int legacy, json, no_color;
+    int legacy, json, no_color, no_bell, no_history;
 } peer_opts;
 
 static int parse(int argc, char **argv, peer_opts *o, const char **remote)
@@ -23,6 +23,8 @@ static int parse(int argc, char **argv, peer_opts *o, const char **remote)
         {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
         {"json", CLI_FLAG, &o->json, 0, 0, NULL, "one JSON event per line on stdout"},
         {"no-color", CLI_FLAG, &o->no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
+        {"no-bell", CLI_FLAG, &o->no_bell, 0, 0, NULL, "no terminal bell on private messages and mentions"},
+        {"no-history", CLI_FLAG, &o->no_history, 0, 0, NULL, "keep no input history (typed lines) across runs"},
         {"timeout", CLI_INT, &o->timeout, 2, 3600, "SECS", "peer gone after this silence (30)"},
         {"heartbeat", CLI_INT, &o->heartbeat, 1, 600, "SECS", "keepalive interval (5)"},
         {"deliver-timeout", CLI_INT, &o->deliver_timeout, 1, 3600, "SECS", "report undelivered after (10)"},
@@ -63,7 +65,8 @@ static int configure(const peer_opts *o, session_config *cfg, charset_id *consol
 }
 
 int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json, int no_color,
-                    charset_id console, const char *remote, uint16_t default_port, long port)
+                    int no_bell, int no_history, charset_id console, const char *remote,
+                    uint16_t default_port, long port)
 {
     char err[256], label[64];
     if (net_init(err, sizeof err) < 0) {
@@ -89,6 +92,8 @@ int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, in
     session *s = session_create(cfg, net_random_session(), net_emit, sock, net_now_ms());
     frontend fe;
     frontend_init(&fe, mode, json, console, cfg->nick);
+    fe.bell = !no_bell;
+    fe.history = !no_history;
     rc = app_run(sock, s, &session_ops, &fe, no_color);
     session_ops.destroy(s);
     net_close(sock);
@@ -110,5 +115,6 @@ int cmd_peer(int argc, char **argv)
     else nick_default(nick, sizeof nick);
     rc = configure(&o, &cfg, &console, nick);
     if (rc >= 0) return rc;
-    return app_run_session("peer", &cfg, FE_PEER, o.json, o.no_color, console, remote, 0, o.port);
+    return app_run_session("peer", &cfg, FE_PEER, o.json, o.no_color, o.no_bell, o.no_history, console, remote, 0,
+                           o.port);
 }
