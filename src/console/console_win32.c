@@ -191,11 +191,13 @@ int console_sys_state_dir(buf *out, buf *warning)
     append_utf16(appdata, (int)wcslen(appdata), out);
     buf_append_str(out, "\\udpchat");
     WCHAR w[MAX_PATH * 4];
-    if (wide_path(out->data + start, w, MAX_PATH * 4) &&
-        (CreateDirectoryW(w, NULL) || GetLastError() == ERROR_ALREADY_EXISTS))
-        return 0;
+    DWORD err = ERROR_FILENAME_EXCED_RANGE;
+    if (wide_path(out->data + start, w, MAX_PATH * 4)) {
+        if (CreateDirectoryW(w, NULL)) return 0;
+        if ((err = GetLastError()) == ERROR_ALREADY_EXISTS) return 0;
+    }
     buf_printf(warning, "input history: cannot make the folder %s (error %lu): typed lines are not kept",
-               out->data + start, (unsigned long)GetLastError());
+               out->data + start, (unsigned long)err);
     return -1;
 }
 

@@ -126,7 +126,7 @@ int histfile_open(histfile *h, const char *name, lineedit *le, buf *warning)
     if (l.n || l.bad) compact(path.data, &l); /* also puts the mode back to 0600 */
     for (size_t i = l.n > HISTFILE_KEEP ? l.n - HISTFILE_KEEP : 0; i < l.n; i++) lineedit_history_add(le, l.v[i]);
     if (l.bad)
-        buf_printf(warning, "input history: dropped %zu line%s that %s not text from %s", l.bad,
+        buf_printf(warning, "input history: dropped %lu line%s that %s not text from %s", (unsigned long)l.bad,
                    l.bad == 1 ? "" : "s", l.bad == 1 ? "was" : "were", path.data);
     if (l.n) h->last = xstrdup(l.v[l.n - 1]);
     lines_free(&l);
