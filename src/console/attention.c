@@ -68,8 +68,6 @@ void attention_alert(int ring, buf *out)
     at.titled = 1;
 }
 
-unsigned attention_unread(void) { return at.unread; }
-
 void attention_stop(buf *out)
 {
     if (!at.on) return;

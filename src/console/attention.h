@@ -16,8 +16,6 @@ void attention_focus(int in, buf *out);
 void attention_typed(buf *out);
 /* Someone else's line was shown: BEL if ring; counted in the title while unfocused. */
 void attention_alert(int ring, buf *out);
-/* Unread lines counted now (0 while focused). */
-unsigned attention_unread(void);
 /* Gives the title back and turns focus reporting off. Idempotent. */
 void attention_stop(buf *out);
 
