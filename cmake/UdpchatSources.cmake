@@ -60,6 +60,9 @@ udpchat_layer(udpchat_console)
 target_sources(udpchat_console PRIVATE
   src/console/input_lines.c
   src/console/lineedit.c
+  src/console/lineedit_search.c
+  src/console/histfile.c
+  src/console/attention.c
   src/console/console.c
 )
 target_link_libraries(udpchat_console PUBLIC udpchat_core udpchat::sdl2)
@@ -79,6 +82,7 @@ target_sources(udpchat_app PRIVATE
   src/app/json.c
   src/app/model.c
   src/app/frontend.c
+  src/app/notify.c
   src/app/commands.c
   src/app/signals.c
   src/app/chat_loop.c

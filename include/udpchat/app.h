@@ -27,9 +27,11 @@ void completion_stop(void);
  * The caller keeps ownership of sock, core and fe. Returns the exit code. */
 int app_run(net_socket *sock, void *core, const core_ops *ops, frontend *fe, int no_color);
 
-/* peer and join: resolves remote, opens the socket, runs a session; returns the exit code. */
+/* peer and join: resolves remote, opens the socket, runs a session; returns the exit code.
+ * no_bell and no_history set the front end's bell and history (frontend.h). */
 int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json, int no_color,
-                    int no_history, charset_id console, const char *remote, uint16_t default_port, long port);
+                    int no_bell, int no_history, charset_id console, const char *remote,
+                    uint16_t default_port, long port);
 
 /* Opens the socket and resolves the remote for peer/join; prints errors; returns an
  * exit code (0 on success). */

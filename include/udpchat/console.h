@@ -19,6 +19,12 @@ typedef struct console_options {
     int line_mode;      /* 1: plain lines even on a terminal (for --json) */
     int no_color;       /* 1: no colours (NO_COLOR set and not empty does the same) */
     const char *prompt_nick; /* the prompt is "[nick] > ", or "> " when NULL */
+    /* Input history that lasts (interactive only): "lan" keeps typed lines in the file
+     * history-lan of udpchat's state folder (see "Input history" below); NULL: none. */
+    const char *history;
+    /* The terminal title while lines come unseen: "udpchat" shows "(3) udpchat" (our own
+     * text only, sanitised; the title is given back on focus and at exit); NULL: none. */
+    const char *title;
 } console_options;
 
 /* What the app prints through (valid until console_stop). In line mode interactive and
@@ -35,6 +41,9 @@ typedef struct console_sink {
      * Either way Ctrl-L shows the new text. */
     int (*replace)(uint64_t tag, const char *line, size_t len);
     void (*set_prompt)(const char *nick);           /* "[nick] > " (NULL: "> ") */
+    /* someone else's line was just printed: ring = 1 rings the bell (BEL); while the
+     * terminal has not the focus, the line is counted in the title (console_alert) */
+    void (*alert)(int ring);
 } console_sink;
 
 /* Starts the input. When stdin and stdout are terminals (and TERM is not "dumb") and not
@@ -58,6 +67,22 @@ void console_print(const char *line, size_t len);
 /* The sink's print_tagged and replace (see console_sink). Any thread. */
 void console_print_tagged(uint64_t tag, const char *line, size_t len);
 int console_replace(uint64_t tag, const char *line, size_t len);
+/* The sink's alert. Focus: the console turns on the terminal's focus reports (CSI ?1004h;
+ * off at exit) and reads ESC [ I / ESC [ O as focus in / out, never as text. Until the
+ * terminal reports focus out, it is taken as focused: a terminal that never reports focus
+ * (the Linux console, most serial lines) never gets its title changed, which is what
+ * the user of such a terminal expects. While unfocused, each alert counts one unseen line
+ * and the title says "(N) TITLE"; focus in (or a key typed) resets the count and gives
+ * the terminal its own title back (xterm's title stack; SetConsoleTitleW on Windows). */
+void console_alert(int ring);
+/* Input history: with o->history set, console_start loads the file (the newest 1000
+ * lines, oldest first, for Up and Ctrl-R) and appends each entered line to it; loading
+ * and console_stop compact it to the newest 1000. The file is
+ * $XDG_STATE_HOME/udpchat/history-NAME (~/.local/state/udpchat/ without XDG_STATE_HOME;
+ * %APPDATA%\udpchat\ on Windows), mode 0600, UTF-8. Lines with control characters or
+ * over 4096 bytes are never stored. A file that cannot be read or holds lines that are
+ * not text gives one "!!" line above the input row, and the chat goes on. */
+
 /* Keys (beyond lineedit's editing keys):
  *   Tab     completes the word before the cursor with the names a completer offers (see
  *           console_set_completer and "Tab completion" in lineedit.h): one name is put in

@@ -26,6 +26,10 @@ typedef struct frontend {
     struct held *held;  /* lines waiting for the history's commit (frontend_release) */
     size_t nheld, capheld;
     int holding;        /* 1: new lines wait in `held` */
+    int bell;           /* 1 (default): a private message or a mention rings the terminal's bell;
+                         * 0: --no-bell (the settings' "bell" key sets it too, before app_run) */
+    int history;        /* 1 (default): typed lines are kept across runs, in the file
+                         * history-MODE (console.h); 0: --no-history */
 } frontend;
 
 void frontend_init(frontend *fe, frontend_mode mode, int json, charset_id cs, const char *nick);
@@ -39,6 +43,13 @@ core_command *frontend_parse(frontend *fe, const char *line);
 /* The command words of a mode ("/msg", "/help", ...), for completion; returns how many
  * (at most max written). */
 size_t frontend_command_names(frontend_mode mode, const char **out, size_t max);
+/* Notifications (notify.c), after an event was rendered: someone else's message asks the
+ * console for attention -- the bell when fe->bell and the message is private to us or
+ * names our nick, and one more unseen line in the title while the terminal is unfocused.
+ * Nothing in --json or line mode. */
+void frontend_notify(frontend *fe, const chat_event *ev, const model_msg *g);
+/* The name of a mode ("lan", "join", "peer", "server"): its input history file's suffix. */
+const char *frontend_mode_name(frontend_mode mode);
 /* Shows "[nick] > ", or "[nick -> target] > " after /to, as the console's prompt. */
 void frontend_prompt(frontend *fe);
 /* Prints an error or info line in the current output style. */

@@ -19,6 +19,11 @@ typedef enum le_key {
     LE_KEY_KILL_START, /* Ctrl-U: delete from the start of the line to the cursor */
     LE_KEY_KILL_END,   /* Ctrl-K: delete from the cursor to the end */
     LE_KEY_KILL_WORD,  /* Ctrl-W: delete the word before the cursor */
+    LE_KEY_SEARCH,     /* Ctrl-R: search the history backwards (reverse-i-search) */
+    LE_KEY_CANCEL,     /* Ctrl-G: leave the search, the line as it was */
+    LE_KEY_ESCAPE,     /* a lone ESC (no sequence followed): as Ctrl-G in a search */
+    LE_KEY_FOCUS_IN,   /* ESC [ I: the terminal got the focus (focus reporting, never text) */
+    LE_KEY_FOCUS_OUT,  /* ESC [ O: the terminal lost it */
     LE_KEY_EOF,        /* Ctrl-D: quit on an empty line, else delete at the cursor */
     LE_KEY_INTERRUPT,  /* Ctrl-C (byte 0x03 in raw mode): quit */
     LE_KEY_REDRAW,     /* Ctrl-L: repaint the screen */
@@ -37,8 +42,9 @@ typedef struct le_event {
  * sequences (CSI "ESC [ ... final", SS3 "ESC O x"). Returns the bytes consumed (>= 1)
  * and fills *ev; returns 0 if len is 0 or in holds only the beginning of a sequence
  * (call again when more bytes came). With final = 1 nothing is left waiting: a lone ESC
- * or a cut sequence is consumed as LE_KEY_NONE. Controls, DEL, C1 controls, bidi
- * controls and U+2028/9 never become LE_KEY_TEXT (Tab is LE_KEY_COMPLETE). */
+ * is LE_KEY_ESCAPE, a cut sequence LE_KEY_NONE. Controls, DEL, C1 controls, bidi
+ * controls and U+2028/9 never become LE_KEY_TEXT (Tab is LE_KEY_COMPLETE); the focus
+ * reports ESC [ I and ESC [ O are LE_KEY_FOCUS_IN / _OUT. */
 size_t lineedit_parse_key(const char *in, size_t len, int final, le_event *ev);
 
 typedef enum le_result {
@@ -100,6 +106,15 @@ typedef struct lineedit {
     size_t hist_pos;   /* while browsing: index into hist */
     int browsing;      /* 1 after Up until the line is entered or Down goes past the end */
     buf saved;         /* the line being typed when browsing started */
+    struct le_search {  /* Ctrl-R (lineedit_search.c); active == 0 outside a search */
+        int active, failed;
+        buf text;      /* what is searched for */
+        buf last;      /* the previous search's text: Ctrl-R Ctrl-R searches it again */
+        buf label;     /* "(reverse-i-search)'text': ", shown instead of the prompt */
+        size_t pos;    /* index into hist of the line shown (nhist: none yet) */
+        buf line;      /* the line and cursor before the search, for Ctrl-G / Esc */
+        size_t cursor;
+    } search;
     lineedit_complete_fn complete; /* Tab's completer (NULL: Tab inserts a space) */
     void *complete_ctx;
     le_completion comp;
@@ -108,7 +123,7 @@ typedef struct lineedit {
     buf paste;         /* the text pasted so far: printable characters and '\n' */
 } lineedit;
 
-#define LINEEDIT_HISTORY 200 /* entries kept */
+#define LINEEDIT_HISTORY 1000 /* entries kept (as many as the input history file keeps) */
 #define LINEEDIT_PASTE_MAX (256 * 1024) /* bytes of one paste kept (the rest is dropped) */
 
 /* ---- Bracketed paste ----
@@ -122,11 +137,22 @@ void lineedit_init(lineedit *le, const char *prompt);
 void lineedit_free(lineedit *le);
 /* Sets Tab's completer (NULL: none) and ends any completion cycle. */
 void lineedit_set_completer(lineedit *le, lineedit_complete_fn fn, void *ctx);
+/* Adds a line to the end of the history (copied; not if it equals the newest entry),
+ * as Enter does: the console loads the input history file with it. */
+void lineedit_history_add(lineedit *le, const char *line);
 /* Replaces the prompt (copied). */
 void lineedit_set_prompt(lineedit *le, const char *prompt);
 /* Applies one key. For LE_LINE *line receives the entered text (heap, caller frees; never
  * empty: Enter on an empty line does nothing); the editor is then empty and the line is
- * in the history. *line is NULL for every other result. */
+ * in the history. *line is NULL for every other result.
+ * Ctrl-R searches the history backwards, as readline's reverse-i-search: the input row
+ * shows "(reverse-i-search)'text': " and the newest line containing text (bytes, so
+ * Chinese matches as typed), the cursor on the match. Typed characters refine the text,
+ * Backspace shortens it, Ctrl-R goes to the next older match (on an empty text: searches
+ * the previous search's text again); without one the label says "failed" and the line
+ * stays. Enter accepts and enters the line; Esc and Ctrl-G give back the line as it was
+ * before the search; any other editing key (arrows, Home/End, Ctrl-A/E/K/U/W, Tab, ...)
+ * accepts the line for editing and then acts on it. */
 le_result lineedit_key(lineedit *le, const le_event *ev, char **line);
 /* Appends the bytes that redraw the input row in place: CR, the prompt, the part of the
  * text that fits (scrolled horizontally so the cursor is always visible), erase to the

@@ -97,7 +97,9 @@ int app_run(net_socket *sock, void *core, const core_ops *ops, frontend *fe, int
     queue *ui = runner_ui_queue();
     post_ready(ui, net_local_port(sock));
     runner *r = runner_start(sock, core, ops, ui);
-    console_options co = {fe->cs, fe->json, no_color, fe->mode == FE_SERVER ? NULL : fe->nick};
+    console_options co = {fe->cs, fe->json, no_color, fe->mode == FE_SERVER ? NULL : fe->nick,
+                          fe->history ? frontend_mode_name(fe->mode) : NULL,
+                          fe->mode == FE_SERVER ? NULL : "udpchat"};
     completion_start(fe->mode);
     fe->sink = console_start(&co, post_line, ui); /* interactive on a terminal, else line mode */
     fe->color = fe->sink->color && fe->sink->shows(fe->out);

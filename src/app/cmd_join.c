@@ -10,7 +10,7 @@
 typedef struct join_opts {
     long port, deliver_timeout, timeout, heartbeat, legacy_max;
     const char *nick, *charset, *peer_charset;
-    int json, no_color, no_history, legacy;
+    int json, no_color, legacy, no_bell, no_history;
 } join_opts;
 
 /* The session's settings from the options; -1 (and a message) for a bad charset. */
@@ -41,6 +41,8 @@ int cmd_join(int argc, char **argv)
         {"json", CLI_FLAG, &o.json, 0, 0, NULL, "one JSON event per line on stdout"},
         {"no-history", CLI_FLAG, &o.no_history, 0, 0, NULL, "keep no chat log (default: kept in SQLite; see /history, /search)"},
         {"no-color", CLI_FLAG, &o.no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
+        {"no-bell", CLI_FLAG, &o.no_bell, 0, 0, NULL, "no terminal bell on private messages and mentions"},
+        {"no-history", CLI_FLAG, &o.no_history, 0, 0, NULL, "keep no input history (typed lines) across runs"},
         {"timeout", CLI_INT, &o.timeout, 2, 3600, "SECS", "server gone after this silence (30)"},
         {"deliver-timeout", CLI_INT, &o.deliver_timeout, 1, 3600, "SECS", "report undelivered after (10)"},
         {"legacy", CLI_FLAG, &o.legacy, 0, 0, NULL, "join a plain-text relay, like the seed programs' clients"},
@@ -70,5 +72,6 @@ int cmd_join(int argc, char **argv)
     session_config cfg;
     charset_id console;
     if (configure(&o, nick, &cfg, &console) < 0) return EXIT_USAGE;
-    return app_run_session("join", &cfg, FE_JOIN, o.json, o.no_color, o.no_history, console, remote, DEFAULT_SERVER_PORT, o.port);
+    return app_run_session("join", &cfg, FE_JOIN, o.json, o.no_color, o.no_bell, o.no_history, console, remote,
+                           DEFAULT_SERVER_PORT, o.port);
 }

@@ -17,7 +17,7 @@
 typedef struct lan_opts {
     long port, refresh;
     const char *nick, *group, *peers, *broadcast, *ipmsg_charset, *charset;
-    int json, no_color, no_history;
+    int json, no_color, no_bell, no_history;
 } lan_opts;
 
 /* Adds "HOST[,HOST...]" (each with an optional :PORT) to targets; -1 on a bad one. */
@@ -68,6 +68,8 @@ static int parse(int argc, char **argv, lan_opts *o)
         {"json", CLI_FLAG, &o->json, 0, 0, NULL, "one JSON event per line on stdout"},
         {"no-history", CLI_FLAG, &o->no_history, 0, 0, NULL, "keep no chat log (default: kept in SQLite; see /history, /search)"},
         {"no-color", CLI_FLAG, &o->no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
+        {"no-bell", CLI_FLAG, &o->no_bell, 0, 0, NULL, "no terminal bell on private messages and mentions"},
+        {"no-history", CLI_FLAG, &o->no_history, 0, 0, NULL, "keep no input history (typed lines) across runs"},
         {NULL, 0, NULL, 0, 0, NULL, NULL},
     };
     const char *pos[1];
@@ -139,6 +141,8 @@ static int run(lan_opts *o, lan_config *cfg, charset_id console)
     frontend fe;
     frontend_init(&fe, FE_LAN, o->json, console, cfg->nick);
     if (!o->no_history) fe.rec = record_open("lan", NULL);
+    fe.bell = !o->no_bell;
+    fe.history = !o->no_history;
     lan_enter(l, net_now_ms());
     int rc = app_run(sock, l, &lan_ops, &fe, o->no_color);
     lan_ops.destroy(l);

@@ -10,7 +10,7 @@
 typedef struct peer_opts {
     long port, timeout, deliver_timeout, heartbeat, legacy_max;
     const char *nick, *peer_charset, *charset;
-    int legacy, json, no_color, no_history;
+    int legacy, json, no_color, no_bell, no_history;
 } peer_opts;
 
 static int parse(int argc, char **argv, peer_opts *o, const char **remote)
@@ -25,6 +25,8 @@ static int parse(int argc, char **argv, peer_opts *o, const char **remote)
         {"json", CLI_FLAG, &o->json, 0, 0, NULL, "one JSON event per line on stdout"},
         {"no-history", CLI_FLAG, &o->no_history, 0, 0, NULL, "keep no chat log (default: kept in SQLite; see /history, /search)"},
         {"no-color", CLI_FLAG, &o->no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
+        {"no-bell", CLI_FLAG, &o->no_bell, 0, 0, NULL, "no terminal bell on private messages and mentions"},
+        {"no-history", CLI_FLAG, &o->no_history, 0, 0, NULL, "keep no input history (typed lines) across runs"},
         {"timeout", CLI_INT, &o->timeout, 2, 3600, "SECS", "peer gone after this silence (30)"},
         {"heartbeat", CLI_INT, &o->heartbeat, 1, 600, "SECS", "keepalive interval (5)"},
         {"deliver-timeout", CLI_INT, &o->deliver_timeout, 1, 3600, "SECS", "report undelivered after (10)"},
@@ -65,7 +67,8 @@ static int configure(const peer_opts *o, session_config *cfg, charset_id *consol
 }
 
 int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, int json, int no_color,
-                    int no_history, charset_id console, const char *remote, uint16_t default_port, long port)
+                    int no_bell, int no_history, charset_id console, const char *remote,
+                    uint16_t default_port, long port)
 {
     char err[256], label[64];
     if (net_init(err, sizeof err) < 0) {
@@ -94,6 +97,8 @@ int app_run_session(const char *cmd, session_config *cfg, frontend_mode mode, in
     char place[80];
     snprintf(place, sizeof place, "%s %s", cmd, label);
     if (!no_history) fe.rec = record_open(place, NULL);
+    fe.bell = !no_bell;
+    fe.history = !no_history;
     rc = app_run(sock, s, &session_ops, &fe, no_color);
     session_ops.destroy(s);
     net_close(sock);
@@ -115,5 +120,6 @@ int cmd_peer(int argc, char **argv)
     else nick_default(nick, sizeof nick);
     rc = configure(&o, &cfg, &console, nick);
     if (rc >= 0) return rc;
-    return app_run_session("peer", &cfg, FE_PEER, o.json, o.no_color, o.no_history, console, remote, 0, o.port);
+    return app_run_session("peer", &cfg, FE_PEER, o.json, o.no_color, o.no_bell, o.no_history, console, remote, 0,
+                           o.port);
 }

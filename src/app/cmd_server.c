@@ -12,7 +12,7 @@
 typedef struct server_opts {
     long port, timeout, legacy_timeout, max_clients, max_legacy, legacy_rate, legacy_max, rate;
     const char *log, *legacy_charset, *charset, *legacy_allow;
-    int json, no_color, no_legacy;
+    int json, no_color, no_legacy, no_history;
 } server_opts;
 
 static int parse(int argc, char **argv, server_opts *o)
@@ -33,6 +33,7 @@ static int parse(int argc, char **argv, server_opts *o)
         {"log", CLI_STRING, &o->log, 0, 0, "FILE", "append the event log to FILE (default: stderr)"},
         {"json", CLI_FLAG, &o->json, 0, 0, NULL, "events as JSON lines on stdout"},
         {"no-color", CLI_FLAG, &o->no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
+        {"no-history", CLI_FLAG, &o->no_history, 0, 0, NULL, "keep no input history (typed lines) across runs"},
         {NULL, 0, NULL, 0, 0, NULL, NULL},
     };
     const char *pos[1];
@@ -141,6 +142,7 @@ int cmd_server(int argc, char **argv)
     frontend fe;
     frontend_init(&fe, FE_SERVER, o.json, console, "server");
     if (!o.json) fe.out = log;
+    fe.history = !o.no_history;
     rc = serve(&o, &cfg, console, &fe);
     frontend_free(&fe);
     if (log != stderr) fclose(log);

@@ -21,6 +21,8 @@ void frontend_init(frontend *fe, frontend_mode mode, int json, charset_id cs, co
     fe->out = stdout;
     fe->nick = str_dup(nick);
     fe->model = model_create(nick);
+    fe->bell = 1;
+    fe->history = 1;
 }
 
 /* A line waiting for the history's commit: printed through the sink (tag: print_tagged)
@@ -193,7 +195,8 @@ static void render_json(frontend *fe, const chat_event *ev, const model_msg *g, 
  * text of private messages magenta, room and connection news grey; NULL for none. */
 static const char *line_style(const chat_event *ev, const model_msg *g)
 {
-    if (g && g->mention) return "1;93"; /* our nick is named: bold, bright */
+    if (ev->type == EV_MESSAGE && (ev->flags & CHAT_PRIVATE)) return "1;95"; /* to us alone: bold magenta */
+    if (g && g->mention) return "1;93"; /* our nick is named: bold, bright yellow */
     if (ev->type == EV_NOTICE && ev->flags == NOTICE_ADMIN) return "1;36";
     switch (ev->type) {
     case EV_ERROR: case EV_UNDELIVERED: case EV_REFUSED: case EV_RECEIPT: case EV_MISSED: return "1;31";
@@ -472,6 +475,7 @@ void frontend_event(frontend *fe, const chat_event *ev)
     if (fe->json) render_json(fe, ev, g, chat_event_name(ev->type), ev->type == EV_DELIVERED ? NULL : t);
     else if (about_ours && turn_mark(fe, g)) return; /* the mark on our line said it */
     else if (!quiet(ev)) render_line(fe, ev, g, t);
+    frontend_notify(fe, ev, g);
 }
 
 static void say_line(frontend *fe, chat_event_type t, const char *text)

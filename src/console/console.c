@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attention.h"
 #include "console_backend.h"
+#include "histfile.h"
 #include "udpchat/input.h"
 #include "udpchat/lineedit.h"
 #include "udpchat/utf8.h"
@@ -32,10 +34,16 @@ static struct {
     char *kept[KEEP_LINES]; /* the last lines printed, oldest first, for Ctrl-L */
     uint64_t tags[KEEP_LINES]; /* each kept line's tag (0: none), for console_replace */
     size_t nkept;
+    histfile hist; /* the input history file (path NULL: none) */
 } con;
+
+static void write_buf(buf *out);
 
 static void restore_at_exit(void)
 {
+    buf out = {0};
+    attention_stop(&out); /* the title and focus reports, if console_stop never ran */
+    write_buf(&out);
     if (con.active) console_sys_write(PASTE_OFF, strlen(PASTE_OFF));
     console_sys_restore();
 }
@@ -107,6 +115,7 @@ static le_result apply_key_locked(const le_event *ev, buf *out)
     le_result r = lineedit_key(&con.le, ev, &line);
     if (r == LE_LINE) { /* no echo: whoever reads the line prints what it became */
         lineedit_clear_row(out);
+        histfile_add(&con.hist, line);
         con.on_line(con.ctx, line);
     }
     return r;
@@ -123,6 +132,11 @@ static int handle_keys_locked(buf *pending, int final)
         size_t n = lineedit_parse_key(pending->data + off, pending->len - off, final, &ev);
         if (!n) break;
         off += n;
+        if (ev.key == LE_KEY_FOCUS_IN || ev.key == LE_KEY_FOCUS_OUT) {
+            attention_focus(ev.key == LE_KEY_FOCUS_IN, &out);
+            continue;
+        }
+        if (ev.key != LE_KEY_NONE) attention_typed(&out);
         le_result r = apply_key_locked(&ev, &out);
         dirty |= r == LE_LINE || r == LE_CHANGED;
         repaint |= r == LE_REDRAW;
@@ -178,9 +192,25 @@ static void no_prompt(const char *nick) { (void)nick; }
 static void no_print_tagged(uint64_t tag, const char *line, size_t len) { (void)tag, (void)line, (void)len; }
 static int no_replace(uint64_t tag, const char *line, size_t len) { return (void)tag, (void)line, (void)len, 0; }
 
-static const console_sink line_sink = {0, 0, no_shows, no_print, no_print_tagged, no_replace, no_prompt};
+static void no_alert(int ring) { (void)ring; }
+
+static const console_sink line_sink = {0, 0, no_shows, no_print, no_print_tagged, no_replace, no_prompt, no_alert};
 static console_sink term_sink = {1, 0, console_shows, console_print, console_print_tagged, console_replace,
-                                 console_set_nick};
+                                 console_set_nick, console_alert};
+
+/* Loads the input history; a warning becomes one line above the input row. */
+static void history_start(const char *name)
+{
+    buf warning = {0};
+    if (name && histfile_open(&con.hist, name, &con.le, &warning) < 0 && warning.len) {
+        buf line = {0};
+        buf_append_str(&line, "!! ");
+        utf8_sanitize(warning.data, warning.len, 0, &line); /* a file name may hold anything */
+        console_print(line.data, line.len);
+        buf_free(&line);
+    }
+    buf_free(&warning);
+}
 
 const console_sink *console_start(const console_options *o, console_line_fn on_line, void *ctx)
 {
@@ -205,8 +235,10 @@ const console_sink *console_start(const console_options *o, console_line_fn on_l
     term_sink.color = color_allowed(o->no_color);
     buf out = {0};
     buf_append_str(&out, PASTE_ON); /* a paste of several lines is one message (lineedit.h) */
+    if (o->title) attention_start(o->title, &out);
     render_locked(&out);
     write_buf(&out);
+    history_start(o->history);
     con.thread = SDL_CreateThread(input_main, "udpchat-console", NULL);
     if (!con.thread) mem_fail_what("a thread");
     return &term_sink;
@@ -222,8 +254,10 @@ void console_stop(void)
     buf out = {0};
     if (con.editing) lineedit_clear_row(&out);
     buf_append_str(&out, PASTE_OFF);
+    attention_stop(&out);
     write_buf(&out);
     console_sys_restore();
+    histfile_close(&con.hist);
     lineedit_free(&con.le);
     for (size_t i = 0; i < con.nkept; i++) free(con.kept[i]);
     con.nkept = 0;
@@ -307,6 +341,16 @@ int console_replace(uint64_t tag, const char *line, size_t len)
     write_buf(&out);
     SDL_UnlockMutex(con.lock);
     return shown;
+}
+
+void console_alert(int ring)
+{
+    if (!con.active) return;
+    buf out = {0};
+    SDL_LockMutex(con.lock);
+    attention_alert(ring, &out);
+    write_buf(&out);
+    SDL_UnlockMutex(con.lock);
 }
 
 void console_set_nick(const char *nick)

@@ -32,4 +32,24 @@ int console_sys_stdin_is_null(void);
  * so it closes when the process exits). Always 0 on POSIX. */
 int console_sys_window_is_ours(void);
 
+/* The terminal's title: utf8 (our own text, no control characters) replaces it, the
+ * first time keeping the title it had; NULL gives that one back (nothing if never set).
+ * Bytes to write go to out (POSIX: OSC 2, and xterm's title stack CSI 22;0t / 23;0t);
+ * Windows calls SetConsoleTitleW and keeps the old title itself. */
+void console_sys_title(const char *utf8, buf *out);
+
+/* ---- files of the input history (histfile.c) ---- */
+/* Appends udpchat's state folder to out, making it (mode 0700) if missing:
+ * $XDG_STATE_HOME/udpchat (~/.local/state/udpchat without it); %APPDATA%\udpchat on
+ * Windows. Returns 0; -1 if there is none (no home: nothing said) or it cannot be made
+ * (one sentence appended to warning). Paths are UTF-8. */
+int console_sys_state_dir(buf *out, buf *warning);
+/* The separator of path components: '/' or '\\'. */
+char console_sys_path_sep(void);
+/* Writes data to path (appended, or replacing what it had), the file created readable
+ * and writable by its owner only (0600; a replaced file gets that mode too). 0 or -1. */
+int console_sys_save_private(const char *path, const char *data, size_t len, int append);
+/* Renames from to to, replacing to. 0 or -1. */
+int console_sys_replace(const char *from, const char *to);
+
 #endif

@@ -2,7 +2,9 @@
 #ifndef _WIN32
 #define _POSIX_C_SOURCE 200809L /* poll, termios; TIOCGWINSZ comes with sys/ioctl.h on glibc and BSD */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -98,6 +100,72 @@ int console_sys_height(void)
 int console_sys_stderr_is_terminal(void) { return isatty(STDERR_FILENO); }
 
 int console_sys_window_is_ours(void) { return 0; } /* a terminal outlives its programs */
+
+static int title_kept; /* the terminal's own title is on its title stack */
+
+void console_sys_title(const char *utf8, buf *out)
+{
+    if (!utf8) {
+        if (title_kept) buf_append_str(out, "\x1b[23;0t"); /* pop: the title it had */
+        title_kept = 0;
+        return;
+    }
+    if (!title_kept) buf_append_str(out, "\x1b[22;0t"); /* push */
+    title_kept = 1;
+    buf_printf(out, "\x1b]2;%s\x1b\\", utf8); /* ended by ST, not BEL: a BEL is only ever a bell */
+}
+
+/* mkdir -p with mode 0700 for what it makes. */
+static int make_dirs(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        int rc = mkdir(path, 0700);
+        *p = '/';
+        if (rc < 0 && errno != EEXIST) return -1;
+    }
+    if (mkdir(path, 0700) < 0 && errno != EEXIST) return -1;
+    struct stat st;
+    if (stat(path, &st) < 0) return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+int console_sys_state_dir(buf *out, buf *warning)
+{
+    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    size_t start = out->len;
+    if (xdg && xdg[0] == '/') buf_printf(out, "%s/udpchat", xdg); /* a relative one is to be ignored (XDG) */
+    else if (home && *home) buf_printf(out, "%s/.local/state/udpchat", home);
+    else return -1;
+    if (make_dirs(out->data + start) == 0) return 0;
+    buf_printf(warning, "input history: cannot make the folder %s (%s): typed lines are not kept", out->data + start,
+               strerror(errno));
+    return -1;
+}
+
+char console_sys_path_sep(void) { return '/'; }
+
+int console_sys_save_private(const char *path, const char *data, size_t len, int append)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | (append ? O_APPEND : O_TRUNC), 0600);
+    if (fd < 0) return -1;
+    int rc = append ? 0 : fchmod(fd, 0600);
+    while (rc == 0 && len) { /* one write() for a line: appends of two udpchats do not mix */
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) rc = -1;
+        else data += n, len -= (size_t)n;
+    }
+    if (close(fd) < 0) rc = -1;
+    return rc;
+}
+
+int console_sys_replace(const char *from, const char *to) { return rename(from, to); }
 
 int console_sys_stdin_is_null(void)
 {

@@ -2,8 +2,12 @@
 #ifdef _WIN32
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <wchar.h>
 
 #include "console_backend.h"
+#include "udpchat/charset.h"
 
 #ifndef ENABLE_VIRTUAL_TERMINAL_INPUT
 #define ENABLE_VIRTUAL_TERMINAL_INPUT 0x0200
@@ -47,18 +51,25 @@ void console_sys_restore(void)
     SetConsoleMode(out_h, saved_out);
 }
 
-/* 1 if a record waiting in the input buffer carries a character; drops the records that
- * do not (focus, mouse, key-up), which would otherwise make ReadConsoleW block. */
-static int char_waiting(void)
+static int has_char(const INPUT_RECORD *r)
+{
+    return r->EventType == KEY_EVENT && r->Event.KeyEvent.bKeyDown && r->Event.KeyEvent.uChar.UnicodeChar;
+}
+
+/* 1 if the next record in the input buffer carries a character. Takes the records before
+ * it (focus, mouse, key-up), which would otherwise make ReadConsoleW block; a focus
+ * change becomes the VT focus report ESC [ I / ESC [ O in out, as a terminal with
+ * CSI ?1004h sends it (the editor reads both the same way). */
+static int char_waiting(buf *out)
 {
     INPUT_RECORD rec[64];
-    DWORD n = 0;
+    DWORD n = 0, lead = 0;
     if (!PeekConsoleInputW(in_h, rec, 64, &n)) return -1;
-    for (DWORD i = 0; i < n; i++)
-        if (rec[i].EventType == KEY_EVENT && rec[i].Event.KeyEvent.bKeyDown && rec[i].Event.KeyEvent.uChar.UnicodeChar)
-            return 1;
-    if (n && !ReadConsoleInputW(in_h, rec, n, &n)) return -1;
-    return 0;
+    while (lead < n && !has_char(&rec[lead])) lead++;
+    if (lead && !ReadConsoleInputW(in_h, rec, lead, &lead)) return -1;
+    for (DWORD i = 0; i < lead; i++)
+        if (rec[i].EventType == FOCUS_EVENT) buf_append_str(out, rec[i].Event.FocusEvent.bSetFocus ? "\x1b[I" : "\x1b[O");
+    return lead < n;
 }
 
 static void append_utf16(const WCHAR *w, int n, buf *out)
@@ -77,8 +88,9 @@ int console_sys_read(buf *out, int timeout_ms)
     DWORD w = WaitForSingleObject(in_h, (DWORD)timeout_ms);
     if (w == WAIT_TIMEOUT) return 0;
     if (w != WAIT_OBJECT_0) return -1;
-    int waiting = char_waiting();
-    if (waiting <= 0) return waiting;
+    size_t had = out->len;
+    int waiting = char_waiting(out);
+    if (waiting <= 0) return waiting < 0 ? -1 : out->len > had;
     WCHAR wbuf[WCHUNK + 1];
     int start = 0;
     if (held_high) wbuf[start++] = held_high;
@@ -146,6 +158,66 @@ int console_sys_stderr_is_terminal(void)
     DWORD mode;
     HANDLE h = GetStdHandle(STD_ERROR_HANDLE);
     return h != INVALID_HANDLE_VALUE && h != NULL && GetConsoleMode(h, &mode);
+}
+
+static WCHAR kept_title[1024]; /* the console's title before ours */
+static int title_kept;
+
+void console_sys_title(const char *utf8, buf *out)
+{
+    (void)out; /* the console's title is set by a call, not by bytes */
+    if (!utf8) {
+        if (title_kept) SetConsoleTitleW(kept_title);
+        title_kept = 0;
+        return;
+    }
+    if (!title_kept && !GetConsoleTitleW(kept_title, sizeof kept_title / sizeof kept_title[0])) kept_title[0] = 0;
+    title_kept = 1;
+    WCHAR w[256];
+    if (MultiByteToWideChar(CP_UTF8, 0, utf8, -1, w, 256) > 0) SetConsoleTitleW(w);
+}
+
+/* UTF-8 to UTF-16 for a path; 0 if it does not fit. */
+static int wide_path(const char *utf8, WCHAR *w, int n)
+{
+    return MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8, -1, w, n) > 0;
+}
+
+int console_sys_state_dir(buf *out, buf *warning)
+{
+    const WCHAR *appdata = _wgetenv(L"APPDATA");
+    if (!appdata || !*appdata) return -1;
+    size_t start = out->len;
+    append_utf16(appdata, (int)wcslen(appdata), out);
+    buf_append_str(out, "\\udpchat");
+    WCHAR w[MAX_PATH * 4];
+    DWORD err = ERROR_FILENAME_EXCED_RANGE;
+    if (wide_path(out->data + start, w, MAX_PATH * 4)) {
+        if (CreateDirectoryW(w, NULL)) return 0;
+        if ((err = GetLastError()) == ERROR_ALREADY_EXISTS) return 0;
+    }
+    buf_printf(warning, "input history: cannot make the folder %s (error %lu): typed lines are not kept",
+               out->data + start, (unsigned long)err);
+    return -1;
+}
+
+char console_sys_path_sep(void) { return '\\'; }
+
+/* The folder is the user's own (%APPDATA%): its ACL already keeps others out. */
+int console_sys_save_private(const char *path, const char *data, size_t len, int append)
+{
+    FILE *f = charset_fopen(path, append ? "ab" : "wb");
+    if (!f) return -1;
+    int rc = fwrite(data, 1, len, f) == len ? 0 : -1;
+    if (fclose(f) != 0) rc = -1;
+    return rc;
+}
+
+int console_sys_replace(const char *from, const char *to)
+{
+    WCHAR wf[MAX_PATH * 4], wt[MAX_PATH * 4];
+    if (!wide_path(from, wf, MAX_PATH * 4) || !wide_path(to, wt, MAX_PATH * 4)) return -1;
+    return MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING) ? 0 : -1;
 }
 
 /* Started by a double-click or a shortcut, the console has one process attached: us. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "udpchat/utf8.h"
+#include "lineedit_search.h"
 
 /* ---- keys ---- */
 
@@ -25,6 +26,8 @@ static le_key csi_key(char final, int num)
     case 'D': return LE_KEY_LEFT;
     case 'H': return LE_KEY_HOME;
     case 'F': return LE_KEY_END;
+    case 'I': return num == 0 ? LE_KEY_FOCUS_IN : LE_KEY_NONE;  /* focus reports (CSI ?1004h) */
+    case 'O': return num == 0 ? LE_KEY_FOCUS_OUT : LE_KEY_NONE;
     case '~':
         if (num == 1 || num == 7) return LE_KEY_HOME;
         if (num == 4 || num == 8) return LE_KEY_END;
@@ -38,10 +41,10 @@ static le_key csi_key(char final, int num)
 
 static size_t parse_escape(const char *in, size_t len, int final, le_event *ev)
 {
-    if (len < 2) return final ? key(ev, LE_KEY_NONE, 1) : 0;
+    if (len < 2) return final ? key(ev, LE_KEY_ESCAPE, 1) : 0;
     if (in[1] == 'O') { /* SS3: ESC O A .. application cursor keys */
         if (len < 3) return final ? key(ev, LE_KEY_NONE, len) : 0;
-        return key(ev, in[2] == '~' ? LE_KEY_NONE : csi_key(in[2], 0), 3);
+        return key(ev, in[2] == '~' ? LE_KEY_NONE : csi_key(in[2], -1), 3); /* -1: ESC O I is no focus report */
     }
     if (in[1] != '[') /* Alt-x or ESC ESC: ignore ESC and one ASCII byte */
         return key(ev, LE_KEY_NONE, (unsigned char)in[1] < 0x80 && in[1] != 0x1b ? 2 : 1);
@@ -66,12 +69,14 @@ static le_key control_key(unsigned char c)
     case 0x04: return LE_KEY_EOF;
     case 0x05: return LE_KEY_END;
     case 0x06: return LE_KEY_RIGHT;
+    case 0x07: return LE_KEY_CANCEL;
     case 0x08: case 0x7f: return LE_KEY_BACKSPACE;
     case 0x0a: case 0x0d: return LE_KEY_ENTER;
     case 0x0b: return LE_KEY_KILL_END;
     case 0x0c: return LE_KEY_REDRAW;
     case 0x0e: return LE_KEY_DOWN;
     case 0x10: return LE_KEY_UP;
+    case 0x12: return LE_KEY_SEARCH;
     case 0x15: return LE_KEY_KILL_START;
     case 0x17: return LE_KEY_KILL_WORD;
     default: return LE_KEY_NONE;
@@ -129,6 +134,7 @@ void lineedit_free(lineedit *le)
     buf_free(&le->text);
     buf_free(&le->saved);
     buf_free(&le->paste);
+    lineedit_search_free(le);
     for (size_t i = 0; i < le->nhist; i++) free(le->hist[i]);
     free(le->hist);
     free(le->prompt);
@@ -226,6 +232,8 @@ static void remember(lineedit *le, const char *line)
     }
     le->hist[le->nhist++] = str_dup(line);
 }
+
+void lineedit_history_add(lineedit *le, const char *line) { remember(le, line); }
 
 static le_result history(lineedit *le, int older)
 {
@@ -409,9 +417,14 @@ static le_result paste_key(lineedit *le, const le_event *ev, char **line)
 le_result lineedit_key(lineedit *le, const le_event *ev, char **line)
 {
     size_t before = le->cursor, len = le->text.len;
+    int searching = le->search.active; /* a search that ends changes the prompt */
     *line = NULL;
     if (le->pasting) return paste_key(le, ev, line);
-    if (ev->key != LE_KEY_COMPLETE && ev->key != LE_KEY_NONE && ev->key != LE_KEY_REDRAW) comp_clear(&le->comp);
+    if (ev->key != LE_KEY_COMPLETE && ev->key != LE_KEY_NONE && ev->key != LE_KEY_REDRAW &&
+        ev->key != LE_KEY_FOCUS_IN && ev->key != LE_KEY_FOCUS_OUT)
+        comp_clear(&le->comp);
+    le_result searched;
+    if (lineedit_search_key(le, ev, &searched)) return searched;
     switch (ev->key) {
     case LE_KEY_TEXT: insert(le, ev->text); break;
     case LE_KEY_ENTER: return enter(le, line);
@@ -435,9 +448,11 @@ le_result lineedit_key(lineedit *le, const le_event *ev, char **line)
     case LE_KEY_COMPLETE: return complete(le);
     case LE_KEY_PASTE_START: le->pasting = 1, le->paste_cr = 0; buf_clear(&le->paste); return LE_NOTHING;
     case LE_KEY_PASTE_END: return LE_NOTHING; /* without a start: nothing to end */
-    case LE_KEY_NONE: return LE_NOTHING;
+    case LE_KEY_NONE: case LE_KEY_SEARCH: case LE_KEY_CANCEL: case LE_KEY_ESCAPE:
+    case LE_KEY_FOCUS_IN: case LE_KEY_FOCUS_OUT: return LE_NOTHING;
     }
-    return le->cursor != before || le->text.len != len || ev->key == LE_KEY_TEXT ? LE_CHANGED : LE_NOTHING;
+    return le->cursor != before || le->text.len != len || ev->key == LE_KEY_TEXT || searching ? LE_CHANGED
+                                                                                            : LE_NOTHING;
 }
 
 /* ---- rendering ---- */
@@ -469,10 +484,11 @@ static void adjust_scroll(lineedit *le, size_t col, size_t total, size_t avail)
 }
 
 /* The prompt to show: the real one, or "> " if it would take more than half the row. */
-static const char *fitting_prompt(const lineedit *le, int width, size_t *pw)
+static const char *fitting_prompt(lineedit *le, int width, size_t *pw)
 {
-    *pw = utf8_width(le->prompt, strlen(le->prompt));
-    if (*pw <= (size_t)width / 2) return le->prompt;
+    const char *prompt = le->search.active ? lineedit_search_label(le, width) : le->prompt;
+    *pw = utf8_width(prompt, strlen(prompt));
+    if (*pw <= (size_t)width / 2 || (le->search.active && *pw <= (size_t)width * 3 / 4)) return prompt;
     *pw = width >= 8 ? 2 : 0;
     return *pw ? "> " : "";
 }

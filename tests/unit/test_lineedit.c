@@ -53,8 +53,8 @@ static void test_parse_keys(void)
     CHECK_EQ_INT(lineedit_parse_key("\x1b", 1, 0, &ev), 0);
     CHECK_EQ_INT(lineedit_parse_key("\x1b[", 2, 0, &ev), 0);
     CHECK_EQ_INT(lineedit_parse_key("\x1b[1;", 4, 0, &ev), 0);
-    CHECK_EQ_INT(lineedit_parse_key("\x1b", 1, 1, &ev), 1);
-    CHECK_EQ_INT(ev.key, LE_KEY_NONE);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b", 1, 1, &ev), 1); /* a lone ESC: the Esc key */
+    CHECK_EQ_INT(ev.key, LE_KEY_ESCAPE);
     CHECK_EQ_INT(lineedit_parse_key("\xe4\xbd", 2, 0, &ev), 0); /* half of 你 */
     CHECK_EQ_INT(lineedit_parse_key("\xe4\xbd\xa0", 3, 0, &ev), 3);
     CHECK_EQ_INT(ev.key, LE_KEY_TEXT);
@@ -65,7 +65,8 @@ static void test_parse_keys(void)
     static const struct { const char *in; le_key k; } ctl[] = {
         {"\x03", LE_KEY_INTERRUPT}, {"\x04", LE_KEY_EOF}, {"\x01", LE_KEY_HOME}, {"\x05", LE_KEY_END},
         {"\x15", LE_KEY_KILL_START}, {"\x17", LE_KEY_KILL_WORD}, {"\x7f", LE_KEY_BACKSPACE},
-        {"\x08", LE_KEY_BACKSPACE}, {"\r", LE_KEY_ENTER}, {"\n", LE_KEY_ENTER}, {"\x07", LE_KEY_NONE},
+        {"\x08", LE_KEY_BACKSPACE}, {"\r", LE_KEY_ENTER}, {"\n", LE_KEY_ENTER}, {"\x07", LE_KEY_CANCEL},
+        {"\x12", LE_KEY_SEARCH},
         {"\x1a", LE_KEY_NONE}, {"\x0b", LE_KEY_KILL_END}, {"\x10", LE_KEY_UP}, {"\x0e", LE_KEY_DOWN},
         {"\t", LE_KEY_COMPLETE}, {"\x0c", LE_KEY_REDRAW},
     };
@@ -215,7 +216,10 @@ static void test_enter_quit_history(void)
         free(line);
     }
     CHECK_EQ_INT(le.nhist, LINEEDIT_HISTORY);
-    CHECK(strcmp(le.hist[LINEEDIT_HISTORY - 1], "l209") == 0);
+    char newest[32];
+    snprintf(newest, sizeof newest, "l%d", LINEEDIT_HISTORY + 9);
+    CHECK(strcmp(le.hist[LINEEDIT_HISTORY - 1], newest) == 0);
+    CHECK(strcmp(le.hist[0], "l10") == 0);
     lineedit_free(&le);
 }
 
@@ -443,6 +447,151 @@ static void test_complete_none(void)
 }
 
 /* Ctrl-L leaves the line alone and asks for a repaint: the kept lines that fit, then the row. */
+/* Focus reports (ESC [ I / ESC [ O after CSI ?1004h) are keys of their own, never text. */
+static void test_focus_keys(void)
+{
+    le_event ev;
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[Ix", 4, 0, &ev), 3);
+    CHECK_EQ_INT(ev.key, LE_KEY_FOCUS_IN);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[O", 3, 0, &ev), 3);
+    CHECK_EQ_INT(ev.key, LE_KEY_FOCUS_OUT);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[O", 2, 0, &ev), 0); /* cut: waits for the rest */
+    CHECK_EQ_INT(lineedit_parse_key("\x1bOI", 3, 0, &ev), 3); /* SS3 I: not a focus report */
+    CHECK_EQ_INT(ev.key, LE_KEY_NONE);
+    CHECK_EQ_INT(lineedit_parse_key("\x1b[2I", 4, 0, &ev), 4); /* CSI 2 I: a tab stop move, not focus */
+    CHECK_EQ_INT(ev.key, LE_KEY_NONE);
+    lineedit le;
+    lineedit_init(&le, "> ");
+    char *line;
+    feed(&le, "ab\x1b[O\x1b[Icd\x1b[O", NULL);
+    CHECK_TEXT(&le, "abcd");
+    CHECK_EQ_INT(le.cursor, 4);
+    CHECK_EQ_INT(feed(&le, "\x1b[I", NULL), LE_NOTHING);
+    CHECK_EQ_INT(feed(&le, "\r", &line), LE_LINE);
+    CHECK(line && strcmp(line, "abcd") == 0);
+    free(line);
+    lineedit_free(&le);
+}
+
+static void check_row(lineedit *le, int width, const char *label, const char *text, size_t cursor_bytes)
+{
+    buf out = {0}, want = {0};
+    int col = lineedit_render(le, width, &out);
+    buf_printf(&want, "\r%s%s\x1b[K\r", label, text);
+    CHECK(strncmp(out.data, want.data, want.len) == 0);
+    if (strncmp(out.data, want.data, want.len) != 0) fprintf(stderr, "  got  %s\n  want %s\n", out.data + 1, want.data + 1);
+    CHECK_EQ_INT(col, utf8_width(label, strlen(label)) + utf8_width(text, cursor_bytes));
+    buf_free(&out);
+    buf_free(&want);
+}
+
+static lineedit searched_editor(void)
+{
+    lineedit le;
+    lineedit_init(&le, "> ");
+    const char *h[] = {"hello world", "你好世界 again", "hello again", "other"};
+    for (size_t i = 0; i < 4; i++) lineedit_history_add(&le, h[i]);
+    lineedit_history_add(&le, "other"); /* the newest again: not kept twice */
+    CHECK_EQ_INT(le.nhist, 4);
+    return le;
+}
+
+/* Ctrl-R as readline's reverse-i-search: refine, older matches, failure, Backspace, Enter. */
+static void test_search(void)
+{
+    lineedit le = searched_editor();
+    char *line;
+    CHECK_EQ_INT(feed(&le, "\x12", NULL), LE_CHANGED);
+    check_row(&le, 80, "(reverse-i-search)'': ", "", 0);
+    feed(&le, "hel", NULL);
+    CHECK_TEXT(&le, "hello again");
+    check_row(&le, 80, "(reverse-i-search)'hel': ", "hello again", 0);
+    feed(&le, "\x12", NULL); /* the next older match */
+    CHECK_TEXT(&le, "hello world");
+    CHECK_EQ_INT(feed(&le, "\x12", NULL), LE_CHANGED); /* none older: failed, the line stays */
+    CHECK_TEXT(&le, "hello world");
+    check_row(&le, 80, "(failed reverse-i-search)'hel': ", "hello world", 0);
+    feed(&le, "\x7f", NULL); /* "he": from the newest again */
+    CHECK_TEXT(&le, "other");
+    CHECK_EQ_INT(le.cursor, 2);
+    feed(&le, "llo a", NULL);
+    CHECK_TEXT(&le, "hello again");
+    CHECK_EQ_INT(le.cursor, 0);
+    CHECK_EQ_INT(feed(&le, "\r", &line), LE_LINE); /* Enter accepts and enters */
+    CHECK(line && strcmp(line, "hello again") == 0);
+    free(line);
+    CHECK_EQ_INT(le.search.active, 0);
+    check_row(&le, 80, "> ", "", 0);
+    /* Ctrl-R Ctrl-R: the previous search again */
+    feed(&le, "\x12\x12", NULL);
+    CHECK_TEXT(&le, "hello again");
+    check_row(&le, 80, "(reverse-i-search)'hello a': ", "hello again", 0);
+    feed(&le, "\x07", NULL);
+    lineedit_free(&le);
+}
+
+/* Chinese is searched as typed; the cursor sits on the match, two columns a character. */
+static void test_search_chinese(void)
+{
+    lineedit le = searched_editor();
+    feed(&le, "\x12世界", NULL);
+    CHECK_TEXT(&le, "你好世界 again");
+    CHECK_EQ_INT(le.cursor, 6);
+    check_row(&le, 80, "(reverse-i-search)'世界': ", "你好世界 again", 6);
+    feed(&le, "\x7f", NULL); /* Backspace takes the whole of 界 */
+    CHECK_EQ_INT(le.search.text.len, 3);
+    check_row(&le, 80, "(reverse-i-search)'世': ", "你好世界 again", 6);
+    feed(&le, "\x1b[D", NULL); /* Left accepts for editing, then moves */
+    CHECK_EQ_INT(le.search.active, 0);
+    CHECK_EQ_INT(le.cursor, 3);
+    check_row(&le, 80, "> ", "你好世界 again", 3);
+    lineedit_free(&le);
+}
+
+/* Esc and Ctrl-G give the line back as it was; arrows accept; Down goes on from the match. */
+static void test_search_cancel(void)
+{
+    lineedit le = searched_editor();
+    feed(&le, "draft\x1b[D\x12oth", NULL);
+    CHECK_TEXT(&le, "other");
+    le_event ev = {LE_KEY_ESCAPE, ""}; /* what a lone ESC parses to once no sequence followed */
+    char *line;
+    CHECK_EQ_INT(lineedit_key(&le, &ev, &line), LE_CHANGED);
+    CHECK_TEXT(&le, "draft");
+    CHECK_EQ_INT(le.cursor, 4);
+    CHECK_EQ_INT(le.search.active, 0);
+    feed(&le, "\x12world\x07", NULL); /* Ctrl-G */
+    CHECK_TEXT(&le, "draft");
+    feed(&le, "\x12zq", NULL); /* no match: the line stays */
+    CHECK_TEXT(&le, "draft");
+    CHECK_EQ_INT(le.search.failed, 1);
+    feed(&le, "\x07\x12hello a\x1b[B", NULL); /* Down: accepted, then the next newer line */
+    CHECK_TEXT(&le, "other");
+    feed(&le, "\x1b[B", NULL); /* past the newest: the line from before the search */
+    CHECK_TEXT(&le, "draft");
+    feed(&le, "\x12wor\x1b[C", NULL); /* Right: accepted, the cursor one on */
+    CHECK_TEXT(&le, "hello world");
+    CHECK_EQ_INT(le.cursor, 7);
+    lineedit_free(&le);
+}
+
+/* A long search text is cut at its start so the label keeps 3/4 of the row at most. */
+static void test_search_long(void)
+{
+    lineedit le;
+    lineedit_init(&le, "> ");
+    lineedit_history_add(&le, "一二三四五六七八九十一二三四五六七八九十 end");
+    feed(&le, "\x12一二三四五六七八九十一二三四五六七八九十", NULL);
+    CHECK_EQ_INT(le.cursor, 0);
+    buf out = {0};
+    int col = lineedit_render(&le, 40, &out);
+    CHECK(strncmp(out.data, "\r(reverse-i-search)'\xe2\x80\xa6", 22) == 0); /* "..." first */
+    CHECK(col <= 30 && col > 20);
+    CHECK(strstr(out.data, "\xe5\x8d\x81': \xe4\xb8\x80") != NULL); /* ...十': 一 (the line) */
+    buf_free(&out);
+    lineedit_free(&le);
+}
+
 static void test_redraw(void)
 {
     lineedit le;
@@ -530,5 +679,10 @@ int main(void)
     RUN(test_complete_chinese);
     RUN(test_complete_none);
     RUN(test_redraw);
+    RUN(test_focus_keys);
+    RUN(test_search);
+    RUN(test_search_chinese);
+    RUN(test_search_cancel);
+    RUN(test_search_long);
     return th_finish();
 }
