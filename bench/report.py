@@ -107,6 +107,12 @@ ROWS += [
     ("7", "relay RSS growth after the forged clients expired", "KiB", "ampmem.after_grow_kib", None, "-",
      "<= 10 MiB", lambda v, r: v <= 10240),
 ]
+ROWS += [
+    ("8", "messages per CPU-second of a join client keeping the chat log", "msg/CPU-s", "hist.relay.on", "hist.relay.off",
+     "--no-history", ">= 0.95x", ge(0.95)),
+    ("8", "search of 1,000,000 stored messages (udpchat history --search)", "s", "hist.search.s", "hist.grep.s",
+     "grep -c", "< 1.0x", lambda v, r: None if r is None else r < 1.0),
+]
 
 
 def main():

@@ -11,6 +11,7 @@
  * abort or a wait longer than HISTORY_BUSY_MS. */
 
 #define HISTORY_BUSY_MS 200 /* how long a write waits for another process's lock */
+#define HISTORY_INDEX_BATCH 512 /* messages added to the search index together */
 
 typedef struct history history;
 

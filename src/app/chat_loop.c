@@ -7,7 +7,8 @@
 #include "udpchat/record.h"
 
 #define QUIT_GRACE_MS 3000 /* after asking the core to quit, give up waiting after this */
-#define BATCH_MAX 64       /* events handled before their lines are saved and shown */
+#define BATCH_MAX 64       /* events taken from the queue at once */
+#define HOLD_MS 20         /* lines wait this long at most for their messages to be saved */
 
 static void ask_quit(runner *r, frontend *fe, const char *why)
 {
@@ -56,11 +57,19 @@ static void save_and_show(frontend *fe)
     free(w);
 }
 
+/* How long to wait for the next event: the held lines are due HOLD_MS after the first. */
+static uint32_t next_wait(uint64_t held_since)
+{
+    if (!held_since) return 250;
+    uint64_t age = net_now_ms() - held_since;
+    return age >= HOLD_MS ? 0 : (uint32_t)(HOLD_MS - age);
+}
+
 int chat_loop_run(runner *r, queue *ui, frontend *fe)
 {
-    uint64_t quit_at = 0;
+    uint64_t quit_at = 0, held_since = 0;
     for (;;) {
-        chat_event *ev = queue_pop(ui, 250);
+        chat_event *ev = queue_pop(ui, next_wait(held_since));
         if (signals_caught() && !quit_at) {
             ask_quit(r, fe, "");
             quit_at = net_now_ms();
@@ -69,14 +78,21 @@ int chat_loop_run(runner *r, queue *ui, frontend *fe)
             if (ev) { chat_event_free(ev); free(ev); }
             break;
         }
-        if (!ev) continue;
-        frontend_hold(fe, fe->rec != NULL);
-        int finished = handle(r, fe, ev, &quit_at);
-        for (int n = 1; !finished && n < BATCH_MAX && (ev = queue_try_pop(ui)) != NULL; n++)
+        int finished = 0;
+        if (ev) {
+            frontend_hold(fe, fe->rec != NULL);
+            if (!held_since) held_since = net_now_ms();
             finished = handle(r, fe, ev, &quit_at);
-        save_and_show(fe);
+            for (int n = 1; !finished && n < BATCH_MAX && (ev = queue_try_pop(ui)) != NULL; n++)
+                finished = handle(r, fe, ev, &quit_at);
+        }
+        if (held_since && (finished || !fe->rec || net_now_ms() - held_since >= HOLD_MS)) {
+            save_and_show(fe);
+            held_since = 0;
+        }
         if (finished) break;
     }
+    save_and_show(fe); /* whatever is still held */
     return fe->exit_code;
 }
 

@@ -28,6 +28,7 @@ struct history {
     sqlite3 *db;
     sqlite3_stmt *add, *state;
     int in_batch;
+    int64_t unindexed;    /* messages the search index does not have yet */
     char err[256];
 };
 
@@ -41,8 +42,15 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS messages_place ON messages(place, conv, id);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5("
     " text, content='messages', content_rowid='id', tokenize='trigram');"
-    "CREATE TRIGGER IF NOT EXISTS messages_ai AFTER INSERT ON messages BEGIN"
-    " INSERT INTO messages_fts(rowid, text) VALUES (new.id, new.text); END;";
+    "CREATE TABLE IF NOT EXISTS fts_done(last INTEGER NOT NULL);"
+    "INSERT INTO fts_done SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM fts_done);";
+
+/* The search index takes the messages after fts_done.last, HISTORY_INDEX_BATCH at a time
+ * (an FTS5 segment per small transaction would cost more than the message itself);
+ * history_find scans those few by hand. */
+static const char index_sql[] =
+    "INSERT INTO messages_fts(rowid, text) SELECT id, text FROM messages WHERE id > (SELECT last FROM fts_done);"
+    "UPDATE fts_done SET last = (SELECT coalesce(max(id), 0) FROM messages);";
 
 static int fail(history *h, const char *what)
 {
@@ -82,6 +90,12 @@ static int prepare(history *h)
                       " VALUES (?,?,?,?,?,?,?,?,?,?)";
     if (sqlite3_exec(h->db, schema, NULL, NULL, NULL) != SQLITE_OK) return fail(h, "setting up");
     if (check_version(h) < 0) return -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(h->db, "SELECT count(*) FROM messages WHERE id > (SELECT last FROM fts_done)", -1, &st,
+                           NULL) != SQLITE_OK)
+        return fail(h, "reading");
+    h->unindexed = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
     if (sqlite3_prepare_v3(h->db, add, -1, SQLITE_PREPARE_PERSISTENT, &h->add, NULL) != SQLITE_OK ||
         sqlite3_prepare_v3(h->db, "UPDATE messages SET state=? WHERE id=?", -1, SQLITE_PREPARE_PERSISTENT,
                            &h->state, NULL) != SQLITE_OK)
@@ -104,9 +118,13 @@ history *history_open(const char *path, char *why, size_t n)
     return h;
 }
 
+static int begin(history *h);
+
 void history_close(history *h)
 {
     if (!h) return;
+    if (h->unindexed && begin(h) == 0 && sqlite3_exec(h->db, index_sql, NULL, NULL, NULL) == SQLITE_OK)
+        h->unindexed = 0;
     if (h->in_batch) history_commit(h);
     sqlite3_finalize(h->add);
     sqlite3_finalize(h->state);
@@ -164,6 +182,7 @@ int64_t history_add(history *h, const history_rec *r)
         rollback(h);
         return 0;
     }
+    h->unindexed++;
     return sqlite3_last_insert_rowid(h->db);
 }
 
@@ -183,6 +202,13 @@ int history_set_state(history *h, int64_t id, const char *state)
 int history_commit(history *h)
 {
     if (!h->in_batch) return 0;
+    int indexing = h->unindexed >= HISTORY_INDEX_BATCH;
+    if (indexing && sqlite3_exec(h->db, index_sql, NULL, NULL, NULL) != SQLITE_OK) {
+        fail(h, "indexing");
+        rollback(h);
+        return -1;
+    }
+    if (indexing) h->unindexed = 0;
     if (sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
         h->in_batch = 0;
         return 0;

@@ -9,8 +9,9 @@
 #include "udpchat/utf8.h"
 
 /* The SQL is built from fixed pieces only; every value the user gave is bound. A search
- * of three characters or more uses the trigram index (MATCH on a quoted phrase); shorter
- * ones scan the text (instr), since a trigram index cannot hold them. */
+ * of three characters or more uses the trigram index (MATCH on a quoted phrase) plus a scan
+ * of the few newest messages the index does not have yet (history.c adds them in
+ * batches); shorter ones scan the text (instr), since a trigram index cannot hold them. */
 
 #define DEFAULT_LIMIT 50
 #define SEARCH_MAX 256 /* bytes of a search string (longer ones are cut between characters) */
@@ -43,7 +44,9 @@ static void where(const history_query *q, int fts, buf *sql)
     if (q->conv) buf_append_str(sql, " AND conv = :conv");
     if (q->with) buf_append_str(sql, " AND (sender = :with OR recipient = :with OR conv = :with)");
     if (q->since) buf_append_str(sql, " AND time >= :since");
-    if (q->search && fts) buf_append_str(sql, " AND id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH :search)");
+    if (q->search && fts)
+        buf_append_str(sql, " AND (id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH :search)"
+                            " OR (id > (SELECT last FROM fts_done) AND instr(lower(text), lower(:plain)) > 0))");
     else if (q->search) buf_append_str(sql, " AND instr(lower(text), lower(:search)) > 0");
 }
 
@@ -53,12 +56,13 @@ static void bind(sqlite3_stmt *st, const char *name, const char *v)
     if (i) sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
-static void bind_all(sqlite3_stmt *st, const history_query *q, const char *search, size_t limit)
+static void bind_all(sqlite3_stmt *st, const history_query *q, const char *search, const char *plain, size_t limit)
 {
     if (q->place) bind(st, ":place", q->place);
     if (q->conv) bind(st, ":conv", q->conv);
     if (q->with) bind(st, ":with", q->with);
     if (search) bind(st, ":search", search);
+    if (plain) bind(st, ":plain", plain);
     int i = sqlite3_bind_parameter_index(st, ":since");
     if (i) sqlite3_bind_int64(st, i, q->since);
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"), (sqlite3_int64)limit);
@@ -105,7 +109,8 @@ long history_find(history *h, const history_query *q, history_fn fn, void *ctx)
     long n = -1;
     int rc = sqlite3_prepare_v2(history_db(h), sql.data, -1, &st, NULL);
     if (rc == SQLITE_OK) {
-        bind_all(st, q, use_fts ? fts.data : q->search ? search.data : NULL, q->limit ? q->limit : DEFAULT_LIMIT);
+        bind_all(st, q, use_fts ? fts.data : q->search ? search.data : NULL, use_fts ? search.data : NULL,
+                 q->limit ? q->limit : DEFAULT_LIMIT);
         n = each_row(st, fn, ctx, &rc);
     }
     if (rc != SQLITE_DONE) n = history_fail(h, "reading");

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""history_bench.py -- row 8 of bench/run: what the chat log costs.
+
+  relay  messages per CPU-second of a `udpchat join --json` client that keeps the chat log
+         against the same client with --no-history (its capacity: what it can show at most
+         on one core), through one `udpchat server` on 127.0.0.1; a sender client writes N
+         lines at 800 a second (under the relay's per-member limit); the receiver's CPU time
+         (/proc/PID/stat) from its first message to its last; runs interleaved.
+  search one million stored messages (the 100 MB-style mixed Chinese/ASCII text of
+         gen_text.py, one line a message): `udpchat history --search WORD` against
+         `grep -c WORD` over the same lines exported to a file; wall time of each process.
+
+Prints "key<TAB>value" sample lines for report.py. Every wait is bounded."""
+import argparse
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+import udpchat_harness as h  # noqa: E402
+
+
+def relay_run(binary, n, keep_log):
+    with h.ProcessGroup(binary) as g:
+        port = h.free_udp_port()
+        g.start(["server", "--port", port, "--json", "--max-clients", 8], name="server").wait_ready()
+        extra = [] if keep_log else ["--no-history"]
+        rx = g.start(["join", "127.0.0.1:%d" % port, "--nick", "rx", "--json"] + extra, name="rx")
+        rx.wait_event("status", text="joined")
+        tx = g.start(["join", "127.0.0.1:%d" % port, "--nick", "tx", "--json", "--no-history"], name="tx")
+        tx.wait_event("status", text="joined")
+        m = rx.mark()
+        lines = ["message %06d 第%d条 mixed 中文 text" % (i, i) for i in range(n)]
+        tx.send_lines(lines[:1])
+        rx.wait_count(lambda e: e.get("event") == "message", 1, 10, m, "the first message")
+        cpu0 = cpu_s(rx.pid)
+        for k in range(1, n, BATCH):  # 800 a second
+            tx.send_lines(lines[k:k + BATCH])
+            time.sleep(BATCH / RATE)
+        rx.wait_count(lambda e: e.get("event") == "message", n, 120, m, "%d messages" % n)
+        return (n - 1) / max(cpu_s(rx.pid) - cpu0, 0.01)
+
+
+RATE, BATCH = 800, 20
+
+
+def cpu_s(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def make_log(binary, path, lines):
+    """A chat log of len(lines) messages, made by udpchat's own schema, filled in bulk."""
+    rc, _, err = h.run_cli(["history", "--file", path, "--limit", "1"], binary=binary)
+    if rc != 0:
+        raise SystemExit("udpchat history --file failed: %s" % err)
+    db = sqlite3.connect(path)
+    t0 = 1790000000
+    rows = ((t0 + i, "lan", "", "peer%d" % (i % 50), "", "192.0.2.%d" % (i % 250), "public", 0, "", l)
+            for i, l in enumerate(lines))
+    db.executemany("INSERT INTO messages(time, place, conv, sender, recipient, address, kind, own, state, text)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+    db.commit()
+    # udpchat's own indexing statement (src/store/history.c), over everything at once
+    db.executescript("INSERT INTO messages_fts(rowid, text) SELECT id, text FROM messages WHERE id > "
+                     "(SELECT last FROM fts_done); UPDATE fts_done SET last = (SELECT coalesce(max(id), 0) FROM messages);")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+def timed(cmd):
+    t0 = time.monotonic()
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+    return time.monotonic() - t0, r
+
+
+def search_rows(binary, text_path, n, runs, word):
+    with open(text_path, encoding="utf-8") as f:
+        lines = [l.rstrip("\n") for _, l in zip(range(n), f)]
+    if not word:  # three Chinese characters of the middle message: there, a few times at most
+        mid = lines[len(lines) // 2]
+        cands = [w for w in mid.split() if len(w) >= 3 and all("\u4e00" <= c <= "\u9fff" for c in w)]
+        word = cands[0][:3] if cands else mid[:8]
+    tmp = tempfile.mkdtemp(prefix="udpchat-bench-hist-")
+    try:
+        log, export = os.path.join(tmp, "history.db"), os.path.join(tmp, "export.txt")
+        make_log(binary, log, lines)
+        with open(export, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        for _ in range(runs):
+            s, r = timed([binary, "history", "--file", log, "--search", word, "--json"])
+            found = sum(1 for l in r.stdout.splitlines() if l.strip())
+            g, rg = timed(["grep", "-c", "-F", word, export])
+            print("hist.search.s\t%.4f\nhist.grep.s\t%.4f" % (s, g), flush=True)
+            print("search %r: udpchat %d matches in %.3f s, grep %s in %.3f s" % (
+                word, found, s, rg.stdout.decode().strip(), g), file=sys.stderr)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("--text", required=True, help="UTF-8 text, one message a line (gen_text.py)")
+    ap.add_argument("--messages", type=int, default=8000)
+    ap.add_argument("--stored", type=int, default=1000000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--word", help="the search (default: 4 characters of the middle message)")
+    a = ap.parse_args()
+    for _ in range(a.runs):
+        for keep in (False, True):
+            rate = relay_run(a.binary, a.messages, keep)
+            print("hist.relay.%s\t%.1f" % ("on" if keep else "off", rate), flush=True)
+    search_rows(a.binary, a.text, a.stored, a.runs, a.word)
+
+
+if __name__ == "__main__":
+    main()
