@@ -43,6 +43,7 @@ target_sources(udpchat_core PRIVATE
   src/core/relay_table.c
   src/core/ipmsg.c
   src/core/lan.c
+  src/core/ini.c
 )
 target_link_libraries(udpchat_core PUBLIC udpchat::sdl2) # SDL's spinlock guards the charset caches
 
