@@ -78,6 +78,9 @@ target_sources(udpchat_app PRIVATE
   src/app/cmd_join.c
   src/app/cmd_server.c
   src/app/cmd_lan.c
+  src/app/settings.c
+  src/app/settings_nick.c
+  src/app/set_command.c
 )
 target_link_libraries(udpchat_app PUBLIC udpchat_console udpchat_net udpchat_core)
 
@@ -86,11 +89,13 @@ if(WIN32)
   target_sources(udpchat_core PRIVATE src/charset/charset_win32.c)
   target_sources(udpchat_net PRIVATE src/net/ifaddr_win32.c src/net/entropy_win32.c)
   target_sources(udpchat_console PRIVATE src/console/console_win32.c)
+  target_sources(udpchat_app PRIVATE src/app/settings_win32.c)
   target_link_libraries(udpchat_net PRIVATE iphlpapi ws2_32 advapi32)
 else()
   target_sources(udpchat_core PRIVATE src/charset/charset_iconv.c)
   target_sources(udpchat_net PRIVATE src/net/ifaddr_posix.c src/net/entropy_posix.c)
   target_sources(udpchat_console PRIVATE src/console/console_posix.c)
+  target_sources(udpchat_app PRIVATE src/app/settings_posix.c)
   find_package(Iconv REQUIRED)   # in libc on glibc; libiconv on macOS and the BSDs
   target_link_libraries(udpchat_core PRIVATE Iconv::Iconv)
 endif()

@@ -5,6 +5,7 @@
 #include "udpchat/frontend.h"
 #include "udpchat/mem.h"
 #include "udpchat/nick.h"
+#include "udpchat/settings.h"
 #include "udpchat/wire.h"
 
 typedef struct cmd_spec {
@@ -42,6 +43,7 @@ size_t frontend_command_names(frontend_mode mode, const char **out, size_t max)
     for (size_t i = 0; specs[i].name; i++)
         if ((specs[i].modes & (1 << mode)) && n < max) out[n++] = words[i];
     if (mode == FE_LAN && n < max) out[n++] = "/to";
+    if (n < max) out[n++] = "/set";
     if (n < max) out[n++] = "/help";
     return n;
 }
@@ -52,6 +54,7 @@ static void print_help(frontend *fe)
     for (const cmd_spec *c = specs; c->name; c++)
         if (c->modes & (1 << fe->mode)) frontend_info(fe, c->help);
     if (fe->mode == FE_LAN) frontend_info(fe, "/to [NICK]       send plain lines to NICK (no NICK: to everyone)");
+    frontend_info(fe, "/set [KEY [VAL]] show the settings, or change one and save it");
     frontend_info(fe, "/help            this list");
 }
 
@@ -165,6 +168,7 @@ core_command *frontend_parse(frontend *fe, const char *line)
     const char *name = line + 1;
     size_t n = strcspn(name, " ");
     if (fe->mode == FE_LAN && name_is(name, n, "to")) return select_target(fe, name + 2);
+    if (name_is(name, n, "set")) return settings_command(fe, name + n);
     if (name_is(name, n, "help")) {
         print_help(fe);
         return NULL;
