@@ -175,10 +175,12 @@ void settings_apply(const char *cmd, const cli_opt *opts)
     S.cmd = cmd;
     load_file();
     register_opts(opts);
+    const char *odd = NULL; /* the last unknown section warned about */
     for (size_t i = 0; i < S.file.count; i++) { /* the top first, then the command's section */
         const ini_entry *e = &S.file.entries[i];
-        if (e->section[0] && !is_chat(e->section) && strcmp(e->section, "convert") != 0)
-            warn_at(e->line, "unknown section [%s] (want lan, peer, join or server): ignored", e->section);
+        int unknown = e->section[0] && !is_chat(e->section);
+        if (unknown && (!odd || strcmp(odd, e->section) != 0))
+            warn_at(e->line, "unknown section [%s] (want lan, peer, join or server): ignored", odd = e->section);
         if (!e->section[0]) apply_entry(e, opts);
     }
     for (size_t i = 0; i < S.file.count; i++)
