@@ -277,12 +277,19 @@ static const char *line_end_of(const char *data, size_t len)
     return nl && nl > data && nl[-1] == '\r' ? "\r\n" : "\n";
 }
 
+/* Ends the text's last line when it has no end ("\r" alone gets its "\n"). */
+static void end_last_line(buf *out, const char *data, size_t len, const char *eol)
+{
+    int bom_only = len == 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0;
+    if (len == 0 || data[len - 1] == '\n' || bom_only) return;
+    buf_append_str(out, data[len - 1] == '\r' ? "\n" : eol);
+}
+
 /* Inserts the line at data[at] (a line start, or the end of the text). */
 static void insert_at(buf *out, const char *data, size_t len, size_t at, const char *line, const char *eol)
 {
-    int bom_only = at == 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0;
     buf_append(out, data, at);
-    if (at == len && at > 0 && data[at - 1] != '\n' && !bom_only) buf_append_str(out, eol);
+    if (at == len) end_last_line(out, data, len, eol);
     buf_append_str(out, line);
     buf_append_str(out, eol);
     buf_append(out, data + at, len - at);
@@ -312,7 +319,7 @@ int ini_update(const char *data, size_t len, const char *section, const char *ke
         insert_at(out, data, len, len, line.data, eol);
     } else {
         buf_append(out, data, len);
-        if (len && data[len - 1] != '\n') buf_append_str(out, eol);
+        end_last_line(out, data, len, eol);
         if (len) buf_append_str(out, eol);
         buf_printf(out, "[%s]%s%s%s", section, eol, line.data, eol);
     }

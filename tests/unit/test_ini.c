@@ -120,6 +120,9 @@ static void test_update(void)
     check_update("nick = a\n", "", "nick", " padded ", "nick = \" padded \"\n");
     check_update("nick = a\n", "", "nick", "\"q\"", "nick = \"\"q\"\"\n");
     check_update("nick = a\n", "", "nick", "", "nick = \n");
+    /* a last line ending in a lone "\r" (found by fuzz_ini): it gets its "\n", not another "\r" */
+    check_update("a = 1\r\nk = v\r", "lan", "n", "x", "a = 1\r\nk = v\r\n\r\n[lan]\r\nn = x\r\n");
+    check_update("k = v\r", "", "n", "x", "k = v\r\nn = x\n");
 }
 
 static void test_update_refuses(void)
