@@ -29,11 +29,16 @@ import struct
 import zlib
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
 
 DEFAULT_TIMEOUT = 10.0
+# udpchat reads a settings file (man udpchat, SETTINGS): the tests never read the one of whoever
+# runs them. Every process gets UDPCHAT_CONFIG = a file that does not exist, in a folder of its
+# own, unless the test's env says otherwise (test_settings.py does).
+NO_SETTINGS = os.path.join(tempfile.mkdtemp(prefix="udpchat-test-settings-"), "udpchat.conf")
 LOOPBACK = "127.0.0.1"
 MAX_UDP = 65507
 
@@ -123,6 +128,7 @@ class UdpchatProcess:
         # A leak report at exit would change the exit code the tests check for; a crash is
         # still caught (ASan aborts with its own non-zero code and a report on stderr).
         small_quarantine(full_env)
+        full_env.setdefault("UDPCHAT_CONFIG", NO_SETTINGS)
         if env:
             full_env.update(env)
         self.events = []
@@ -395,6 +401,7 @@ def run_cli(args, timeout=DEFAULT_TIMEOUT, binary=None, stdin=b"", wrapper=None,
     extra_env = env
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
+    env.setdefault("UDPCHAT_CONFIG", NO_SETTINGS)
     env.update(extra_env or {})
     try:
         r = subprocess.run(cmd, input=stdin, capture_output=True, timeout=T(timeout), env=env)
