@@ -244,7 +244,8 @@ static void maybe_ask_nick(const cli_opt *opts)
     if (!(hook && strcmp(hook, "1") == 0) && !settings_sys_asks_nick()) return;
     char *answer = settings_ask_nick();
     if (!answer) return;
-    *(const char **)opts[nick - S.list].out = answer; /* kept until exit */
+    S.asked_nick = answer; /* kept until exit */
+    *(const char **)opts[nick - S.list].out = answer;
     nick->origin = ORIGIN_FILE;
 }
 

@@ -24,6 +24,7 @@ typedef struct settings_state {
     setting *list;          /* the command's options, in their --help order */
     size_t count;
     unsigned warnings;      /* printed so far (at most SETTINGS_MAX_WARNINGS) */
+    char *asked_nick;       /* the first-start answer (the nick option points to it) */
 } settings_state;
 
 extern settings_state settings_g;
