@@ -132,5 +132,37 @@ def test_pipe_hook_default_is_user_name(binary):
     remove_conf()
 
 
+def start_with(data):
+    """Writes data as udpchat.conf (a folder when data is None) and starts a peer that leaves at
+    end of input; it must start (ready) and exit 0. Returns stderr."""
+    remove_conf()
+    path = os.path.join(glob.glob(os.path.join(mx.CTX.prefix, "drive_c", "users", "*", "AppData", "Roaming"))[0],
+                        "udpchat", "udpchat.conf")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.isdir(path):
+        os.rmdir(path)
+    if data is None:
+        os.mkdir(path)
+    else:
+        with open(path, "wb") as f:
+            f.write(data)
+    rc, out, err = mx.run_exe(["peer", "127.0.0.1:9", "--json"], b"", env={})
+    err = err.decode("utf-8", "replace")
+    check(rc == 0 and b'"event":"ready"' in out, "did not start: rc %d\n%r\n%s" % (rc, out[-300:], err))
+    if data is None:
+        os.rmdir(path)
+    return err
+
+
+def test_hostile_files_windows(binary):
+    err = start_with(b"nick = ok\r\n\xff\x00junk\r\nport = 99999\r\n[peer]\r\nnick = a b\r\n")
+    for want in ("udpchat.conf:2: a NUL byte", "udpchat.conf:3: port = '99999'", "udpchat.conf:5: nick = 'a b'"):
+        check(want in err, "stderr lacks %r:\n%s" % (want, err))
+    err = start_with(b"#" * (2 << 20))
+    check("larger than 1048576 bytes" in err, "huge file:\n" + err)
+    err = start_with(None)
+    check("udpchat.conf: cannot open it" in err or "not a regular file" in err, "a folder:\n" + err)
+
+
 if __name__ == "__main__":
-    mx.main([test_console_first_start, test_pipe_hook_default_is_user_name], gbk=False)
+    mx.main([test_console_first_start, test_pipe_hook_default_is_user_name, test_hostile_files_windows], gbk=False)
