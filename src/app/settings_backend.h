@@ -15,8 +15,9 @@ int settings_sys_default_path(buf *out, char *err, size_t errlen);
  * unreadable). Never blocks on a FIFO. */
 int settings_sys_read(const char *path, buf *out, char *err, size_t errlen);
 /* Replaces the file at path with data[0..len) atomically: a temporary file in the same
- * folder (mode 0600), flushed, then renamed over it. Creates the missing folders (0700).
- * Refuses (-1, why in err) when path exists and is not a regular file. Returns 0. */
+ * folder (mode 0600), flushed, then renamed over it (POSIX: over the file a symbolic link
+ * points to, the link kept). Creates the missing folders (0700). Refuses (-1, why in err)
+ * when path exists and is not a regular file. Returns 0. */
 int settings_sys_write(const char *path, const char *data, size_t len, char *err, size_t errlen);
 /* The login's user name in UTF-8 (Windows: GetUserNameW; POSIX: USER, LOGNAME), or "". */
 void settings_sys_user_name(buf *out);

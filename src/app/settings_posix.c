@@ -1,5 +1,5 @@
 /* settings_posix.c -- the settings file on POSIX: XDG path, 0600 files, rename, the login name */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath, lstat, O_NOFOLLOW */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -95,13 +95,26 @@ static int write_all(int fd, const char *data, size_t len)
     return fsync(fd);
 }
 
-int settings_sys_write(const char *path, const char *data, size_t len, char *err, size_t errlen)
+/* The file to replace: path, or where its symbolic link points (a dotfiles checkout keeps
+ * its link); NULL (why in err) when that is not a regular file. Heap. */
+static char *target_of(const char *path, char *err, size_t errlen)
 {
     struct stat st;
-    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s is not a regular file: not replaced", path);
-        return -1;
+    char *real = NULL;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && (real = realpath(path, NULL)) != NULL) path = real;
+    char *target = str_dup(path);
+    free(real);
+    if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s is not a regular file: not replaced", target);
+        free(target);
+        return NULL;
     }
+    return target;
+}
+
+/* The temporary file next to path, written and flushed, renamed over path. */
+static int replace_file(const char *path, const char *data, size_t len, char *err, size_t errlen)
+{
     if (make_parents(path, err, errlen) < 0) return -1;
     buf tmp = {0};
     buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid());
@@ -114,6 +127,14 @@ int settings_sys_write(const char *path, const char *data, size_t len, char *err
         unlink(tmp.data);
     }
     buf_free(&tmp);
+    return rc;
+}
+
+int settings_sys_write(const char *path, const char *data, size_t len, char *err, size_t errlen)
+{
+    char *target = target_of(path, err, errlen);
+    int rc = target ? replace_file(target, data, len, err, errlen) : -1;
+    free(target);
     return rc;
 }
 

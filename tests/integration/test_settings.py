@@ -145,6 +145,26 @@ def test_set_saves_and_applies(binary):
         srv.stop()
 
 
+def test_symlinked_file_kept(binary):
+    """A dotfiles checkout: udpchat.conf is a symbolic link; /set writes the file it points to."""
+    home = Home()
+    real = os.path.join(home.dir, "dotfiles", "udpchat.conf")
+    os.makedirs(os.path.dirname(real))
+    with open(real, "w") as f:
+        f.write("# from my dotfiles\nnick = linked\n")
+    os.makedirs(os.path.dirname(home.conf))
+    os.symlink(real, home.conf)
+    with h.ProcessGroup() as g:
+        a = g.start(["peer", "127.0.0.1:9", "--json"], name="a", env=home.env)
+        a.wait_ready()
+        set_cmd(a, "/set timeout 12", "saved timeout = 12")
+        check(a.stop() == 0, "exit", a)
+    check(os.path.islink(home.conf), "the link was replaced by a file")
+    with open(real) as f:
+        text = f.read()
+    check(text == "# from my dotfiles\nnick = linked\n\n[peer]\ntimeout = 12\n", "the linked file: %r" % text)
+
+
 def expect_start(home, *wants, args=None, missing=()):
     """Starts a peer with the file; it must start (ready), leave at end of input with 0, and
     print each of wants on stderr."""
@@ -243,4 +263,4 @@ def test_man_page_lists_every_key(binary):
 
 if __name__ == "__main__":
     h.main([test_round_trip_and_flags_win, test_set_saves_and_applies, test_hostile_files,
-            test_first_start_nick_question, test_man_page_lists_every_key])
+            test_first_start_nick_question, test_man_page_lists_every_key, test_symlinked_file_kept])
