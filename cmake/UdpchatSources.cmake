@@ -48,6 +48,7 @@ target_sources(udpchat_core PRIVATE
   src/core/lan_compat.c
   src/core/lan_probe.c
   src/core/lan_seal.c
+  src/core/ini.c
 )
 target_link_libraries(udpchat_core PUBLIC udpchat::sdl2) # SDL's spinlock guards the charset caches
 
@@ -94,6 +95,9 @@ target_sources(udpchat_app PRIVATE
   src/app/cmd_join.c
   src/app/cmd_server.c
   src/app/cmd_lan.c
+  src/app/settings.c
+  src/app/settings_nick.c
+  src/app/set_command.c
 )
 target_link_libraries(udpchat_app PUBLIC udpchat_store udpchat_console udpchat_net udpchat_core)
 
@@ -104,12 +108,14 @@ if(WIN32)
   target_sources(udpchat_console PRIVATE src/console/console_win32.c)
   target_sources(udpchat_store PRIVATE src/store/paths_win32.c)
   target_link_libraries(udpchat_store PRIVATE shell32)
+  target_sources(udpchat_app PRIVATE src/app/settings_win32.c)
   target_link_libraries(udpchat_net PRIVATE iphlpapi ws2_32 advapi32)
 else()
   target_sources(udpchat_core PRIVATE src/charset/charset_iconv.c)
   target_sources(udpchat_net PRIVATE src/net/ifaddr_posix.c src/net/entropy_posix.c)
   target_sources(udpchat_console PRIVATE src/console/console_posix.c)
   target_sources(udpchat_store PRIVATE src/store/paths_posix.c)
+  target_sources(udpchat_app PRIVATE src/app/settings_posix.c)
   find_package(Iconv REQUIRED)   # in libc on glibc; libiconv on macOS and the BSDs
   target_link_libraries(udpchat_core PRIVATE Iconv::Iconv)
 endif()

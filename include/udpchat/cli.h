@@ -27,9 +27,13 @@ typedef enum cli_result {
 
 /* Parses argv[1..argc) (argv[0] is the subcommand name) against `opts` (terminated by
  * a zeroed entry). Positional arguments are stored in pos[0..*npos) (pointers into
- * argv), at most max_pos of them. */
+ * argv), at most max_pos of them. For a chat command the settings file sets options
+ * first (settings.h), so flags win; a flag --X also has --no-X (and --no-X has --X),
+ * which clears it. */
 cli_result cli_parse(int argc, char **argv, const cli_opt *opts, const char **pos, int max_pos,
                      int *npos, const char *usage);
+/* Reads v as o's whole number (CLI_INT) into *out; -1 if it is not one in [o->min, o->max]. */
+int cli_parse_int(const cli_opt *o, const char *v, long *out);
 /* Prints "usage" plus the option table to f. */
 void cli_print_usage(FILE *f, const char *cmd, const char *usage, const cli_opt *opts);
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "udpchat/settings.h"
+
 void cli_print_usage(FILE *f, const char *cmd, const char *usage, const cli_opt *opts)
 {
     fprintf(f, "usage: udpchat %s %s\n", cmd, usage);
@@ -18,6 +20,7 @@ void cli_print_usage(FILE *f, const char *cmd, const char *usage, const cli_opt 
         fprintf(f, "  %-26s %s\n", left, o->help ? o->help : "");
     }
     fprintf(f, "  %-26s %s\n", "--help", "show this help and exit");
+    settings_usage_note(f, cmd);
 }
 
 static const cli_opt *find_opt(const cli_opt *opts, const char *name, size_t n)
@@ -27,22 +30,42 @@ static const cli_opt *find_opt(const cli_opt *opts, const char *name, size_t n)
     return NULL;
 }
 
+int cli_parse_int(const cli_opt *o, const char *v, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || !end || end == v || *end || n < o->min || n > o->max) return -1;
+    *out = n;
+    return 0;
+}
+
 static int set_value(const char *cmd, const cli_opt *o, const char *v)
 {
+    settings_flag_seen(cmd, o);
     if (o->kind == CLI_STRING) {
         *(const char **)o->out = v;
         return 0;
     }
-    char *end = NULL;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || !end || end == v || *end || n < o->min || n > o->max) {
+    if (cli_parse_int(o, v, (long *)o->out) < 0) {
         fprintf(stderr, "udpchat %s: --%s wants a whole number from %ld to %ld, not '%s'\n",
                 cmd, o->name, o->min, o->max, v);
         return -1;
     }
-    *(long *)o->out = n;
     return 0;
+}
+
+/* --X for a flag --no-X, or --no-X for a flag --X: the flag cleared (undoes the file). */
+static const cli_opt *find_negation(const cli_opt *opts, const char *name, size_t n)
+{
+    for (const cli_opt *o = opts; o && o->name; o++) {
+        size_t len = strlen(o->name);
+        if (o->kind != CLI_FLAG) continue;
+        if (strncmp(o->name, "no-", 3) == 0 && len - 3 == n && strncmp(o->name + 3, name, n) == 0) return o;
+        if (n > 3 && strncmp(name, "no-", 3) == 0 && len == n - 3 && strncmp(o->name, name + 3, len) == 0)
+            return o;
+    }
+    return NULL;
 }
 
 static int parse_long(int argc, char **argv, int *i, const cli_opt *opts)
@@ -50,7 +73,12 @@ static int parse_long(int argc, char **argv, int *i, const cli_opt *opts)
     const char *cmd = argv[0], *arg = argv[*i] + 2;
     const char *eq = strchr(arg, '=');
     size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
-    const cli_opt *o = find_opt(opts, arg, n);
+    const cli_opt *o = find_opt(opts, arg, n), *neg = o ? NULL : find_negation(opts, arg, n);
+    if (neg && !eq) {
+        settings_flag_seen(cmd, neg);
+        *(int *)neg->out = 0;
+        return 0;
+    }
     if (!o) {
         fprintf(stderr, "udpchat %s: unknown option '--%.*s' (see 'udpchat %s --help')\n",
                 cmd, (int)n, arg, cmd);
@@ -61,6 +89,7 @@ static int parse_long(int argc, char **argv, int *i, const cli_opt *opts)
             fprintf(stderr, "udpchat %s: --%s takes no value\n", cmd, o->name);
             return -1;
         }
+        settings_flag_seen(cmd, o);
         *(int *)o->out = 1;
         return 0;
     }
@@ -77,6 +106,7 @@ cli_result cli_parse(int argc, char **argv, const cli_opt *opts, const char **po
 {
     int only_pos = 0;
     *npos = 0;
+    settings_apply(argv[0], opts); /* the file first: flags win */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!only_pos && strcmp(a, "--") == 0) {
@@ -99,5 +129,6 @@ cli_result cli_parse(int argc, char **argv, const cli_opt *opts, const char **po
             pos[(*npos)++] = a;
         }
     }
+    settings_done(argv[0], opts);
     return CLI_OK;
 }

@@ -66,10 +66,9 @@ static int parse(int argc, char **argv, lan_opts *o)
         {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
         {"refresh", CLI_INT, &o->refresh, 0, 86400, "SECONDS", "ask who is still there every SECONDS (180; 0: only on /refresh)"},
         {"json", CLI_FLAG, &o->json, 0, 0, NULL, "one JSON event per line on stdout"},
-        {"no-history", CLI_FLAG, &o->no_history, 0, 0, NULL, "keep no chat log (default: kept in SQLite; see /history, /search)"},
         {"no-color", CLI_FLAG, &o->no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
         {"no-bell", CLI_FLAG, &o->no_bell, 0, 0, NULL, "no terminal bell on private messages and mentions"},
-        {"no-history", CLI_FLAG, &o->no_history, 0, 0, NULL, "keep no input history (typed lines) across runs"},
+        {"no-history", CLI_FLAG, &o->no_history, 0, 0, NULL, "keep no chat log and no input history (messages, typed lines)"},
         {NULL, 0, NULL, 0, 0, NULL, NULL},
     };
     const char *pos[1];

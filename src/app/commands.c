@@ -6,6 +6,7 @@
 #include "udpchat/mem.h"
 #include "udpchat/nick.h"
 #include "udpchat/record.h"
+#include "udpchat/settings.h"
 #include "udpchat/wire.h"
 
 typedef struct cmd_spec {
@@ -50,6 +51,7 @@ size_t frontend_command_names(frontend_mode mode, const char **out, size_t max)
         if ((specs[i].modes & (1 << mode)) && n < max) out[n++] = words[i];
     if (mode == FE_LAN && n < max) out[n++] = "/to";
     if (mode != FE_SERVER && n + 1 < max) out[n++] = "/history", out[n++] = "/search";
+    if (n < max) out[n++] = "/set";
     if (n < max) out[n++] = "/help";
     return n;
 }
@@ -64,6 +66,7 @@ static void print_help(frontend *fe)
         frontend_info(fe, "/history [N]     the last N messages of this conversation (20)");
         frontend_info(fe, "/search TEXT     find TEXT in every conversation of the history");
     }
+    frontend_info(fe, "/set [KEY [VAL]] show the settings, or change one and save it");
     frontend_info(fe, "/help            this list");
 }
 
@@ -179,6 +182,7 @@ core_command *frontend_parse(frontend *fe, const char *line)
     size_t n = strcspn(name, " ");
     if (fe->mode == FE_LAN && name_is(name, n, "to")) return select_target(fe, name + 2);
     if (record_command(fe, name, n, name + n)) return NULL; /* /history, /search */
+    if (name_is(name, n, "set")) return settings_command(fe, name + n);
     if (name_is(name, n, "help")) {
         print_help(fe);
         return NULL;

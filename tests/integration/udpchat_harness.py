@@ -61,6 +61,10 @@ atexit.register(_remove_homes)
 # each UdpchatProcess gets a home of its own unless its env names one.
 for _k, _v in private_home("udpchat-script-").items():
     os.environ[_k] = _v
+# udpchat reads a settings file (man udpchat, SETTINGS): the tests never read the one of whoever
+# runs them. Every process gets UDPCHAT_CONFIG = a file that does not exist, in a folder of its
+# own, unless the test's env says otherwise (test_settings.py does).
+NO_SETTINGS = os.path.join(tempfile.mkdtemp(prefix="udpchat-test-settings-"), "udpchat.conf")
 LOOPBACK = "127.0.0.1"
 MAX_UDP = 65507
 
@@ -152,6 +156,7 @@ class UdpchatProcess:
         small_quarantine(full_env)
         if not env or not any(k in env for k in XDG_KEYS):
             full_env.update(private_home())
+        full_env.setdefault("UDPCHAT_CONFIG", NO_SETTINGS)
         if env:
             full_env.update(env)
         self.events = []
@@ -424,6 +429,7 @@ def run_cli(args, timeout=DEFAULT_TIMEOUT, binary=None, stdin=b"", wrapper=None,
     extra_env = env
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
+    env.setdefault("UDPCHAT_CONFIG", NO_SETTINGS)
     env.update(extra_env or {})
     try:
         r = subprocess.run(cmd, input=stdin, capture_output=True, timeout=T(timeout), env=env)
