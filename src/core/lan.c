@@ -930,8 +930,8 @@ static void report_lossy(lan *l, uint32_t id, const char *text, const lan_peer *
     }
     if (lost) {
         buf t = {0};
-        buf_printf(&t, "%zu character%s became '?' for %s", lost, lost > 1 ? "s" : "", who.data);
-        if (names > 4) buf_printf(&t, " and %zu others", names - 4);
+        buf_printf(&t, "%lu character%s became '?' for %s", (unsigned long)lost, lost > 1 ? "s" : "", who.data);
+        if (names > 4) buf_printf(&t, " and %lu others", (unsigned long)(names - 4));
         buf_printf(&t, " (gbk lacks %s)", lost > 1 ? "them" : "it");
         evq_emit(&l->events, EV_ERROR, id, NULL, NULL, t.data, 0, 0);
         buf_free(&t);
