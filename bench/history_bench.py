@@ -85,9 +85,9 @@ def search_rows(binary, text_path, n, runs, word):
     with open(text_path, encoding="utf-8") as f:
         lines = [l.rstrip("\n") for _, l in zip(range(n), f)]
     if not word:  # three Chinese characters of the middle message: there, a few times at most
-        mid = lines[len(lines) // 2]
-        cands = [w for w in mid.split() if len(w) >= 3 and all("\u4e00" <= c <= "\u9fff" for c in w)]
-        word = cands[0][:3] if cands else mid[:8]
+        cands = (w for l in lines[len(lines) // 2:] for w in l.split()
+                 if len(w) >= 3 and all("\u4e00" <= c <= "\u9fff" for c in w))
+        word = next(cands, "udp room")[:3]
     tmp = tempfile.mkdtemp(prefix="udpchat-bench-hist-")
     try:
         log, export = os.path.join(tmp, "history.db"), os.path.join(tmp, "export.txt")

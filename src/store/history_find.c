@@ -45,8 +45,9 @@ static void where(const history_query *q, int fts, buf *sql)
     if (q->with) buf_append_str(sql, " AND (sender = :with OR recipient = :with OR conv = :with)");
     if (q->since) buf_append_str(sql, " AND time >= :since");
     if (q->search && fts)
-        buf_append_str(sql, " AND (id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH :search)"
-                            " OR (id > (SELECT last FROM fts_done) AND instr(lower(text), lower(:plain)) > 0))");
+        buf_append_str(sql, " AND id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH :search"
+                            " UNION ALL SELECT id FROM messages WHERE id > (SELECT last FROM fts_done)"
+                            " AND instr(lower(text), lower(:plain)) > 0)");
     else if (q->search) buf_append_str(sql, " AND instr(lower(text), lower(:search)) > 0");
 }
 
