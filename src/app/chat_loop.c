@@ -8,7 +8,7 @@
 
 #define QUIT_GRACE_MS 3000 /* after asking the core to quit, give up waiting after this */
 #define BATCH_MAX 64       /* events taken from the queue at once */
-#define HOLD_MS 20         /* lines wait this long at most for their messages to be saved */
+#define HOLD_MS 50         /* lines wait this long at most for their messages to be saved */
 
 static void ask_quit(runner *r, frontend *fe, const char *why)
 {
