@@ -1,0 +1,128 @@
+/* test_history.c -- the chat log in SQLite: batches, delivery states, search (index and tail) */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testhelp.h"
+#include "udpchat/history.h"
+
+static char path[256];
+
+static history *fresh(void)
+{
+    snprintf(path, sizeof path, "/tmp/udpchat-test-history-%d.db", (int)getpid());
+    unlink(path);
+    char why[300];
+    history *h = history_open(path, why, sizeof why);
+    if (!h) fprintf(stderr, "open: %s\n", why);
+    return h;
+}
+
+static void done(history *h)
+{
+    history_close(h);
+    char p[300];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
+static int64_t add(history *h, const char *conv, const char *from, const char *text, int own)
+{
+    history_rec r = {0, 1796000000, "lan", conv, from, "", "", "public", own ? "sending" : "", text, own};
+    return history_add(h, &r);
+}
+
+typedef struct seen {
+    int n;
+    char text[8][64];
+    char state[8][16];
+} seen;
+
+static int collect(void *ctx, const history_rec *r)
+{
+    seen *s = ctx;
+    if (s->n < 8) {
+        snprintf(s->text[s->n], sizeof s->text[0], "%s", r->text);
+        snprintf(s->state[s->n], sizeof s->state[0], "%s", r->state);
+    }
+    s->n++;
+    return 0;
+}
+
+static seen search(history *h, const char *text, const char *conv, size_t limit)
+{
+    seen s = {0};
+    history_query q = {NULL, conv, NULL, text, 0, limit};
+    CHECK(history_find(h, &q, collect, &s) == s.n);
+    return s;
+}
+
+static void test_batches_and_states(void)
+{
+    history *h = fresh();
+    CHECK(h != NULL);
+    int64_t id = add(h, "", "me", "first 你好", 1);
+    CHECK(id > 0);
+    CHECK(add(h, "bob", "bob", "private one", 0) > id);
+    CHECK_EQ_INT(history_commit(h), 0);
+    CHECK_EQ_INT(history_set_state(h, id, "delivered"), 0);
+    CHECK_EQ_INT(history_commit(h), 0);
+    seen s = search(h, NULL, "", 0);
+    CHECK_EQ_INT(s.n, 1);
+    CHECK(strcmp(s.text[0], "first 你好") == 0 && strcmp(s.state[0], "delivered") == 0);
+    s = search(h, NULL, "bob", 0);
+    CHECK_EQ_INT(s.n, 1);
+    CHECK(strcmp(s.text[0], "private one") == 0);
+    done(h);
+}
+
+/* 600 messages: the first 512 go to the index in one commit, the rest are found by the
+ * scan of the tail; short searches scan everything; the newest `limit`, oldest first. */
+static void test_search_index_and_tail(void)
+{
+    history *h = fresh();
+    char text[64];
+    for (int i = 0; i < 600; i++) {
+        snprintf(text, sizeof text, "line %03d %s", i, i % 100 == 57 ? "周五发布会 Release" : "普通 text");
+        add(h, "", "bob", text, 0);
+        if (i == 511 || i == 599) CHECK_EQ_INT(history_commit(h), 0);
+    }
+    seen s = search(h, "周五发布", NULL, 0);
+    CHECK_EQ_INT(s.n, 6); /* 57 ... 457 from the index, 557 from the tail (not indexed yet) */
+    s = search(h, "RELEASE", NULL, 0);  /* ASCII in any case */
+    CHECK_EQ_INT(s.n, 6);
+    s = search(h, "周五", NULL, 0);      /* two characters: the scan */
+    CHECK_EQ_INT(s.n, 6);
+    s = search(h, "line 5", NULL, 3);   /* the newest three, oldest first */
+    CHECK_EQ_INT(s.n, 3);
+    CHECK(strncmp(s.text[0], "line 597", 8) == 0 && strncmp(s.text[2], "line 599", 8) == 0);
+    s = search(h, "\"quoted\" 'and' %_ [x]", NULL, 0); /* hostile: no SQL, no FTS syntax */
+    CHECK_EQ_INT(s.n, 0);
+    done(h);
+}
+
+static void test_junk_file(void)
+{
+    snprintf(path, sizeof path, "/tmp/udpchat-test-history-junk-%d.db", (int)getpid());
+    FILE *f = fopen(path, "wb");
+    for (int i = 0; i < 1000; i++) fputs("not a database\xff\x00", f);
+    fclose(f);
+    char why[300] = "";
+    history *h = history_open(path, why, sizeof why);
+    CHECK(h == NULL);
+    CHECK(strstr(why, "not a database") != NULL);
+    unlink(path);
+}
+
+int main(void)
+{
+    RUN(test_batches_and_states);
+    RUN(test_search_index_and_tail);
+    RUN(test_junk_file);
+    return th_finish();
+}
