@@ -40,6 +40,7 @@ target_sources(udpchat_core PRIVATE
   src/core/relay_room.c
   src/core/relay_legacy.c
   src/core/ipmsg.c
+  src/core/ipmsg_file.c
   src/core/lan.c
 )
 target_link_libraries(udpchat_core PUBLIC udpchat::sdl2) # SDL's spinlock guards the charset caches
