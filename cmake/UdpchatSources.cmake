@@ -42,6 +42,7 @@ target_sources(udpchat_core PRIVATE
   src/core/ipmsg.c
   src/core/ipmsg_file.c
   src/core/lan.c
+  src/core/lan_file.c
 )
 target_link_libraries(udpchat_core PUBLIC udpchat::sdl2) # SDL's spinlock guards the charset caches
 

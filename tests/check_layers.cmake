@@ -7,7 +7,7 @@
 # its own layer and of the layers below it. Private headers ("relay_internal.h") are not
 # checked here: they live next to their only users.
 cmake_minimum_required(VERSION 3.20)
-set(core_headers addr buf charset core event ipmsg ipmsg_file lan link mem msg nick relay session token utf8 wire version)
+set(core_headers addr buf charset core event ipmsg ipmsg_file lan lan_file link mem msg nick relay session token utf8 wire version)
 set(net_headers net queue ifaddr)
 set(console_headers console input lineedit)
 set(app_headers app cli frontend model runner)

@@ -18,7 +18,9 @@ typedef enum core_cmd_type {
     CMD_WHO,
     CMD_KICK,      /* to: nick, text: reason (server) */
     CMD_NOTICE,    /* text (server /say) */
-    CMD_SHUTDOWN   /* text (server) */
+    CMD_SHUTDOWN,  /* text (server) */
+    CMD_SEND_FILES,   /* LAN: to (a peer), text (lan_file.h's offer spec); returns the share id */
+    CMD_RELEASE_FILES /* LAN: to ("IP[:PORT]"), text (packet number): decline an offer */
 } core_cmd_type;
 
 /* A command from the front end. Strings are heap-owned (free with core_command_free). */

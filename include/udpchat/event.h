@@ -25,8 +25,20 @@ typedef enum chat_event_type {
     /* added by the runner, never by a core: */
     EV_SENT,         /* id, text, to, flags: a CMD_SAY was queued as message id */
     EV_FINISHED,     /* the core is done; no event follows */
-    EV_INPUT         /* text: a line the user typed (UTF-8), or end of input (text NULL) */
+    EV_INPUT,        /* text: a line the user typed (UTF-8), or end of input (text NULL) */
+    /* file transfer (LAN mode; see ipmsg_file.h and transfer.h): */
+    EV_FILE_OFFER,   /* from, address, text (the message), files (lan_file.h's list): a peer offers files */
+    EV_FILE_SHARED,  /* id (share), from, address, files ("packet_no\nuser\nhost"): our offer went out */
+    EV_FILE_RELEASED,/* address, text (packet number): the peer declined our offer */
+    EV_TRANSFER      /* id (transfer), reason (TRANSFER_*), flags (TRANSFER_SENDING), from, address,
+                        text (a file name or why it failed), bytes of size, rate (bytes/s); the
+                        transfer threads post it, never a core */
 } chat_event_type;
+
+/* EV_TRANSFER reasons and flags */
+enum { TRANSFER_STARTED = 1, TRANSFER_PROGRESS, TRANSFER_FILE_DONE, TRANSFER_DONE, TRANSFER_FAILED,
+       TRANSFER_CANCELLED, TRANSFER_REFUSED };
+#define TRANSFER_SENDING 1
 
 /* Strings are heap-owned by the event (NULL when absent); free with chat_event_free. */
 typedef struct chat_event {
@@ -39,6 +51,8 @@ typedef struct chat_event {
     uint32_t acked, total; /* EV_DELIVERED / EV_RECEIPT in a room: members reached, of */
     char *from, *to, *text;
     char *address;   /* LAN mode: the sender's "IP" or "IP:PORT" (NULL elsewhere) */
+    char *files;     /* EV_FILE_OFFER / EV_FILE_SHARED (NULL elsewhere) */
+    uint64_t bytes, size, rate; /* EV_TRANSFER */
 } chat_event;
 
 void chat_event_free(chat_event *ev);

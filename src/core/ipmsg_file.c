@@ -14,7 +14,7 @@
 ** header) malformed. A cursor only moves forward, so every loop ends. Numbers: decimal file
 ** IDs in lists, hex everywhere else; at most 20 digits (leading zeros allowed, as iptux pads
 ** sizes) and never above the field's maximum. A name runs to the first ':' that is not
-** doubled ("::" is one ':'), holds no NUL, and is at most MAX_RAW_NAME raw bytes (a GBK name
+** doubled ("::" is one ':'), is not empty, holds no NUL, and is at most MAX_RAW_NAME raw bytes (a GBK name
 ** of IPMSG_FILE_MAX_NAME UTF-8 bytes is shorter than that).
 */
 
@@ -66,6 +66,7 @@ static char *read_name(cursor *c)
                 continue;
             }
             c->p++;
+            if (b.len == 0) break; /* an empty name could not be written back */
             buf_append_byte(&b, '\0');
             return buf_detach(&b);
         }
