@@ -48,7 +48,7 @@ target_link_libraries(udpchat_core PUBLIC udpchat::sdl2) # SDL's spinlock guards
 
 # --- edges: network (SDL_net), console ---
 udpchat_layer(udpchat_net)
-target_sources(udpchat_net PRIVATE src/net/net.c src/net/queue.c)
+target_sources(udpchat_net PRIVATE src/net/net.c src/net/queue.c src/net/tcp.c)
 target_link_libraries(udpchat_net PUBLIC udpchat_core udpchat::sdl2_net udpchat::sdl2)
 
 udpchat_layer(udpchat_console)
@@ -77,6 +77,10 @@ target_sources(udpchat_app PRIVATE
   src/app/cmd_join.c
   src/app/cmd_server.c
   src/app/cmd_lan.c
+  src/app/transfer.c
+  src/app/transfer_io.c
+  src/app/transfer_serve.c
+  src/app/transfer_recv.c
 )
 target_link_libraries(udpchat_app PUBLIC udpchat_console udpchat_net udpchat_core)
 
@@ -85,11 +89,14 @@ if(WIN32)
   target_sources(udpchat_core PRIVATE src/charset/charset_win32.c)
   target_sources(udpchat_net PRIVATE src/net/ifaddr_win32.c src/net/entropy_win32.c)
   target_sources(udpchat_console PRIVATE src/console/console_win32.c)
+  target_sources(udpchat_app PRIVATE src/app/fs_win32.c)
+  target_link_libraries(udpchat_app PRIVATE shell32 ole32)
   target_link_libraries(udpchat_net PRIVATE iphlpapi ws2_32 advapi32)
 else()
   target_sources(udpchat_core PRIVATE src/charset/charset_iconv.c)
   target_sources(udpchat_net PRIVATE src/net/ifaddr_posix.c src/net/entropy_posix.c)
   target_sources(udpchat_console PRIVATE src/console/console_posix.c)
+  target_sources(udpchat_app PRIVATE src/app/fs_posix.c)
   find_package(Iconv REQUIRED)   # in libc on glibc; libiconv on macOS and the BSDs
   target_link_libraries(udpchat_core PRIVATE Iconv::Iconv)
 endif()

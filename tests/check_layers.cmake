@@ -8,9 +8,9 @@
 # checked here: they live next to their only users.
 cmake_minimum_required(VERSION 3.20)
 set(core_headers addr buf charset core event ipmsg ipmsg_file lan lan_file link mem msg nick relay session token utf8 wire version)
-set(net_headers net queue ifaddr)
+set(net_headers net queue ifaddr tcp)
 set(console_headers console input lineedit)
-set(app_headers app cli frontend model runner)
+set(app_headers app cli frontend model runner fs transfer)
 
 function(header_layer name out)
   foreach(layer core net console app)

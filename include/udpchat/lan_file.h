@@ -19,6 +19,7 @@ typedef struct lan_file {
 
 typedef struct lan_offer {
     uint64_t packet_no;
+    charset_id cs;           /* the charset the offer came in (its folders' names too) */
     lan_file *files;
     size_t n;
 } lan_offer;
@@ -34,7 +35,7 @@ void lan_file_spec_add(buf *spec, uint32_t id, uint64_t size, uint64_t mtime, ui
 uint32_t lan_file_spec_encode(const char *spec, charset_id cs, buf *message, buf *list);
 
 /* The offer list of an EV_FILE_OFFER (event.h `files`), made by the core from a peer's
- * SENDMSG: "PACKET_NO\n" then "ID\tSIZE\tMTIME\tATTR\tSTATUS\tNAME\n" per file, STATUS "ok" or
+ * SENDMSG: "PACKET_NO\tCHARSET\n" (charset_id) then "ID\tSIZE\tMTIME\tATTR\tSTATUS\tNAME\n" per file, STATUS "ok" or
  * the refusal. Names decoded from charset cs; control characters shown as '?'. */
 char *lan_file_offer_list(const char *list, size_t len, uint64_t packet_no, charset_id cs);
 /* Parses such an offer list (0, or -1 if malformed). Free with lan_offer_free. */

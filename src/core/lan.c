@@ -810,8 +810,8 @@ uint32_t lan_say(lan *l, const char *to, const char *text, uint64_t now)
 }
 
 /* CMD_SEND_FILES: offers files to one peer (a SENDMSG with FILEATTACHOPT, resent until
- * answered) and says so with EV_FILE_SHARED (id: the share; files: "packet_no\nuser\nhost",
- * the peer's raw names its requests must carry). Returns the message id, or 0 and an EV_ERROR. */
+ * answered) and says so with EV_FILE_SHARED (id: the share; files: "packet_no\nuser\nhost\ncharset",
+ * the peer's raw names its requests must carry, and the charset_id its names go in). Returns the message id, or 0 and an EV_ERROR. */
 static uint32_t send_files(lan *l, const char *to, const char *spec, uint64_t now)
 {
     lan_peer *p = to ? pick(l, to, 1) : NULL;
@@ -825,7 +825,7 @@ static uint32_t send_files(lan *l, const char *to, const char *spec, uint64_t no
                        : "nothing to offer", 0, 0);
     } else {
         id = l->next_id++;
-        buf_printf(&info, "%llu\n%s\n%s", (unsigned long long)l->packet_no, p->raw_user, p->raw_host);
+        buf_printf(&info, "%llu\n%s\n%s\n%d", (unsigned long long)l->packet_no, p->raw_user, p->raw_host, (int)cs);
         uint32_t cmd = IPMSG_SENDMSG | IPMSG_SENDCHECKOPT | IPMSG_FILEATTACHOPT | (cs == CHARSET_UTF8 ? IPMSG_UTF8OPT : 0);
         queue_raw(l, id, p, cmd, &msg, &list, "(files offered)", now);
         chat_event ev = peer_event(l, EV_FILE_SHARED, share, p, NULL);

@@ -83,7 +83,7 @@ char *lan_file_offer_list(const char *list, size_t len, uint64_t packet_no, char
     ipmsg_filelist l;
     buf out = {0};
     ipmsg_filelist_parse(list, len, &l);
-    buf_printf(&out, "%llu\n", (unsigned long long)packet_no);
+    buf_printf(&out, "%llu\t%d\n", (unsigned long long)packet_no, (int)cs);
     for (size_t i = 0; i < l.n; i++) {
         buf name = {0};
         charset_decode(cs, l.v[i].name, strlen(l.v[i].name), 1, &name);
@@ -129,7 +129,10 @@ int lan_offer_parse(const char *files, lan_offer *o)
     memset(o, 0, sizeof *o);
     char *end;
     o->packet_no = strtoull(files, &end, 10);
-    if (end == files || *end != '\n') return -1;
+    if (end == files || *end != '\t') return -1;
+    long cs = strtol(end + 1, &end, 10);
+    if (*end != '\n' || cs < CHARSET_UTF8 || cs > CHARSET_GB18030) return -1;
+    o->cs = (charset_id)cs;
     for (const char *p = end + 1; *p;) {
         size_t n = strcspn(p, "\n");
         o->files = xreallocarray(o->files, o->n + 1, sizeof *o->files);
