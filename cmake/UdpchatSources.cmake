@@ -67,7 +67,10 @@ target_sources(udpchat_app PRIVATE
   src/app/runner.c
   src/app/json.c
   src/app/model.c
+  src/app/model_files.c
   src/app/frontend.c
+  src/app/frontend_files.c
+  src/app/cmd_files.c
   src/app/commands.c
   src/app/signals.c
   src/app/chat_loop.c

@@ -42,6 +42,7 @@ size_t frontend_command_names(frontend_mode mode, const char **out, size_t max)
     for (size_t i = 0; specs[i].name; i++)
         if ((specs[i].modes & (1 << mode)) && n < max) out[n++] = words[i];
     if (mode == FE_LAN && n < max) out[n++] = "/to";
+    n += cmd_files_names(mode, out + n, max - n); /* /send /accept ... (cmd_files.c) */
     if (n < max) out[n++] = "/help";
     return n;
 }
@@ -52,6 +53,7 @@ static void print_help(frontend *fe)
     for (const cmd_spec *c = specs; c->name; c++)
         if (c->modes & (1 << fe->mode)) frontend_info(fe, c->help);
     if (fe->mode == FE_LAN) frontend_info(fe, "/to [NICK]       send plain lines to NICK (no NICK: to everyone)");
+    cmd_files_help(fe);
     frontend_info(fe, "/help            this list");
 }
 
@@ -165,6 +167,8 @@ core_command *frontend_parse(frontend *fe, const char *line)
     const char *name = line + 1;
     size_t n = strcspn(name, " ");
     if (fe->mode == FE_LAN && name_is(name, n, "to")) return select_target(fe, name + 2);
+    core_command *files;
+    if (cmd_files_parse(fe, name, n, name + n, &files)) return files; /* LAN files (cmd_files.c) */
     if (name_is(name, n, "help")) {
         print_help(fe);
         return NULL;

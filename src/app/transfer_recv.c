@@ -198,8 +198,8 @@ static const char *get_file(download *d, const lan_file *f)
 /* ---- folders ---- */
 
 typedef struct dirwalk {
-    buf path[MAX_DEPTH + 1]; /* path[0]: the NAME.part folder; path[k]: k folders down */
-    int depth;               /* folders entered and not yet left */
+    buf path[MAX_DEPTH + 1]; /* path[0]: the NAME.part folder; path[k]: k folders below it */
+    int depth;               /* folders entered and not yet left; we are in path[depth - 1] */
 } dirwalk;
 
 /* The next header of the stream. NULL, or why not. */
@@ -231,9 +231,9 @@ static const char *stream_name(download *d, const char *raw, buf *name)
 static const char *enter_dir(download *d, dirwalk *w, const char *name)
 {
     if (w->depth >= MAX_DEPTH) return "folders nested too deep";
-    buf *p = &w->path[w->depth + 1];
+    buf *p = &w->path[w->depth];
     buf_clear(p);
-    path_join(p, w->path[w->depth].data, name);
+    path_join(p, w->path[w->depth - 1].data, name);
     if (p->len > MAX_PATH_BYTES) return "a path in the folder is too long";
     fs_info st;
     if (fs_mkdir(p->data) < 0 && !(fs_stat(p->data, &st) == 0 && st.is_dir)) return "cannot create a folder";
@@ -245,7 +245,7 @@ static const char *enter_dir(download *d, dirwalk *w, const char *name)
 static const char *dir_file(download *d, dirwalk *w, const char *name, uint64_t size)
 {
     buf final = {0}, part = {0};
-    const char *here = w->path[w->depth].data, *why = NULL;
+    const char *here = w->path[w->depth - 1].data, *why = NULL;
     if (pick_name(here, name, 0, &final) < 0 || final.len > MAX_PATH_BYTES) why = "no free name for a file";
     buf_printf(&part, "%s.part", final.data ? final.data : "");
     FILE *out = why ? NULL : fs_open(part.data, "wb");
