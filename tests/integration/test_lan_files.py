@@ -323,6 +323,7 @@ def test_requests_refused(binary):
         write(os.path.join(work, "secret.bin"), data)
         with netns.TestLan(3) as lan, h.ProcessGroup(binary) as g:
             a = lan.start(g, 0, lan_args("alice", work), name="alice")
+            a.wait_ready(10)
             bob = Forger(lan, 1, nick=b"bob")
             g.add(bob)
             bob.enter(lan.addr(0))
