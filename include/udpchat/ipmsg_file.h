@@ -50,7 +50,8 @@ typedef struct ipmsg_filereq {
     uint64_t offset;
 } ipmsg_filereq;
 /* 0 and the fields, or -1 (missing or non-hex fields, numbers too large). want_offset: 1 for
- * GETFILEDATA (an absent offset is 0), 0 for GETDIRFILES. */
+ * GETFILEDATA (an absent offset is 0), 0 for GETDIRFILES (an offset, as iptux sends ":0",
+ * is read and ignored). */
 int ipmsg_filereq_parse(const char *s, size_t len, int want_offset, ipmsg_filereq *r);
 void ipmsg_filereq_build(buf *b, const ipmsg_filereq *r, int with_offset);
 

@@ -148,9 +148,10 @@ int ipmsg_filereq_parse(const char *s, size_t len, int want_offset, ipmsg_filere
         read_num(&c, 16, UINT32_MAX, &id) < 0)
         return -1;
     r->file_id = (uint32_t)id;
-    if (want_offset && c.p < c.end && *c.p == ':' && c.p + 1 < c.end && hexval(c.p[1]) >= 0) {
+    if (c.p < c.end && *c.p == ':' && c.p + 1 < c.end && hexval(c.p[1]) >= 0) { /* iptux's GETDIRFILES: ":0" */
         c.p++;
         if (read_num(&c, 16, INT64_MAX, &r->offset) < 0) return -1;
+        if (!want_offset) r->offset = 0;
     }
     if (c.p < c.end && *c.p == ':') c.p++;
     return c.p == c.end || *c.p == '\0' ? 0 : -1;

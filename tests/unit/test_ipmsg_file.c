@@ -76,6 +76,8 @@ static void test_requests(void)
     CHECK(ipmsg_filereq_parse("6a0b:1f:400", 11, 1, &r) == 0 && r.offset == 0x400); /* iptux: no ':' */
     CHECK(ipmsg_filereq_parse("6a0b:1f", 7, 1, &r) == 0 && r.offset == 0);
     CHECK(ipmsg_filereq_parse("6a0b:1f:\0", 9, 0, &r) == 0 && r.file_id == 0x1f);
+    CHECK(ipmsg_filereq_parse("6a0b:1f:0", 9, 0, &r) == 0 && r.offset == 0);  /* iptux's GETDIRFILES */
+    CHECK(ipmsg_filereq_parse("6a0b:1f:5", 9, 0, &r) == 0 && r.offset == 0);
     CHECK(ipmsg_filereq_parse("6a0b:", 5, 1, &r) < 0);
     CHECK(ipmsg_filereq_parse("6a0b:1f:xyz", 11, 1, &r) < 0);
     CHECK(ipmsg_filereq_parse("1ffffffff:1:0:", 14, 1, &r) < 0); /* packet numbers are 32-bit */
