@@ -132,7 +132,7 @@ static void list_all(frontend *fe)
     for (size_t i = 0; i < no; i++) {
         const model_offer *o = model_offer_at(fe->model, i);
         buf b = {0};
-        buf_printf(&b, "offer %u from %s: %zu item%s, %s", o->number, o->from ? o->from : "?", o->offer.n,
+        buf_printf(&b, "offer %u from %s: %lu item%s, %s", o->number, o->from ? o->from : "?", (unsigned long)o->offer.n,
                    o->offer.n == 1 ? "" : "s", st[o->state]);
         frontend_info(fe, b.data);
         buf_free(&b);
