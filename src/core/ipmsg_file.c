@@ -100,6 +100,7 @@ static int parse_entry(cursor *c, ipmsg_file *f)
 
 size_t ipmsg_filelist_parse(const char *s, size_t len, ipmsg_filelist *out)
 {
+    if (!s) s = "", len = 0; /* an empty buf has no data */
     cursor c = {s, s + len};
     memset(out, 0, sizeof *out);
     for (;;) {
