@@ -408,8 +408,8 @@ static lan_peer *peer_add(lan *l, const net_addr *a, const ipmsg_packet *pk)
     p->nick = decode_name(CHARSET_UTF8, pk->user, strlen(pk->user), WIRE_MAX_NICK, 1);
     p->group = xstrdup("");
     p->host = decode_name(CHARSET_UTF8, pk->host, strlen(pk->host), MAX_GROUP, 0);
-    p->raw_user = xstrndup(pk->user, MAX_RAW_NAME);
-    p->raw_host = xstrndup(pk->host, MAX_RAW_NAME);
+    p->raw_user = xstrndup(pk->user, strlen(pk->user) < MAX_RAW_NAME ? strlen(pk->user) : MAX_RAW_NAME);
+    p->raw_host = xstrndup(pk->host, strlen(pk->host) < MAX_RAW_NAME ? strlen(pk->host) : MAX_RAW_NAME);
     l->st.peers = l->npeers;
     return p;
 }
