@@ -108,6 +108,14 @@ ROWS += [
      "<= 10 MiB", lambda v, r: v <= 10240),
 ]
 
+# row 8: IPMsg file transfer between two network namespaces (bench/files_bench.py)
+ROWS += [
+    ("8", "file transfer udpchat -> udpchat, two namespaces", "MB/s", "files.udpchat.mbps", "files.tcp.mbps",
+     "plain TCP copy", ">= 0.9x", ge(0.9)),
+    ("8", "sender RSS growth while serving a 2 GiB file", "KiB", "files.rss.grow_kib", None, "-", "< 20 MiB",
+     lambda v, r: v < 20480),
+]
+
 
 def main():
     d, notes = load(sys.argv[1])
@@ -127,7 +135,7 @@ def main():
             met = "-" if ok is None else ("yes" if ok else "MISSED")
         print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             row, what, unit, vcell, bname, bcell, "%.2fx" % ratio if ratio is not None else "-", target, met))
-    for k in ("rss.before_kib", "rss.after_kib", "rss.registered", "rss.reg_secs", "ampmem.base_kib",
+    for k in ("files.rss.idle_kib", "rss.before_kib", "rss.after_kib", "rss.registered", "rss.reg_secs", "ampmem.base_kib",
               "ampmem.peak_kib", "ampmem.after_kib"):
         if k in d:
             print("\n%s = %s" % (k, ", ".join(fmt(v) for v in d[k])), end="")

@@ -25,7 +25,7 @@
 ** A transfer reads and writes through one BLOCK-byte buffer, whatever the file size.
 */
 
-#define BLOCK (64 * 1024)
+#define BLOCK (256 * 1024)
 #define MAX_SERVING 8
 #define MAX_DOWNLOADS 4
 
