@@ -10,6 +10,7 @@ import hashlib
 import os
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -350,6 +351,41 @@ def test_requests_refused(binary):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def test_disk_full(binary):
+    """The download folder on a 1 MiB tmpfs, a 3 MB file offered and sent whole: the transfer
+    fails saying the disk is full, nothing is left under the final name."""
+    work = tempfile.mkdtemp(prefix="uc-files-")
+    dl = os.path.join(work, "small")
+    os.makedirs(dl)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dl], capture_output=True)
+    if r.returncode != 0:
+        shutil.rmtree(work, ignore_errors=True)
+        raise h.Skip("cannot mount a tmpfs: %s" % r.stderr.decode().strip())
+    try:
+        with netns.TestLan(2) as lan, h.ProcessGroup(binary) as g:
+            b = lan.start(g, 1, lan_args("bob", dl), name="bob")
+            b.wait_ready(10)
+            f = Forger(lan, 0)
+            g.add(f)
+            f.enter(lan.addr(1))
+            b.wait_event("join", 10, nick="forger")
+            size = 3 * 1024 * 1024
+            m = b.mark()
+            f.offer(lan.addr(1), [(1, b"big.bin", size, 0, 1)])
+            offer = b.wait_event("file_offer", 10, m)
+            b.send_line("/accept %d" % offer["offer"])
+            f.serve([b"d" * (256 * 1024)] * 12, linger=1.0)
+            e = wait_transfer(b, "failed", 15, m)
+            fe = b.matching(lambda e: e.get("event") == "transfer" and e.get("state") == "failed" and
+                            "disk is full" in e.get("text", ""), m)
+            check(fe, "no 'disk is full' failure: %r" % e, b)
+            check(not os.path.exists(os.path.join(dl, "big.bin")), "big.bin exists under its final name")
+            print("  %s" % fe[0]["text"], flush=True)
+    finally:
+        subprocess.run(["umount", dl], capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 if __name__ == "__main__":
     netns.require_root_or_skip()
-    h.main([test_file_and_folder, test_resume_and_decline, test_hostile_offers, test_requests_refused])
+    h.main([test_file_and_folder, test_resume_and_decline, test_hostile_offers, test_requests_refused, test_disk_full])
