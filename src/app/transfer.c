@@ -219,6 +219,18 @@ static int share_file_of(const char *path, share_file *f, char *err, size_t errl
     return 0;
 }
 
+static void share_remove_at(transfer_engine *te, size_t i);
+
+/* Removes expired shares, and those the core never bound (under the lock). */
+static void drop_stale(transfer_engine *te)
+{
+    uint64_t now = net_now_ms();
+    for (size_t i = te->nshares; i-- > 0;) {
+        share *s = &te->shares[i];
+        if (now >= s->expires || (!s->packet_no && now - s->created > UNBOUND_MS)) share_remove_at(te, i);
+    }
+}
+
 uint32_t transfer_share(transfer_engine *te, const char *const *paths, size_t n, buf *spec, char *err, size_t errlen)
 {
     if (n == 0) {
@@ -234,9 +246,11 @@ uint32_t transfer_share(transfer_engine *te, const char *const *paths, size_t n,
             return 0;
         }
     SDL_LockMutex(te->lock);
+    drop_stale(te);
     s.id = ++te->next_share;
     for (size_t i = 0; i < n; i++) s.files[i].id = ++te->next_file;
-    s.expires = net_now_ms() + (uint64_t)te->cfg.share_ttl_s * 1000;
+    s.created = net_now_ms();
+    s.expires = s.created + (uint64_t)te->cfg.share_ttl_s * 1000;
     te->shares = xreallocarray(te->shares, te->nshares + 1, sizeof *te->shares);
     te->shares[te->nshares++] = s;
     SDL_UnlockMutex(te->lock);

@@ -18,7 +18,8 @@
 ** `lock` guards shares[], parts[], running and the id counters; nothing blocks while holding
 ** it. A share is unbound (packet_no 0) until its EV_FILE_SHARED; then only a request with its
 ** packet number, from its peer's IP with the peer's raw user and host names, for one of its
-** files with the matching kind (file or folder), before `expires`, gets data. A file served
+** files with the matching kind (file or folder), before `expires`, gets data (a share not
+** bound within UNBOUND_MS of its creation never will be: the core refused the offer). A file served
 ** completely is `done` and is never served again; a share with every file done, released or
 ** expired is removed.
 **
@@ -28,6 +29,7 @@
 #define BLOCK (256 * 1024)
 #define MAX_SERVING 8
 #define MAX_DOWNLOADS 4
+#define UNBOUND_MS 10000
 
 typedef struct share_file {
     uint32_t id, attr;
@@ -42,7 +44,7 @@ typedef struct share {
     uint32_t ip;
     char *user, *host, *peer;
     charset_id cs;
-    uint64_t expires;
+    uint64_t created, expires;
     share_file *files;
     size_t n;
 } share;

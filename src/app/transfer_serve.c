@@ -71,7 +71,7 @@ static int lookup(job *j, const ipmsg_packet *pk, const ipmsg_filereq *r, uint32
     SDL_LockMutex(te->lock);
     for (size_t i = 0; i < te->nshares && !found; i++) {
         share *s = &te->shares[i];
-        unbound |= s->packet_no == 0;
+        unbound |= s->packet_no == 0 && net_now_ms() - s->created < UNBOUND_MS;
         share_file *f = s->packet_no == r->packet_no && s->ip == ip && net_now_ms() < s->expires &&
                                 strcmp(s->user, pk->user) == 0 && strcmp(s->host, pk->host) == 0
                             ? match(s, r, want)
