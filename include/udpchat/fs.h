@@ -32,7 +32,5 @@ int fs_list(const char *dir, fs_entry_fn fn, void *ctx);
 /* The user's Downloads folder: $XDG_DOWNLOAD_DIR or ~/Downloads (POSIX), the known folder
  * (Windows). Appends it to out. */
 void fs_download_dir(buf *out);
-/* The last system error as text (strerror / FormatMessage). */
-const char *fs_error(void);
 
 #endif

@@ -65,5 +65,4 @@ void fs_download_dir(buf *out)
     else buf_printf(out, "%s/Downloads", home && *home ? home : ".");
 }
 
-const char *fs_error(void) { return strerror(errno); }
 #endif

@@ -100,12 +100,4 @@ void fs_download_dir(buf *out)
     CoTaskMemFree(w);
 }
 
-const char *fs_error(void)
-{
-    static __thread char msg[256];
-    DWORD e = GetLastError();
-    if (!FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, e, 0, msg, sizeof msg, NULL))
-        snprintf(msg, sizeof msg, "system error %lu", (unsigned long)e);
-    return msg;
-}
 #endif

@@ -33,6 +33,7 @@ typedef struct download {
     reader rd;
     progress pr;
     int failed;
+    char err[256];   /* why a connection failed (this thread's) */
 } download;
 
 /* A free final name for `name` in dir ("NAME", "NAME (1).ext", ...) with NAME.part free too. */
@@ -82,10 +83,9 @@ static const char *write_stream(download *d, FILE *f, uint64_t size)
 
 static tcp_conn *request(download *d, uint32_t cmd, uint32_t file_id, uint64_t offset, const char **why)
 {
-    static char err[256];
-    tcp_conn *c = tcp_connect(&d->to, err, sizeof err);
+    tcp_conn *c = tcp_connect(&d->to, d->err, sizeof d->err);
     if (!c) {
-        *why = err;
+        *why = d->err;
         return NULL;
     }
     buf body = {0}, pkt = {0};
