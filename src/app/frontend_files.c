@@ -109,7 +109,8 @@ static void offer_json(frontend *fe, buf *b)
     size_t k = model_offer_count(fe->model);
     const model_offer *o = k ? model_offer_at(fe->model, k - 1) : NULL;
     if (!o) return;
-    buf_printf(b, ",\"offer\":%u,\"packet\":%llu,\"files\":[", o->number, (unsigned long long)o->offer.packet_no);
+    buf_printf(b, ",\"offer\":%u,\"packet\":%llu,\"charset\":\"%s\",\"files\":[", o->number,
+               (unsigned long long)o->offer.packet_no, charset_name(o->offer.cs));
     for (size_t i = 0; i < o->offer.n; i++) {
         const lan_file *f = &o->offer.files[i];
         buf_printf(b, "%s{\"id\":%lu,\"name\":", i ? "," : "", (unsigned long)f->id);

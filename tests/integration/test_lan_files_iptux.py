@@ -4,7 +4,9 @@ own protocol core (libiptux-core 0.8.3 through iptux_send.cpp), each in its own 
 namespace, with iptux configured for UTF-8 and for GB18030:
   - udpchat offers a file and a folder of nested files with Chinese names; iptux downloads
     them (GETFILEDATA, GETDIRFILES); its copies are byte-identical;
-  - iptux offers a file and a folder; udpchat accepts; its copies are byte-identical.
+  - iptux offers a file and a folder; udpchat accepts; its copies are byte-identical;
+and once more with udpchat forced to UTF-8 (--ipmsg-charset utf-8), where iptux's names come
+in UTF-8 instead of GB18030.
 Needs root (`ip netns`), iptux, g++ with the jsoncpp and sigc++ headers; exits 77 (skipped)
 without them.
 
@@ -37,7 +39,9 @@ def same(a, b, what):
         check(f.read() == g.read(), "%s: %s and %s differ" % (what, a, b))
 
 
-def scenario(binary, encode):
+def scenario(binary, encode, uc_charset=None):
+    """uc_charset: udpchat's --ipmsg-charset (None: per peer, which is GBK for iptux, since it
+    does not announce CAPUTF8OPT; iptux then answers in GB18030 whatever its own preference)."""
     rnd = h.rng()
     work = tempfile.mkdtemp(prefix="uc-files-iptux-")
     ok = False
@@ -54,7 +58,8 @@ def scenario(binary, encode):
         senv = dict(os.environ, HOME=shome)
         with netns.TestLan(2) as lan, h.ProcessGroup(binary) as g:
             ip_a = lan.addr(0)
-            a = lan.start(g, 0, ["lan", "--json", "--nick", UC_NICK, "--download-dir", dl], name="A")
+            extra = ["--ipmsg-charset", uc_charset] if uc_charset else []
+            a = lan.start(g, 0, ["lan", "--json", "--nick", UC_NICK, "--download-dir", dl] + extra, name="A")
             a.wait_ready(10)
 
             # udpchat -> iptux
@@ -85,6 +90,8 @@ def scenario(binary, encode):
                 offer = a.wait_event("file_offer", 30, m)
                 names = sorted(f["name"] for f in offer["files"])
                 check(names == sorted(["图片 甲.png", "共享目录"]), "offer from iptux: %r" % offer, a)
+                want_cs = "utf-8" if uc_charset == "utf-8" else "gb18030"
+                check(offer.get("charset") == want_cs, "iptux (%s) offered in %r" % (encode, offer.get("charset")), a)
                 a.send_line("/accept %d" % offer["offer"])
                 wait_transfer(a, "done", 60, m)
                 rc = p.wait(h.T(60))
@@ -99,7 +106,8 @@ def scenario(binary, encode):
             want, got = tree(os.path.join(src, "iptux", "共享目录")), tree(os.path.join(dl, "共享目录"))
             check(want == got, "iptux -> udpchat folder differs:\n%r\n%r" % (want, got))
             check(rc == 0, "iptux_send --send rc %s:\n%s" % (rc, out[-2000:]))
-            print("  %s: iptux -> udpchat: file + folder (%d files) byte-identical" % (encode, len(want[0])), flush=True)
+            print("  %s: iptux -> udpchat: file + folder (%d files) byte-identical; names came in %s" % (
+                encode, len(want[0]), offer["charset"]), flush=True)
             ok = True
     finally:
         if ok and not os.environ.get("UDPCHAT_KEEP_LOGS"):
@@ -116,6 +124,11 @@ def test_files_iptux_gb18030(binary):
     scenario(binary, "gb18030")
 
 
+def test_files_iptux_utf8_both(binary):
+    """iptux in UTF-8 and udpchat --ipmsg-charset utf-8: the names go in UTF-8 both ways."""
+    scenario(binary, "utf-8", "utf-8")
+
+
 if __name__ == "__main__":
     prerequisites()
-    h.main([test_files_iptux_utf8, test_files_iptux_gb18030])
+    h.main([test_files_iptux_utf8, test_files_iptux_gb18030, test_files_iptux_utf8_both])
