@@ -163,6 +163,51 @@ def test_resume_and_decline(binary):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def test_resume_after_link_cut(binary):
+    """bob's network goes down in the middle of a download: the download times out with the
+    part kept; the link comes back, /accept again resumes from the part; the copy is identical."""
+    rnd = h.rng()
+    work = tempfile.mkdtemp(prefix="uc-files-")
+    try:
+        src, dl = os.path.join(work, "src"), os.path.join(work, "dl")
+        data = rnd.randbytes(6 * 1024 * 1024)
+        write(os.path.join(src, "cut.bin"), data)
+        with netns.TestLan(2) as lan, h.ProcessGroup(binary) as g:
+            a = lan.start(g, 0, lan_args("alice", work), name="alice",
+                          env={"UDPCHAT_TRANSFER_RATE": str(2 * 1024 * 1024)})
+            b = lan.start(g, 1, lan_args("bob", dl), name="bob", env={"UDPCHAT_TRANSFER_TIMEOUT_MS": "2000"})
+            meet(a, b, "alice", "bob")
+            m = b.mark()
+            a.send_line("/send bob %s" % os.path.join(src, "cut.bin"))
+            offer = b.wait_event("file_offer", 10, m)
+            b.send_line("/accept %d" % offer["offer"])
+            b.wait_for(lambda e: e.get("event") == "transfer" and e.get("state") == "progress" and
+                       e.get("bytes", 0) > 1024 * 1024, 20, m, what="progress past 1 MB")
+            netns._ip("-n", lan.ns[1], "link", "set", "eth0", "down")
+            try:
+                e = wait_transfer(b, "failed", 15, m)
+                check("timed out" in e.get("text", "") or b.matching(
+                    lambda e: e.get("event") == "transfer" and "timed out" in e.get("text", ""), m),
+                    "the cut was not reported as a timeout: %r" % e, b)
+            finally:
+                netns._ip("-n", lan.ns[1], "link", "set", "eth0", "up")
+            part = os.path.join(dl, "cut.bin.part")
+            cut = os.path.getsize(part)
+            check(0 < cut < len(data) and not os.path.exists(os.path.join(dl, "cut.bin")), "after the cut", b)
+            time.sleep(1)
+            ma = a.mark()
+            b.send_line("/accept %d" % offer["offer"])
+            wait_transfer(b, "done", 30, m)
+            again = wait_transfer(a, "started", 10, ma, sending=True)
+            check(again["bytes"] == cut, "the sender restarted at %d, the part had %d" % (again["bytes"], cut), a)
+            with open(os.path.join(dl, "cut.bin"), "rb") as f:
+                check(f.read() == data, "the copy resumed after the cut differs")
+            print("  link down at %d bytes: timed out; link up: resumed from %d, identical" % (cut, again["bytes"]),
+                  flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 # ---------------------------------------------------------------- the forger
 
 def tcp_request(lan, i, ip, packet, file_id, offset=0, cmd=GETFILEDATA, user=b"forger", host=None, wait=3):
@@ -388,4 +433,5 @@ def test_disk_full(binary):
 
 if __name__ == "__main__":
     netns.require_root_or_skip()
-    h.main([test_file_and_folder, test_resume_and_decline, test_hostile_offers, test_requests_refused, test_disk_full])
+    h.main([test_file_and_folder, test_resume_and_decline, test_resume_after_link_cut, test_hostile_offers,
+            test_requests_refused, test_disk_full])
