@@ -93,11 +93,7 @@ static int accept_main(void *arg)
     while (!SDL_AtomicGet(&te->stop)) {
         tcp_conn *c = tcp_accept(te->listener, 250);
         if (!c) continue;
-        if (SDL_AtomicGet(&te->serving) >= MAX_SERVING) {
-            tcp_close(c); /* too many at once: closed with nothing sent (the peer may retry) */
-            continue;
-        }
-        serve_start(te, c);
+        serve_start(te, c); /* or closed at once, beyond the limits */
     }
     return 0;
 }

@@ -12,8 +12,10 @@
 /*
 ** Threads: the main thread registers shares and starts downloads; the accepting thread
 ** ("udpchat-files") starts one serving thread per connection; each download has its own
-** thread. At most MAX_SERVING serving and MAX_DOWNLOADS downloading threads run at once
-** (a connection beyond is closed at once; a download beyond waits for a slot).
+** thread. At most MAX_SERVING serving threads run at once, MAX_SERVING_PER_IP of them for
+** one address (a connection beyond is closed at once: one host cannot take every slot), and
+** MAX_DOWNLOADS downloading threads (a download beyond waits for a slot). serving_ip[] holds
+** the address of each busy serving slot (0: free).
 **
 ** `lock` guards shares[], parts[], running and the id counters; nothing blocks while holding
 ** it. A share is unbound (packet_no 0) until its EV_FILE_SHARED; then only a request with its
@@ -28,6 +30,7 @@
 
 #define BLOCK (256 * 1024)
 #define MAX_SERVING 8
+#define MAX_SERVING_PER_IP 2
 #define MAX_DOWNLOADS 4
 #define UNBOUND_MS 10000
 
@@ -66,7 +69,8 @@ struct transfer_engine {
     SDL_Thread *acceptor;
     SDL_mutex *lock;
     SDL_sem *download_slots;
-    SDL_atomic_t stop, serving, threads;
+    SDL_atomic_t stop, threads;
+    uint32_t serving_ip[MAX_SERVING];
     share *shares;
     size_t nshares;
     part_rec *parts;

@@ -26,6 +26,7 @@ typedef struct job {          /* one served file or folder: copied out of its sh
     charset_id cs;
     char *block;
     progress pr;
+    int slot;                 /* its serving slot (serving_ip[]) */
 } job;
 
 /* 1 if req holds a whole request: the header's five ':' and a body ended by NUL or by its
@@ -246,6 +247,8 @@ static void handle(job *j, const ipmsg_packet *pk, uint32_t ip)
     run_job(j);
 }
 
+static void slot_free(transfer_engine *te, int slot);
+
 static int serve_main(void *arg)
 {
     job *j = arg;
@@ -263,24 +266,52 @@ static int serve_main(void *arg)
     buf_free(&req);
     tcp_close(j->c);
     transfer_engine *te = j->te;
+    int slot = j->slot;
     free(j->path), free(j->name), free(j->peer), free(j->address), free(j);
-    SDL_AtomicDecRef(&te->serving);
+    slot_free(te, slot);
     SDL_AtomicDecRef(&te->threads);
     return 0;
 }
 
+/* A serving slot for ip: its index, or -1 (all busy, or ip has MAX_SERVING_PER_IP). */
+static int slot_take(transfer_engine *te, uint32_t ip)
+{
+    int free_slot = -1, same = 0;
+    SDL_LockMutex(te->lock);
+    for (int i = 0; i < MAX_SERVING; i++) {
+        if (!te->serving_ip[i] && free_slot < 0) free_slot = i;
+        same += te->serving_ip[i] == ip;
+    }
+    if (same >= MAX_SERVING_PER_IP) free_slot = -1;
+    if (free_slot >= 0) te->serving_ip[free_slot] = ip ? ip : 1;
+    SDL_UnlockMutex(te->lock);
+    return free_slot;
+}
+
+static void slot_free(transfer_engine *te, int slot)
+{
+    SDL_LockMutex(te->lock);
+    te->serving_ip[slot] = 0;
+    SDL_UnlockMutex(te->lock);
+}
+
 void serve_start(transfer_engine *te, tcp_conn *c)
 {
+    int slot = slot_take(te, tcp_peer(c).host);
+    if (slot < 0) {
+        tcp_close(c); /* too many at once: closed with nothing sent (the peer may retry) */
+        return;
+    }
     job *j = xcalloc(1, sizeof *j);
     j->te = te;
     j->c = c;
-    SDL_AtomicIncRef(&te->serving);
+    j->slot = slot;
     SDL_AtomicIncRef(&te->threads);
     SDL_Thread *t = SDL_CreateThread(serve_main, "udpchat-serve", j);
     if (!t) {
         tcp_close(c);
         free(j);
-        SDL_AtomicDecRef(&te->serving);
+        slot_free(te, slot);
         SDL_AtomicDecRef(&te->threads);
         return;
     }

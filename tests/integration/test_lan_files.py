@@ -360,8 +360,9 @@ def test_hostile_offers(binary):
 
 def test_requests_refused(binary):
     """alice offers a file to bob. A third host asking for it, bob's address with another user
-    name, a file id never offered: each connection closed with nothing sent. Then bob gets it,
-    and a second GETFILEDATA for the same file (already sent whole) gets nothing."""
+    name, a file id never offered: each connection closed with nothing sent. A host holding
+    idle connections gets two serving slots (its third is closed at once) and bob is still
+    served, from an offset; a second GETFILEDATA for the same file (sent whole) gets nothing."""
     rnd = h.rng()
     work = tempfile.mkdtemp(prefix="uc-files-")
     try:
@@ -386,7 +387,18 @@ def test_requests_refused(binary):
                 got = tcp_request(lan, ns, lan.addr(0), no, f_id, user=user, host=host)
                 check(got == b"", "%s got %d bytes" % (what, len(got)), a)
             a.wait_for(lambda e: e.get("event") == "transfer" and e.get("state") == "refused", 5)
+            # a host holding idle connections gets two serving slots, not all of them
+            idle = [netns._enter_and_call(lan.ns[2], lambda: socket.create_connection((lan.addr(0), PORT), timeout=5))
+                    for _ in range(3)]
+            idle[2].settimeout(2)
+            try:
+                third = idle[2].recv(10)
+            except socket.timeout:
+                third = None
+            check(third == b"", "a third idle connection from one host was not closed at once (%r)" % third, a)
             got = tcp_request(lan, 1, lan.addr(0), pkt.no, fid, offset=1000, user=b"bob", host=host)
+            for s in idle:
+                s.close()
             check(got == data[1000:], "bob from offset 1000: %d bytes, want %d" % (len(got), len(data) - 1000), a)
             again = tcp_request(lan, 1, lan.addr(0), pkt.no, fid, user=b"bob", host=host)
             check(again == b"", "the file was served twice (%d bytes)" % len(again), a)
