@@ -13,7 +13,8 @@
 #endif
 
 typedef struct fs_info {
-    int is_dir, is_file;
+    int is_dir, is_file;  /* of what the path leads to (links followed) */
+    int is_link;          /* the path itself is a symbolic link (POSIX) or a reparse point (Windows) */
     uint64_t size, mtime; /* mtime: seconds since the epoch */
 } fs_info;
 

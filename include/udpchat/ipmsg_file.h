@@ -76,6 +76,9 @@ void ipmsg_dirhdr_build(buf *b, const char *name, uint64_t size, uint32_t attr, 
  * a trailing dot or space, a reserved device name (CON, NUL, COM1, LPT1, ... with any
  * extension), over IPMSG_FILE_MAX_NAME bytes, or not valid UTF-8. */
 const char *ipmsg_file_name_check(const char *name);
+/* The static reason ipmsg_file_name_check gave whose text is `text` (as it crossed a text
+ * format), or a general one. */
+const char *ipmsg_file_reason(const char *text);
 /* "name.ext" as "name (n).ext" (n > 0; a folder or a name without '.' gets " (n)" at the end). */
 void ipmsg_file_numbered(const char *name, unsigned n, int is_dir, buf *out);
 

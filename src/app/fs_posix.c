@@ -20,6 +20,7 @@ int fs_stat(const char *path, fs_info *st)
     st->is_file = S_ISREG(s.st_mode);
     st->size = st->is_file ? (uint64_t)s.st_size : 0;
     st->mtime = s.st_mtime > 0 ? (uint64_t)s.st_mtime : 0;
+    st->is_link = lstat(path, &s) == 0 && S_ISLNK(s.st_mode);
     return 0;
 }
 

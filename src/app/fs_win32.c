@@ -29,6 +29,7 @@ int fs_stat(const char *path, fs_info *st)
     st->is_file = !st->is_dir;
     st->size = st->is_file ? ((uint64_t)a.nFileSizeHigh << 32 | a.nFileSizeLow) : 0;
     st->mtime = unix_time(a.ftLastWriteTime);
+    st->is_link = (a.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
     return 0;
 }
 

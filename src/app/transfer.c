@@ -184,8 +184,8 @@ static int sum_entry(void *ctx, const char *name)
     buf p = {0};
     fs_info st;
     path_join(&p, t->dir, name);
-    if (fs_stat(p.data, &st) == 0 && st.is_file) t->bytes += st.size;
-    if (fs_stat(p.data, &st) == 0 && st.is_dir && t->depth < 64) {
+    if (fs_stat(p.data, &st) == 0 && st.is_file && !st.is_link) t->bytes += st.size;
+    if (fs_stat(p.data, &st) == 0 && st.is_dir && !st.is_link && t->depth < 64) {
         tree_sum sub = {p.data, 0, t->depth + 1};
         fs_list(p.data, sum_entry, &sub);
         t->bytes += sub.bytes;

@@ -196,7 +196,8 @@ static const char *send_dir(job *j, const char *path, const char *name, uint64_t
 static const char *send_entry(job *j, const char *path, const char *name, int depth)
 {
     fs_info st;
-    if (fs_stat(path, &st) < 0) return NULL; /* gone since: skipped */
+    if (fs_stat(path, &st) < 0 || st.is_link) return NULL; /* gone since, or a link (it could lead
+                                                             anywhere, or in a loop): skipped */
     if (st.is_dir) return send_dir(j, path, name, st.mtime, depth);
     if (!st.is_file) return NULL;            /* not a file nor a folder: skipped */
     FILE *f = fs_open(path, "rb");

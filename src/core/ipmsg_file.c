@@ -230,6 +230,22 @@ void ipmsg_dirhdr_build(buf *b, const char *name, uint64_t size, uint32_t attr, 
 
 /* ---- names ---- */
 
+/* Why a name is refused: every reason ipmsg_file_name_check gives (ipmsg_file_reason finds
+ * them again by their text). */
+enum { R_CONTROL, R_SEPARATOR, R_COLON, R_FORBIDDEN, R_EMPTY, R_DOTS, R_LONG, R_INVALID, R_TRAILING, R_DEVICE, R_COUNT };
+static const char *const reasons[R_COUNT] = {
+    "it has control characters",
+    "it has a path separator (/ or \\)",
+    "it has ':' (a drive letter or a stream)",
+    "it has a character Windows forbids (*?\"<>|)",
+    "the name is empty",
+    "the name is . or ..",
+    "the name is too long",
+    "the name is not valid text",
+    "it ends with a dot or a space",
+    "it is a reserved device name on Windows (CON, NUL, COM1, ...)",
+};
+
 /* 1 if base (the name up to its first '.') is a Windows device name, in any case. */
 static int reserved(const char *name)
 {
@@ -249,11 +265,11 @@ static const char *bad_chars(const char *name, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)name[i];
-        if (ch < 0x20 || ch == 0x7F) return "it has control characters";
-        if (ch == '/' || ch == '\\') return "it has a path separator (/ or \\)";
-        if (ch == ':') return "it has ':' (a drive letter or a stream)";
-        if (strchr("*?\"<>|", ch)) return "it has a character Windows forbids (*?\"<>|)";
-        if (ch == 0xC2 && i + 1 < len && (unsigned char)name[i + 1] < 0xA0) return "it has control characters";
+        if (ch < 0x20 || ch == 0x7F) return reasons[R_CONTROL];
+        if (ch == '/' || ch == '\\') return reasons[R_SEPARATOR];
+        if (ch == ':') return reasons[R_COLON];
+        if (strchr("*?\"<>|", ch)) return reasons[R_FORBIDDEN];
+        if (ch == 0xC2 && i + 1 < len && (unsigned char)name[i + 1] < 0xA0) return reasons[R_CONTROL];
     }
     return NULL;
 }
@@ -261,15 +277,22 @@ static const char *bad_chars(const char *name, size_t len)
 const char *ipmsg_file_name_check(const char *name)
 {
     size_t len = strlen(name);
-    if (len == 0) return "the name is empty";
-    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) return "the name is . or ..";
-    if (len > IPMSG_FILE_MAX_NAME) return "the name is too long";
-    if (!utf8_valid(name, len)) return "the name is not valid text";
+    if (len == 0) return reasons[R_EMPTY];
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) return reasons[R_DOTS];
+    if (len > IPMSG_FILE_MAX_NAME) return reasons[R_LONG];
+    if (!utf8_valid(name, len)) return reasons[R_INVALID];
     const char *why = bad_chars(name, len);
     if (why) return why;
-    if (name[len - 1] == '.' || name[len - 1] == ' ') return "it ends with a dot or a space";
-    if (reserved(name)) return "it is a reserved device name on Windows (CON, NUL, COM1, ...)";
+    if (name[len - 1] == '.' || name[len - 1] == ' ') return reasons[R_TRAILING];
+    if (reserved(name)) return reasons[R_DEVICE];
     return NULL;
+}
+
+const char *ipmsg_file_reason(const char *text)
+{
+    for (size_t i = 0; i < R_COUNT; i++)
+        if (strcmp(text, reasons[i]) == 0) return reasons[i];
+    return "the name was refused";
 }
 
 void ipmsg_file_numbered(const char *name, unsigned n, int is_dir, buf *out)

@@ -117,8 +117,7 @@ static int parse_line(const char *p, size_t n, lan_file *f)
         f->mtime = strtoull(fld[2], NULL, 10);
         f->attr = (uint32_t)strtoul(fld[3], NULL, 10);
         f->name = xstrdup(fld[5]);
-        f->refused = strcmp(fld[4], "ok") == 0 ? NULL : ipmsg_file_name_check(f->name);
-        if (strcmp(fld[4], "ok") != 0 && !f->refused) f->refused = "the name was refused";
+        f->refused = strcmp(fld[4], "ok") == 0 ? NULL : ipmsg_file_reason(fld[4]);
     }
     free(line);
     return ok ? 0 : -1;

@@ -42,9 +42,12 @@ def tree(root):
     files, dirs = {}, set()
     for d, subdirs, names in os.walk(root):
         for s in subdirs:
-            dirs.add(os.path.relpath(os.path.join(d, s), root))
+            if not os.path.islink(os.path.join(d, s)):
+                dirs.add(os.path.relpath(os.path.join(d, s), root))
         for n in names:
             p = os.path.join(d, n)
+            if os.path.islink(p):
+                continue  # links are not sent (docs/IPMSG.md §4)
             with open(p, "rb") as f:
                 files[os.path.relpath(p, root)] = hashlib.sha256(f.read()).hexdigest()
     return files, dirs
@@ -80,6 +83,9 @@ def test_file_and_folder(binary):
         big = rnd.randbytes(3 * 1024 * 1024 + 17)
         write(os.path.join(src, "报告 终稿.pdf"), big)
         make_folder(os.path.join(src, "资料夹"), rnd)
+        os.symlink("/etc", os.path.join(src, "资料夹", "链接"))        # out of the folder
+        os.symlink(".", os.path.join(src, "资料夹", "子目录", "loop"))  # a loop
+        os.symlink("说明.txt", os.path.join(src, "资料夹", "file-link"))
         write(os.path.join(dl, "报告 终稿.pdf"), b"already here")
         with netns.TestLan(2) as lan, h.ProcessGroup(binary) as g:
             a = lan.start(g, 0, lan_args("alice", os.path.join(work, "a-dl")), name="alice")
@@ -102,6 +108,8 @@ def test_file_and_folder(binary):
                 check(f.read() == b"already here", "an existing file was overwritten")
             want, got = tree(os.path.join(src, "资料夹")), tree(os.path.join(dl, "资料夹"))
             check(want == got, "folder copy differs:\n%r\n%r" % (want, got))
+            check(not any(os.path.lexists(os.path.join(dl, "资料夹", *p)) for p in
+                          (("链接",), ("子目录", "loop"), ("file-link",))), "a symbolic link was followed")
             leftovers = [n for n in os.listdir(dl) if n.endswith(".part")]
             check(not leftovers, ".part left: %r" % leftovers)
             wait_transfer(a, "done", 10, sending=True)
@@ -308,7 +316,8 @@ def test_hostile_offers(binary):
             g.add(f)
             f.enter(lan.addr(1))
             b.wait_event("join", 10, nick="forger")
-            bad = [b"../x", b"/etc/passwd", b"C::\\x", b"a\\b", b"CON", b"nul.txt", b"a\x01b", b"..", b"COM1"]
+            bad = [b"../x", b"/etc/passwd", b"C::\\x", b"a\\b", b"CON", b"nul.txt", b"a\x01b", b"..", b"COM1",
+                   "长".encode() * 90]
             m = b.mark()
             f.offer(lan.addr(1), [(k + 1, n, 10, 0, 1) for k, n in enumerate(bad)])
             offer = b.wait_event("file_offer", 10, m)
