@@ -33,8 +33,10 @@ void transfer_stop(transfer_engine *te);
 uint32_t transfer_share(transfer_engine *te, const char *const *paths, size_t n, buf *spec, char *err,
                         size_t errlen);
 /* Main thread, every event: EV_FILE_SHARED binds a share to its packet number and peer,
- * EV_FILE_RELEASED drops it (the peer declined). */
-void transfer_note(transfer_engine *te, const chat_event *ev);
+ * EV_FILE_RELEASED drops it (the peer declined). Returns 0 if ev was one of these and
+ * concerned no share of ours (a RELEASEFILES from another address, or for nothing offered:
+ * not worth showing), else 1. Accepts te NULL (then 1). */
+int transfer_note(transfer_engine *te, const chat_event *ev);
 
 /* Main thread. Downloads the accepted files of an offer from `address` ("IP[:PORT]") into dir
  * (created if missing) on a new thread. Returns the transfer id (EV_TRANSFER events follow),

@@ -245,7 +245,8 @@ static void render_line(frontend *fe, const chat_event *ev, const model_msg *g, 
 
 void frontend_event(frontend *fe, const chat_event *ev)
 {
-    transfer_note(fe->files, ev); /* a share learns its packet number, or is declined */
+    /* a share learns its packet number, or is declined; a RELEASEFILES for no share of ours is not shown */
+    if (!transfer_note(fe->files, ev) && ev->type == EV_FILE_RELEASED) return;
     const model_msg *g = model_apply(fe->model, ev);
     if (ev->type == EV_REFUSED && fe->mode != FE_SERVER) fe->exit_code = 1; /* a server logs others' refusals */
     if (ev->type == EV_LEAVE && ev->reason == LEAVE_KICKED && ev->from && strcmp(ev->from, fe->nick) == 0)

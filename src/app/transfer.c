@@ -296,18 +296,18 @@ static int released_by_peer(const share *s, const char *address)
     return (x[0] << 24 | x[1] << 16 | x[2] << 8 | x[3]) == s->ip;
 }
 
-void transfer_note(transfer_engine *te, const chat_event *ev)
+int transfer_note(transfer_engine *te, const chat_event *ev)
 {
-    if (!te || (ev->type != EV_FILE_SHARED && ev->type != EV_FILE_RELEASED)) return;
+    if (!te || (ev->type != EV_FILE_SHARED && ev->type != EV_FILE_RELEASED)) return 1;
+    int found = 0;
     SDL_LockMutex(te->lock);
-    for (size_t i = 0; i < te->nshares; i++) {
+    for (size_t i = 0; i < te->nshares && !found; i++) {
         share *s = &te->shares[i];
-        if (ev->type == EV_FILE_SHARED && s->id == ev->id && !s->packet_no && ev->files) bind_share(s, ev);
+        if (ev->type == EV_FILE_SHARED && s->id == ev->id && !s->packet_no && ev->files) bind_share(s, ev), found = 1;
         if (ev->type == EV_FILE_RELEASED && s->packet_no && ev->text && s->packet_no == strtoull(ev->text, NULL, 10) &&
-            ev->address && released_by_peer(s, ev->address)) {
-            share_remove_at(te, i);
-            break;
-        }
+            ev->address && released_by_peer(s, ev->address))
+            share_remove_at(te, i), found = 1;
     }
     SDL_UnlockMutex(te->lock);
+    return found;
 }

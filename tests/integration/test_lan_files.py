@@ -369,7 +369,8 @@ def test_hostile_offers(binary):
 
 def test_requests_refused(binary):
     """alice offers a file to bob. A third host asking for it, bob's address with another user
-    name, a file id never offered: each connection closed with nothing sent. A host holding
+    name, a file id never offered: each connection closed with nothing sent. Another peer's
+    RELEASEFILES for bob's offer changes nothing. A host holding
     idle connections gets two serving slots (its third is closed at once) and bob is still
     served, from an offset; a second GETFILEDATA for the same file (sent whole) gets nothing."""
     rnd = h.rng()
@@ -396,6 +397,16 @@ def test_requests_refused(binary):
                 got = tcp_request(lan, ns, lan.addr(0), no, f_id, user=user, host=host)
                 check(got == b"", "%s got %d bytes" % (what, len(got)), a)
             a.wait_for(lambda e: e.get("event") == "transfer" and e.get("state") == "refused", 5)
+            # another peer declining bob's offer: nothing happens (not even a line)
+            eve = Forger(lan, 2, nick=b"eve")
+            g.add(eve)
+            eve.enter(lan.addr(0))
+            a.wait_event("join", 10, nick="eve")
+            ma = a.mark()
+            eve.peer.send((lan.addr(0), PORT), eve.peer.next_no(), RELEASEFILES, b"%d" % pkt.no, user=b"eve",
+                          host=FORGER_HOST)
+            time.sleep(1)
+            check(not a.matching(lambda e: e.get("event") == "file_released", ma), "eve released bob's files", a)
             # a host holding idle connections gets two serving slots, not all of them
             idle = [netns._enter_and_call(lan.ns[2], lambda: socket.create_connection((lan.addr(0), PORT), timeout=5))
                     for _ in range(3)]
