@@ -49,13 +49,19 @@ uint64_t engine_packet_no(transfer_engine *te)
     return n;
 }
 
-xfer *xfer_begin(transfer_engine *te)
+xfer *xfer_begin(transfer_engine *te, const char *offer)
 {
-    xfer *x = xcalloc(1, sizeof *x);
+    xfer *x = NULL;
     SDL_LockMutex(te->lock);
-    x->id = ++te->next_xfer;
-    x->next = te->running;
-    te->running = x;
+    int busy = 0;
+    for (xfer *r = te->running; r && offer; r = r->next) busy |= r->offer && strcmp(r->offer, offer) == 0;
+    if (!busy) {
+        x = xcalloc(1, sizeof *x);
+        x->id = ++te->next_xfer;
+        x->offer = offer ? str_dup(offer) : NULL;
+        x->next = te->running;
+        te->running = x;
+    }
     SDL_UnlockMutex(te->lock);
     return x;
 }
@@ -69,6 +75,7 @@ void xfer_end(transfer_engine *te, xfer *x)
             break;
         }
     SDL_UnlockMutex(te->lock);
+    free(x->offer);
     free(x);
 }
 

@@ -55,6 +55,7 @@ typedef struct share {
 typedef struct xfer {
     uint32_t id;
     SDL_atomic_t cancel;
+    char *offer;         /* a download: "address/packet_no" of its offer (owned), else NULL */
     struct xfer *next;
 } xfer;
 
@@ -82,7 +83,9 @@ struct transfer_engine {
 };
 
 /* transfer.c */
-xfer *xfer_begin(transfer_engine *te);
+/* A running transfer (offer: a download's key, copied; NULL for serving), or NULL if a
+ * download of that offer is already running. */
+xfer *xfer_begin(transfer_engine *te, const char *offer);
 void xfer_end(transfer_engine *te, xfer *x);
 uint64_t engine_packet_no(transfer_engine *te);
 /* Posts an EV_TRANSFER (strings copied; any may be NULL). */

@@ -380,6 +380,14 @@ uint32_t transfer_download(transfer_engine *te, const char *from, const char *ad
         snprintf(err, errlen, "the offer has no usable address");
         return 0;
     }
+    buf key = {0};
+    buf_printf(&key, "%s/%llu", address, (unsigned long long)o->packet_no);
+    xfer *x = xfer_begin(te, key.data);
+    buf_free(&key);
+    if (!x) {
+        snprintf(err, errlen, "that offer is being downloaded now (/transfers; /cancel stops it)");
+        return 0;
+    }
     download *d = xcalloc(1, sizeof *d);
     d->te = te;
     d->to = to;
@@ -387,7 +395,7 @@ uint32_t transfer_download(transfer_engine *te, const char *from, const char *ad
     d->address = str_dup(address);
     d->dir = str_dup(dir);
     copy_offer(&d->offer, o);
-    d->x = xfer_begin(te);
+    d->x = x;
     d->rd.te = te, d->rd.x = d->x;
     uint32_t id = d->x->id;
     post_transfer(te, id, TRANSFER_STARTED, 0, d->from, d->address, dir, 0, 0, 0);

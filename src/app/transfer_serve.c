@@ -210,7 +210,7 @@ static const char *send_entry(job *j, const char *path, const char *name, int de
 
 static void run_job(job *j)
 {
-    j->x = xfer_begin(j->te);
+    j->x = xfer_begin(j->te, NULL);
     j->block = xmalloc(BLOCK);
     progress p = {j->te, j->x->id, TRANSFER_SENDING, j->peer, j->address, j->name, j->offset, j->size, 0,
                   net_now_ms(), net_now_ms()};

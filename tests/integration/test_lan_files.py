@@ -141,6 +141,9 @@ def test_resume_and_decline(binary):
             st = wait_transfer(b, "started", 10, m)
             prog = b.wait_for(lambda e: e.get("event") == "transfer" and e.get("state") == "progress" and
                               e.get("bytes", 0) > 1024 * 1024, 20, m, what="progress past 1 MB")
+            me = b.mark()
+            b.send_line("/accept %d" % offer["offer"])  # twice at once: refused, the first goes on
+            b.wait_for(lambda e: e.get("event") == "error" and "being downloaded" in e.get("text", ""), 5, me)
             b.send_line("/cancel %d" % st["id"])
             wait_transfer(b, "cancelled", 10, m)
             part = os.path.join(dl, "大文件.bin.part")
