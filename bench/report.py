@@ -107,10 +107,18 @@ ROWS += [
     ("7", "relay RSS growth after the forged clients expired", "KiB", "ampmem.after_grow_kib", None, "-",
      "<= 10 MiB", lambda v, r: v <= 10240),
 ]
+
+# row 8: IPMsg file transfer between two network namespaces (bench/files_bench.py)
 ROWS += [
-    ("8", "messages per CPU-second of a join client keeping the chat log", "msg/CPU-s", "hist.relay.on", "hist.relay.off",
+    ("8", "file transfer udpchat -> udpchat, two namespaces", "MB/s", "files.udpchat.mbps", "files.tcp.mbps",
+     "plain TCP copy", ">= 0.9x", ge(0.9)),
+    ("8", "sender RSS growth while serving a 2 GiB file", "KiB", "files.rss.grow_kib", None, "-", "< 20 MiB",
+     lambda v, r: v < 20480),
+]
+ROWS += [
+    ("9", "messages per CPU-second of a join client keeping the chat log", "msg/CPU-s", "hist.relay.on", "hist.relay.off",
      "--no-history", ">= 0.95x", ge(0.95)),
-    ("8", "search of 1,000,000 stored messages (udpchat history --search)", "s", "hist.search.s", "hist.grep.s",
+    ("9", "search of 1,000,000 stored messages (udpchat history --search)", "s", "hist.search.s", "hist.grep.s",
      "grep -c", "< 1.0x", lambda v, r: None if r is None else r < 1.0),
 ]
 
@@ -133,7 +141,7 @@ def main():
             met = "-" if ok is None else ("yes" if ok else "MISSED")
         print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             row, what, unit, vcell, bname, bcell, "%.2fx" % ratio if ratio is not None else "-", target, met))
-    for k in ("rss.before_kib", "rss.after_kib", "rss.registered", "rss.reg_secs", "ampmem.base_kib",
+    for k in ("files.rss.idle_kib", "rss.before_kib", "rss.after_kib", "rss.registered", "rss.reg_secs", "ampmem.base_kib",
               "ampmem.peak_kib", "ampmem.after_kib"):
         if k in d:
             print("\n%s = %s" % (k, ", ".join(fmt(v) for v in d[k])), end="")

@@ -43,18 +43,20 @@ target_sources(udpchat_core PRIVATE
   src/core/relay_plain.c
   src/core/relay_table.c
   src/core/ipmsg.c
+  src/core/ipmsg_file.c
   src/core/lan.c
   src/core/lan_away.c
   src/core/lan_compat.c
   src/core/lan_probe.c
   src/core/lan_seal.c
   src/core/ini.c
+  src/core/lan_file.c
 )
 target_link_libraries(udpchat_core PUBLIC udpchat::sdl2) # SDL's spinlock guards the charset caches
 
 # --- edges: network (SDL_net), console ---
 udpchat_layer(udpchat_net)
-target_sources(udpchat_net PRIVATE src/net/net.c src/net/queue.c)
+target_sources(udpchat_net PRIVATE src/net/net.c src/net/queue.c src/net/tcp.c)
 target_link_libraries(udpchat_net PUBLIC udpchat_core udpchat::sdl2_net udpchat::sdl2)
 
 udpchat_layer(udpchat_console)
@@ -82,8 +84,11 @@ target_sources(udpchat_app PRIVATE
   src/app/runner.c
   src/app/json.c
   src/app/model.c
+  src/app/model_files.c
   src/app/frontend.c
   src/app/notify.c
+  src/app/frontend_files.c
+  src/app/cmd_files.c
   src/app/commands.c
   src/app/signals.c
   src/app/chat_loop.c
@@ -98,6 +103,10 @@ target_sources(udpchat_app PRIVATE
   src/app/settings.c
   src/app/settings_nick.c
   src/app/set_command.c
+  src/app/transfer.c
+  src/app/transfer_io.c
+  src/app/transfer_serve.c
+  src/app/transfer_recv.c
 )
 target_link_libraries(udpchat_app PUBLIC udpchat_store udpchat_console udpchat_net udpchat_core)
 
@@ -109,6 +118,8 @@ if(WIN32)
   target_sources(udpchat_store PRIVATE src/store/paths_win32.c)
   target_link_libraries(udpchat_store PRIVATE shell32)
   target_sources(udpchat_app PRIVATE src/app/settings_win32.c)
+  target_sources(udpchat_app PRIVATE src/app/fs_win32.c)
+  target_link_libraries(udpchat_app PRIVATE shell32 ole32)
   target_link_libraries(udpchat_net PRIVATE iphlpapi ws2_32 advapi32)
 else()
   target_sources(udpchat_core PRIVATE src/charset/charset_iconv.c)
@@ -116,6 +127,7 @@ else()
   target_sources(udpchat_console PRIVATE src/console/console_posix.c)
   target_sources(udpchat_store PRIVATE src/store/paths_posix.c)
   target_sources(udpchat_app PRIVATE src/app/settings_posix.c)
+  target_sources(udpchat_app PRIVATE src/app/fs_posix.c)
   find_package(Iconv REQUIRED)   # in libc on glibc; libiconv on macOS and the BSDs
   target_link_libraries(udpchat_core PRIVATE Iconv::Iconv)
 endif()

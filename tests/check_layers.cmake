@@ -9,11 +9,11 @@
 # private headers of its rank and below, a private header only those below it, so a call
 # from the room up to relay.c or from the table up to the room does not compile.
 cmake_minimum_required(VERSION 3.20)
-set(core_headers addr buf charset core event ini ipmsg lan link mem msg nick relay session token utf8 wire version)
-set(net_headers net queue ifaddr)
+set(core_headers addr buf charset core event ini ipmsg ipmsg_file lan lan_file link mem msg nick relay session token utf8 wire version)
+set(net_headers net queue ifaddr tcp)
 set(console_headers console input lineedit)
 set(store_headers history paths)
-set(app_headers app cli frontend model record runner settings)
+set(app_headers app cli frontend fs model record runner settings transfer)
 
 function(header_layer name out)
   foreach(layer core net console store app)

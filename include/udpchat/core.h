@@ -22,7 +22,9 @@ typedef enum core_cmd_type {
     CMD_AWAY,      /* text: away status (lan) */
     CMD_BACK,      /* no longer away (lan) */
     CMD_OPEN,      /* text: the number of a sealed message to open (lan) */
-    CMD_REFRESH    /* ask every peer to answer; the silent ones are gone (lan) */
+    CMD_REFRESH,   /* ask every peer to answer; the silent ones are gone (lan) */
+    CMD_SEND_FILES,   /* LAN: to (a peer), text (lan_file.h's offer spec); returns the share id */
+    CMD_RELEASE_FILES /* LAN: to ("IP[:PORT]"), text (packet number): decline an offer */
 } core_cmd_type;
 
 /* A command from the front end. Strings are heap-owned (free with core_command_free). */

@@ -28,8 +28,20 @@ typedef enum chat_event_type {
     EV_INPUT,        /* text: a line the user typed (UTF-8), or end of input (text NULL) */
     /* LAN mode (IP Messenger): */
     EV_AWAY,         /* from: a peer (NULL: we), text: its away status, NULL when back */
-    EV_READ          /* id: our sealed message, from: the peer who opened it */
+    EV_READ,         /* id: our sealed message, from: the peer who opened it */
+    /* file transfer (LAN mode; see ipmsg_file.h and transfer.h): */
+    EV_FILE_OFFER,   /* from, address, text (the message), files (lan_file.h's list): a peer offers files */
+    EV_FILE_SHARED,  /* id (share), from, address, files ("packet_no\nuser\nhost\ncharset"): our offer went out */
+    EV_FILE_RELEASED,/* address, text (packet number): the peer declined our offer */
+    EV_TRANSFER      /* id (transfer), reason (TRANSFER_*), flags (TRANSFER_SENDING), from, address,
+                        text (a file name or why it failed), bytes of size, rate (bytes/s); the
+                        transfer threads post it, never a core */
 } chat_event_type;
+
+/* EV_TRANSFER reasons and flags */
+enum { TRANSFER_STARTED = 1, TRANSFER_PROGRESS, TRANSFER_FILE_DONE, TRANSFER_DONE, TRANSFER_FAILED,
+       TRANSFER_CANCELLED, TRANSFER_REFUSED };
+#define TRANSFER_SENDING 1
 
 /* EV_MESSAGE flags of LAN mode only (never on the udpchat wire, where CHAT_ACTION and
  * CHAT_PRIVATE of wire.h are): a sealed message (id: its number for /open; text NULL
@@ -47,6 +59,8 @@ typedef struct chat_event {
     uint32_t acked, total; /* EV_DELIVERED / EV_RECEIPT in a room: members reached, of */
     char *from, *to, *text;
     char *address;   /* LAN mode: the sender's "IP" or "IP:PORT" (NULL elsewhere) */
+    char *files;     /* EV_FILE_OFFER / EV_FILE_SHARED (NULL elsewhere) */
+    uint64_t bytes, size, rate; /* EV_TRANSFER */
 } chat_event;
 
 void chat_event_free(chat_event *ev);

@@ -30,6 +30,8 @@ typedef struct frontend {
                          * 0: --no-bell (the settings' "bell" key sets it too, before app_run) */
     int history;        /* 1 (default): typed lines are kept across runs, in the file
                          * history-MODE (console.h); 0: --no-history */
+    struct transfer_engine *files; /* LAN mode: file transfers (not owned; NULL: off) */
+    const char *download_dir;      /* LAN mode: where /accept puts files (not owned) */
 } frontend;
 
 void frontend_init(frontend *fe, frontend_mode mode, int json, charset_id cs, const char *nick);
@@ -64,6 +66,15 @@ void frontend_history(frontend *fe, const struct history_rec *r, int where);
  * before it is shown (a changed line, as a turning mark, is not held). */
 void frontend_hold(frontend *fe, int on);
 void frontend_release(frontend *fe);
+/* File transfer commands and lines (cmd_files.c, frontend_files.c; LAN mode). A typed
+ * /send, /accept, /decline, /transfers or /cancel: 1 and *out (a command for the core, or
+ * NULL); 0 if the line is none of these. */
+int cmd_files_parse(frontend *fe, const char *name, size_t n, const char *rest, core_command **out);
+void cmd_files_help(frontend *fe);
+size_t cmd_files_names(frontend_mode mode, const char **out, size_t max);
+/* A file event as a plain line (1 if ev is one) or as JSON fields. */
+int frontend_files_line(frontend *fe, const chat_event *ev, buf *b);
+void frontend_files_json(frontend *fe, const chat_event *ev, buf *b);
 
 /* Appends s as a JSON string literal (with quotes) to b; s must be valid UTF-8. */
 void json_append_string(buf *b, const char *s);

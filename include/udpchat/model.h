@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "udpchat/event.h"
+#include "udpchat/lan_file.h"
 
 /* The model is built from the cores' events (model_apply) and read by the views (the
  * console lines, --json, later the window and the history): a view asks the model, the
@@ -85,5 +86,28 @@ const model_member *model_member_at(const model *m, size_t i);
 size_t model_members_matching(const model *m, const char *prefix, const char **out, size_t max);
 /* 1 if text names nick as a word (not inside a longer word). */
 int model_mentions(const char *text, const char *nick);
+
+/* ---- file offers and transfers (model_files.c): the last MODEL_KEEP_FILES of each ---- */
+#define MODEL_KEEP_FILES 100
+typedef enum offer_state { OFFER_OPEN, OFFER_ACCEPTED, OFFER_DECLINED } offer_state;
+typedef struct model_offer {     /* files a peer offered us (EV_FILE_OFFER) */
+    unsigned number;             /* 1, 2, ...: what /accept N and /decline N name */
+    char *from, *address, *text; /* owned */
+    lan_offer offer;             /* owned */
+    offer_state state;
+} model_offer;
+typedef struct model_transfer {  /* a running or finished transfer (EV_TRANSFER) */
+    uint32_t id;
+    int sending, reason;         /* TRANSFER_* of its last event */
+    char *peer, *name;           /* owned; name: the file being moved now */
+    uint64_t bytes, size, rate;  /* of the current file */
+} model_transfer;
+size_t model_offer_count(const model *m);
+const model_offer *model_offer_at(const model *m, size_t i);
+const model_offer *model_offer_find(const model *m, unsigned number); /* NULL if unknown */
+void model_offer_set_state(model *m, unsigned number, offer_state st);
+size_t model_transfer_count(const model *m);
+const model_transfer *model_transfer_at(const model *m, size_t i);
+const model_transfer *model_transfer_find(const model *m, uint32_t id);
 
 #endif

@@ -6,17 +6,19 @@
 
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
+#include "udpchat/fs.h"
 #include "udpchat/ifaddr.h"
 #include "udpchat/ipmsg.h"
 #include "udpchat/lan.h"
 #include "udpchat/nick.h"
 #include "udpchat/record.h"
+#include "udpchat/transfer.h"
 
 #define MAX_TARGETS 64
 
 typedef struct lan_opts {
     long port, refresh;
-    const char *nick, *group, *peers, *broadcast, *ipmsg_charset, *charset;
+    const char *nick, *group, *peers, *broadcast, *ipmsg_charset, *charset, *download_dir;
     int json, no_color, no_bell, no_history;
 } lan_opts;
 
@@ -65,6 +67,7 @@ static int parse(int argc, char **argv, lan_opts *o)
         {"ipmsg-charset", CLI_STRING, &o->ipmsg_charset, 0, 0, "CS", "charset for every peer (default: per peer)"},
         {"charset", CLI_STRING, &o->charset, 0, 0, "CS", "console charset (default: the locale's)"},
         {"refresh", CLI_INT, &o->refresh, 0, 86400, "SECONDS", "ask who is still there every SECONDS (180; 0: only on /refresh)"},
+        {"download-dir", CLI_STRING, &o->download_dir, 0, 0, "DIR", "where /accept puts files (default: your Downloads folder)"},
         {"json", CLI_FLAG, &o->json, 0, 0, NULL, "one JSON event per line on stdout"},
         {"no-color", CLI_FLAG, &o->no_color, 0, 0, NULL, "no colours on the terminal (also: NO_COLOR=1)"},
         {"no-bell", CLI_FLAG, &o->no_bell, 0, 0, NULL, "no terminal bell on private messages and mentions"},
@@ -77,7 +80,9 @@ static int parse(int argc, char **argv, lan_opts *o)
                        "[OPTIONS]\n\nChat with everyone on the LAN, no server needed. Speaks IP Messenger, so\n"
                        "IPMsg, FeiQ and iptux users see you too. Lines go to everyone, or to the\n"
                        "peer chosen with /to NICK; /msg NICK TEXT, /all TEXT, /who, /quit [REASON],\n"
-                       "/away [TEXT], /back, /seal NICK TEXT, /open N, /refresh.");
+                       "/away [TEXT], /back, /seal NICK TEXT, /open N, /refresh.\n"
+                       "Files: /send NICK PATH... (files and folders), /accept N [DIR], /decline N,\n"
+                       "/transfers, /cancel N; over TCP on the same port number.");
     if (rc != 0) return rc > 0 ? EXIT_OK : EXIT_USAGE;
     return -1;
 }
@@ -118,6 +123,18 @@ static void port_taken(uint16_t port, const char *err)
             "and will not see you then).\n");
 }
 
+/* File transfers on TCP port `port` (NULL and a warning if it is taken: chat goes on). */
+static transfer_engine *start_files(const lan_opts *o, uint16_t port, const lan_config *cfg, buf *dir)
+{
+    char err[256];
+    if (o->download_dir) buf_append_str(dir, o->download_dir);
+    else fs_download_dir(dir);
+    transfer_config tc = {port, cfg->user, cfg->host, runner_ui_queue(), 0, 0, 0};
+    transfer_engine *te = transfer_start(&tc, err, sizeof err);
+    if (!te) fprintf(stderr, "udpchat lan: file transfers are off: %s\n", err);
+    return te;
+}
+
 static int run(lan_opts *o, lan_config *cfg, charset_id console)
 {
     char err[256], host[128], user[128];
@@ -142,8 +159,14 @@ static int run(lan_opts *o, lan_config *cfg, charset_id console)
     if (!o->no_history) fe.rec = record_open("lan", NULL);
     fe.bell = !o->no_bell;
     fe.history = !o->no_history;
+    buf dir = {0};
+    transfer_engine *te = start_files(o, port, cfg, &dir);
+    fe.files = te;
+    fe.download_dir = dir.data;
     lan_enter(l, net_now_ms());
     int rc = app_run(sock, l, &lan_ops, &fe, o->no_color);
+    transfer_stop(te);
+    buf_free(&dir);
     lan_ops.destroy(l);
     net_close(sock);
     frontend_free(&fe);

@@ -52,6 +52,7 @@ size_t frontend_command_names(frontend_mode mode, const char **out, size_t max)
     if (mode == FE_LAN && n < max) out[n++] = "/to";
     if (mode != FE_SERVER && n + 1 < max) out[n++] = "/history", out[n++] = "/search";
     if (n < max) out[n++] = "/set";
+    n += cmd_files_names(mode, out + n, max - n); /* /send /accept ... (cmd_files.c) */
     if (n < max) out[n++] = "/help";
     return n;
 }
@@ -67,6 +68,7 @@ static void print_help(frontend *fe)
         frontend_info(fe, "/search TEXT     find TEXT in every conversation of the history");
     }
     frontend_info(fe, "/set [KEY [VAL]] show the settings, or change one and save it");
+    cmd_files_help(fe);
     frontend_info(fe, "/help            this list");
 }
 
@@ -183,6 +185,8 @@ core_command *frontend_parse(frontend *fe, const char *line)
     if (fe->mode == FE_LAN && name_is(name, n, "to")) return select_target(fe, name + 2);
     if (record_command(fe, name, n, name + n)) return NULL; /* /history, /search */
     if (name_is(name, n, "set")) return settings_command(fe, name + n);
+    core_command *files;
+    if (cmd_files_parse(fe, name, n, name + n, &files)) return files; /* LAN files (cmd_files.c) */
     if (name_is(name, n, "help")) {
         print_help(fe);
         return NULL;

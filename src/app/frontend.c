@@ -9,6 +9,7 @@
 #include "udpchat/history.h"
 #include "udpchat/mem.h"
 #include "udpchat/record.h"
+#include "udpchat/transfer.h"
 #include "udpchat/utf8.h"
 #include "udpchat/wire.h"
 
@@ -186,6 +187,7 @@ static void render_json(frontend *fe, const chat_event *ev, const model_msg *g, 
     if (g && g->mention) buf_append_str(&b, ",\"mention\":true");
     if (ev->total || ev->type == EV_RECEIPT) buf_printf(&b, ",\"acked\":%u,\"total\":%u", ev->acked, ev->total);
     if (ev->legacy) buf_append_str(&b, ",\"legacy\":true");
+    frontend_files_json(fe, ev, &b);
     buf_printf(&b, ",\"time\":%lld}", (long long)time(NULL));
     write_out(fe, &b, 0);
     buf_free(&b);
@@ -198,6 +200,8 @@ static const char *line_style(const chat_event *ev, const model_msg *g)
     if (ev->type == EV_MESSAGE && (ev->flags & CHAT_PRIVATE)) return "1;95"; /* to us alone: bold magenta */
     if (g && g->mention) return "1;93"; /* our nick is named: bold, bright yellow */
     if (ev->type == EV_NOTICE && ev->flags == NOTICE_ADMIN) return "1;36";
+    if (ev->type == EV_FILE_OFFER) return "1;33";
+    if (ev->type == EV_TRANSFER && (ev->reason == TRANSFER_FAILED || ev->reason == TRANSFER_REFUSED)) return "1;31";
     switch (ev->type) {
     case EV_ERROR: case EV_UNDELIVERED: case EV_REFUSED: case EV_RECEIPT: case EV_MISSED: return "1;31";
     case EV_NOTICE: case EV_SHUTDOWN: return "1;33";
@@ -418,7 +422,7 @@ static void build_line(frontend *fe, buf *b, const chat_event *ev, const model_m
     const char *style = fe->color ? line_style(ev, g) : NULL;
     if (style) buf_printf(b, "\x1b[%sm", style);
     if (g && (ev->type == EV_MESSAGE || ev->type == EV_SENT)) render_message(fe, b, ev, g, style);
-    else render_other(fe, b, ev, roster ? roster : t);
+    else if (!frontend_files_line(fe, ev, b)) render_other(fe, b, ev, roster ? roster : t);
     if (fe->mode == FE_SERVER && ev->address) { /* the log says where from */
         buf_append_str(b, " [");
         add_safe(b, ev->address);
@@ -464,8 +468,11 @@ static int turn_mark(frontend *fe, const model_msg *g)
 
 void frontend_event(frontend *fe, const chat_event *ev)
 {
+    /* a share learns its packet number, or is declined; a RELEASEFILES for no share of ours is not shown */
+    if (!transfer_note(fe->files, ev) && ev->type == EV_FILE_RELEASED) return;
     const model_msg *g = model_apply(fe->model, ev);
     if (g) record_note(fe->rec, fe->model, g);
+    else if (ev->type == EV_FILE_OFFER) record_offer(fe->rec, fe->model, ev);
     if (ev->type == EV_REFUSED && fe->mode != FE_SERVER) fe->exit_code = 1; /* a server logs others' refusals */
     if (ev->type == EV_LEAVE && ev->reason == LEAVE_KICKED && ev->from && strcmp(ev->from, fe->nick) == 0)
         fe->exit_code = 1;

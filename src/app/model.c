@@ -9,6 +9,7 @@
 #include "udpchat/buf.h"
 #include "udpchat/nick.h"
 #include "udpchat/wire.h"
+#include "model_files.h"
 
 /* Invariants: msgs is a ring of MODEL_KEEP slots, msgs[(head + i) % MODEL_KEEP] for
  * i < nmsgs, oldest first, every string owned; convs[0] is the room ("") and a
@@ -24,7 +25,10 @@ struct model {
     size_t nconvs;
     model_member *members;
     size_t nmembers, capmembers;
+    model_files *files; /* offers and transfers (model_files.c) */
 };
+
+model_files *model_files_of(const model *m) { return m->files; }
 
 static char *dup_or_null(const char *s) { return s ? str_dup(s) : NULL; }
 
@@ -32,6 +36,7 @@ model *model_create(const char *my_nick)
 {
     model *m = xcalloc(1, sizeof *m);
     m->nick = str_dup(my_nick ? my_nick : "");
+    m->files = model_files_create();
     model_conv_find(m, "");
     return m;
 }
@@ -58,6 +63,7 @@ void model_destroy(model *m)
     for (size_t i = 0; i < m->nmsgs; i++) msg_free(&m->msgs[(m->head + i) % MODEL_KEEP]);
     for (size_t i = 0; i < m->nconvs; i++) free(m->convs[i].name);
     members_clear(m);
+    model_files_destroy(m->files);
     free(m->members);
     free(m->convs);
     free(m->nick);
@@ -307,6 +313,7 @@ static const model_msg *on_system(model *m, const chat_event *ev)
 const model_msg *model_apply(model *m, const chat_event *ev)
 {
     on_roster_event(m, ev);
+    model_files_apply(m->files, ev);
     switch (ev->type) {
     case EV_SENT: return on_sent(m, ev);
     case EV_MESSAGE: return on_message(m, ev);

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "udpchat/frontend.h"
 #include "udpchat/history.h"
+#include "udpchat/ipmsg_file.h"
 #include "udpchat/mem.h"
 #include "udpchat/net.h"
 #include "udpchat/paths.h"
@@ -102,6 +104,25 @@ void record_note(recorder *r, const model *m, const model_msg *g)
 }
 
 /* A failing streak is told once when it starts and once when saving works again. */
+/* A peer's file offer (EV_FILE_OFFER, already in the model): one row of kind "file",
+ * its text and the names offered ("report.pdf, photos/"). */
+void record_offer(recorder *r, const model *m, const chat_event *ev)
+{
+    size_t n = model_offer_count(m);
+    if (!r || !r->h || r->paused_until || ev->type != EV_FILE_OFFER || !n) return;
+    const model_offer *o = model_offer_at(m, n - 1);
+    buf t = {0};
+    if (o->text && *o->text) buf_printf(&t, "%s ", o->text);
+    buf_append_str(&t, "[files:");
+    for (size_t i = 0; i < o->offer.n; i++)
+        buf_printf(&t, "%s %s%s", i ? "," : "", o->offer.files[i].name, (o->offer.files[i].attr & 0xFF) == IPMSG_FILE_DIR ? "/" : "");
+    buf_append_str(&t, "]");
+    history_rec hr = {0, (int64_t)time(NULL), r->place, "", o->from, "", o->address, "file", "", t.data, 0};
+    if (history_add(r->h, &hr)) r->batch++, r->dirty = 1;
+    else r->lost += r->batch + 1, r->batch = 0, r->add_failed = 1, r->dirty = 1;
+    buf_free(&t);
+}
+
 int record_commit(recorder *r, uint64_t now)
 {
     if (!r || !r->h || (r->paused_until && now < r->paused_until)) return 0;

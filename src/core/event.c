@@ -13,7 +13,8 @@ void chat_event_free(chat_event *ev)
     free(ev->to);
     free(ev->text);
     free(ev->address);
-    ev->from = ev->to = ev->text = ev->address = NULL;
+    free(ev->files);
+    ev->from = ev->to = ev->text = ev->address = ev->files = NULL;
 }
 
 const char *chat_event_name(chat_event_type t)
@@ -21,9 +22,10 @@ const char *chat_event_name(chat_event_type t)
     static const char *names[] = {"", "ready", "message", "delivered", "undelivered", "join",
                                   "leave", "nick", "roster", "notice", "error", "status",
                                   "refused", "shutdown", "relayed", "receipt", "delivered_late",
-                                  "missed", "sent", "finished", "input", "away", "read"};
-    _Static_assert(sizeof names / sizeof names[0] == EV_READ + 1, "a name for every event type");
-    return t >= EV_READY && t <= EV_READ ? names[t] : "unknown";
+                                  "missed", "sent", "finished", "input", "away", "read", "file_offer",
+                                  "file_shared", "file_released", "transfer"};
+    _Static_assert(sizeof names / sizeof names[0] == EV_TRANSFER + 1, "a name for every event type");
+    return t >= EV_READY && t <= EV_TRANSFER ? names[t] : "unknown";
 }
 
 void evq_init(evq *q)
@@ -44,7 +46,8 @@ static size_t slen(const char *s) { return s ? strlen(s) + 1 : 0; }
 
 size_t chat_event_bytes(const chat_event *ev)
 {
-    return sizeof *ev + slen(ev->from) + slen(ev->to) + slen(ev->text) + slen(ev->address);
+    return sizeof *ev + slen(ev->from) + slen(ev->to) + slen(ev->text) + slen(ev->address) +
+           slen(ev->files);
 }
 
 static int fits(const evq *q, const chat_event *ev, size_t n)

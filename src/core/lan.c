@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "udpchat/ipmsg.h"
+#include "udpchat/ipmsg_file.h"
+#include "udpchat/lan_file.h"
 #include "udpchat/mem.h"
 #include "udpchat/nick.h"
 #include "udpchat/utf8.h"
@@ -53,10 +55,13 @@
 #define ACK_INTERVAL 20  /* ms: RECVMSGs to one address, 50 a second after a burst of 50 */
 #define ACK_BURST 50
 #define ANSWERS_PER_SECOND 200 /* ANSENTRY and RECVMSG together, to everyone */
+#define LAN_CAPS (IPMSG_CAPUTF8OPT | IPMSG_FILEATTACHOPT) /* what our entries advertise */
+#define MAX_RAW_NAME 128 /* bytes of a peer's raw user and host names kept (file requests) */
 
 typedef struct lan_peer {
     net_addr addr;
     char *nick, *group, *host;
+    char *raw_user, *raw_host; /* as sent, for checking its file requests */
     int utf8cap;
     charset_id cs;
     uint64_t seen[SEEN_RING];
@@ -140,6 +145,8 @@ static void peer_free(lan_peer *p)
     free(p->group);
     free(p->host);
     free(p->status);
+    free(p->raw_user);
+    free(p->raw_host);
 }
 
 static void pending_free(pending *p)
@@ -263,7 +270,7 @@ static void send_entry(lan *l, const net_addr *to, uint32_t cmd, charset_id cs, 
     buf nick = {0};
     int away = l->away && IPMSG_MODE(cmd) != IPMSG_BR_EXIT;
     lan_away_entry_nick(l->nick, away ? l->away : NULL, &nick);
-    send_packet(l, to, cmd | IPMSG_CAPUTF8OPT | (away ? IPMSG_ABSENCEOPT : 0), cs, nick.data, l->group, no);
+    send_packet(l, to, cmd | LAN_CAPS | (away ? IPMSG_ABSENCEOPT : 0), cs, nick.data, l->group, no);
     buf_free(&nick);
 }
 
@@ -443,6 +450,8 @@ static lan_peer *peer_add(lan *l, const net_addr *a, const ipmsg_packet *pk)
     p->nick = decode_name(CHARSET_UTF8, pk->user, strlen(pk->user), WIRE_MAX_NICK, 1);
     p->group = xstrdup("");
     p->host = decode_name(CHARSET_UTF8, pk->host, strlen(pk->host), MAX_GROUP, 0);
+    p->raw_user = xstrndup(pk->user, strlen(pk->user) < MAX_RAW_NAME ? strlen(pk->user) : MAX_RAW_NAME);
+    p->raw_host = xstrndup(pk->host, strlen(pk->host) < MAX_RAW_NAME ? strlen(pk->host) : MAX_RAW_NAME);
     l->st.peers = l->npeers;
     return p;
 }
@@ -616,9 +625,14 @@ static int show_message(lan *l, lan_peer *p, const ipmsg_packet *pk, uint64_t no
         evq_drop(&l->events, &ev); /* counted, and in the "N messages dropped" report */
         return 0;
     }
-    char *text = decode(recv_cs(l, p, pk->command, pk->extra, pk->extra_len), pk->extra, pk->extra_len);
+    charset_id cs = recv_cs(l, p, pk->command, pk->extra, pk->extra_len);
+    char *text = decode(cs, pk->extra, pk->extra_len);
     lan_newlines(text); /* CR LF (IPMsg for Windows, FeiQ) and LF alike: lines of one message */
     chat_event ev = peer_event(l, EV_MESSAGE, 0, p, text);
+    if ((pk->command & IPMSG_FILEATTACHOPT) && pk->extra2_len) { /* files offered (lan_file.c) */
+        ev.type = EV_FILE_OFFER;
+        ev.files = lan_file_offer_list(pk->extra2, pk->extra2_len, pk->packet_no, cs);
+    }
     if (!(pk->command & (IPMSG_BROADCASTOPT | IPMSG_MULTICASTOPT))) { /* to us alone */
         ev.flags = CHAT_PRIVATE;
         ev.to = xstrdup(l->nick);
@@ -730,6 +744,14 @@ static int may_answer(lan *l, lan_peer *p, uint64_t now)
     return 1;
 }
 
+/* The peer declined files we offered (its RECVMSG-style body: the packet number, decimal). */
+static void on_releasefiles(lan *l, const net_addr *from, const ipmsg_packet *pk)
+{
+    lan_peer *p = peer_find(l, from);
+    if (!p || pk->extra_len == 0 || pk->extra_len > 20 || strspn(pk->extra, "0123456789") != pk->extra_len) return;
+    emit_about(l, EV_FILE_RELEASED, 0, p, pk->extra);
+}
+
 static int is_self(const lan *l, const net_addr *from)
 {
     for (size_t i = 0; i < l->nself; i++)
@@ -760,6 +782,7 @@ void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len,
     case IPMSG_READMSG: case IPMSG_ANSREADMSG: on_readmsg(l, from, &pk, now); break;
     case IPMSG_SENDMSG: on_sendmsg(l, from, &pk, now); break;
     case IPMSG_RECVMSG: on_recvmsg(l, from, &pk); break;
+    case IPMSG_RELEASEFILES: on_releasefiles(l, from, &pk); break;
     default: l->st.ignored++; break; /* FeiQ's 0x77, 0x79, 0x7a, 0xc0, 0xd1 too: never shown */
     }
     if ((p = peer_find(l, from))) p->silent = 0; /* alive (lan_probe.c) */
@@ -767,6 +790,27 @@ void lan_on_datagram(lan *l, const net_addr *from, const void *data, size_t len,
 }
 
 /* ---- messages ---- */
+
+/* Queues (and sends) one SENDMSG of raw sections to p, resent until answered. */
+static void queue_raw(lan *l, uint32_t id, lan_peer *p, uint32_t cmd, const buf *e1, const buf *e2,
+                      const char *text, uint64_t now)
+{
+    if (l->npend == l->cappend) {
+        l->cappend = l->cappend ? l->cappend * 2 : 16;
+        l->pend = xreallocarray(l->pend, l->cappend, sizeof *l->pend);
+    }
+    pending *q = &l->pend[l->npend++];
+    memset(q, 0, sizeof *q);
+    q->id = id;
+    q->to = p->addr;
+    q->packet_no = l->packet_no++;
+    q->text = xstrdup(text);
+    ipmsg_build(&q->pkt, q->packet_no, l->user, l->host, cmd, e1->data ? e1->data : "", e1->len,
+                e2 ? (e2->data ? e2->data : "") : NULL, e2 ? e2->len : 0);
+    l->emit(l->ctx, &q->to, q->pkt.data, q->pkt.len);
+    q->tries = 1;
+    q->next_tx = now + l->cfg.retry_ms;
+}
 
 /* opts: BROADCASTOPT (a line to everyone), SECRETOPT | READCHECKOPT (sealed), or 0. */
 static void queue_chunk(lan *l, uint32_t id, lan_peer *p, const char *chunk, uint32_t opts, uint64_t now)
@@ -967,6 +1011,44 @@ static uint32_t say(lan *l, const char *to, const char *text, uint32_t opts, uin
     return id;
 }
 
+/* CMD_SEND_FILES: offers files to one peer (a SENDMSG with FILEATTACHOPT, resent until
+ * answered) and says so with EV_FILE_SHARED (id: the share; files: "packet_no\nuser\nhost\ncharset",
+ * the peer's raw names its requests must carry, and the charset_id its names go in). Returns the message id, or 0 and an EV_ERROR. */
+static uint32_t send_files(lan *l, const char *to, const char *spec, uint64_t now)
+{
+    lan_peer *p = to ? pick(l, to, 1) : NULL;
+    if (!p) return 0;
+    charset_id cs = send_cs(l, p);
+    buf msg = {0}, list = {0}, info = {0};
+    uint32_t share = lan_file_spec_encode(spec, cs, &msg, &list), id = 0;
+    if (!share || msg.len + list.len + strlen(l->user) + strlen(l->host) + 64 > IPMSG_MAX_PACKET) {
+        evq_emit(&l->events, EV_ERROR, 0, NULL, NULL,
+                 share ? "too many files (or names too long) for one offer: send fewer at once"
+                       : "nothing to offer", 0, 0);
+    } else {
+        id = l->next_id++;
+        buf_printf(&info, "%llu\n%s\n%s\n%d", (unsigned long long)l->packet_no, p->raw_user, p->raw_host, (int)cs);
+        uint32_t cmd = IPMSG_SENDMSG | IPMSG_SENDCHECKOPT | IPMSG_FILEATTACHOPT | (cs == CHARSET_UTF8 ? IPMSG_UTF8OPT : 0);
+        queue_raw(l, id, p, cmd, &msg, &list, "(files offered)", now);
+        chat_event ev = peer_event(l, EV_FILE_SHARED, share, p, NULL);
+        ev.files = buf_detach(&info);
+        evq_push(&l->events, &ev);
+    }
+    buf_free(&msg);
+    buf_free(&list);
+    buf_free(&info);
+    return id;
+}
+
+/* CMD_RELEASE_FILES: tells the peer at `to` ("IP[:PORT]") we decline its offer `packet_no`. */
+static void release_files(lan *l, const char *to, const char *packet_no, uint64_t now)
+{
+    net_addr a;
+    (void)now;
+    if (!to || !packet_no || parse_addr(to, &a) < 0 || strspn(packet_no, "0123456789") != strlen(packet_no)) return;
+    send_packet(l, &a, IPMSG_RELEASEFILES, send_cs(l, peer_find(l, &a)), packet_no, NULL, l->packet_no++);
+}
+
 void lan_who(lan *l)
 {
     buf b = {0};
@@ -1135,6 +1217,8 @@ static uint32_t ops_command(void *core, const core_command *c, uint64_t now)
     case CMD_BACK: lan_set_away(l, NULL, now); break;
     case CMD_OPEN: lan_open(l, (uint32_t)strtoul(c->text ? c->text : "0", NULL, 10), now); break;
     case CMD_REFRESH: lan_refresh(l, now); break;
+    case CMD_SEND_FILES: return send_files(l, c->to, c->text, now);
+    case CMD_RELEASE_FILES: release_files(l, c->to, c->text, now); break;
     default: break;
     }
     return 0;

@@ -112,6 +112,31 @@ def test_lan(binary):
     check([(e["place"], e["from"], e["own"]) for e in eb] == [("lan", "alice", False)], "%r" % eb)
 
 
+def test_lan_file_offer(binary):
+    """A file offer in LAN mode lands in the receiver's log as a row of kind "file" with the
+    names offered (the sender's line too)."""
+    ha, hb = h.private_home(), h.private_home()
+    tmp = h.private_home()["XDG_DATA_HOME"]
+    os.makedirs(tmp)
+    path = os.path.join(tmp, "周报 report.txt")
+    with open(path, "w") as f:
+        f.write("x" * 1000)
+    with h.ProcessGroup(binary) as g:
+        pa, pb = h.free_udp_ports(2)
+        a = g.start(["lan", "--port", pa, "--peer", "%s:%d" % (LO, pb), "--broadcast", LO, "--nick", "alice",
+                     "--json"], name="alice", env=ha)
+        b = g.start(["lan", "--port", pb, "--peer", "%s:%d" % (LO, pa), "--broadcast", LO, "--nick", "bob",
+                     "--json"], name="bob", env=hb)
+        a.wait_event("join", nick="bob")
+        b.wait_event("join", nick="alice")
+        b.send_line('/send alice "%s"' % path)
+        a.wait_event("file_offer")
+        check(a.stop() == 0, "alice did not exit 0", a)
+    rows = [e for e in exported(ha) if e["kind"] == "file"]
+    check(len(rows) == 1 and "周报 report.txt" in rows[0]["text"] and rows[0]["from"] == "bob",
+          "the offer is not in alice's log: %r" % exported(ha))
+
+
 def test_kill9_loses_nothing(binary):
     """bob sends 300 numbered lines; alice is killed with SIGKILL in the middle: every line
     she printed is in her log (the log is written before a line is shown)."""
@@ -288,6 +313,6 @@ def shutil_which(name):
 
 
 if __name__ == "__main__":
-    h.main([test_peer_both_sides, test_room_private_and_public, test_lan, test_kill9_loses_nothing,
+    h.main([test_peer_both_sides, test_room_private_and_public, test_lan, test_lan_file_offer, test_kill9_loses_nothing,
             test_search_and_history_commands, test_locked_database, test_locked_while_chatting, test_corrupt_and_truncated,
             test_read_only_database])

@@ -145,11 +145,13 @@ def test_packets_raw_peer(binary):
         a = lan.start(g, 0, lan_args("alice", "dev"), name="alice")
         from_a = lambda p: p.addr == uc_addr  # noqa: E731
 
-        # BR_ENTRY: version "1_...", CAPUTF8OPT, no ENCRYPTOPT / FILEATTACHOPT, nick\0group\0
+        # BR_ENTRY: version "1_...", CAPUTF8OPT and FILEATTACHOPT (files: docs/IPMSG.md), no
+        # ENCRYPTOPT, nick\0group\0
         e = raw.wait(lambda p: from_a(p) and p.mode == BR_ENTRY, 10, what="BR_ENTRY")
         check(e.version.startswith(b"1_"), "version field %r" % e.version)
         check(e.cmd & CAPUTF8OPT, "BR_ENTRY without CAPUTF8OPT: %#x" % e.cmd)
-        check(not e.cmd & (ENCRYPTOPT | FILEATTACHOPT), "BR_ENTRY with ENCRYPTOPT/FILEATTACHOPT: %#x" % e.cmd)
+        check(e.cmd & FILEATTACHOPT, "BR_ENTRY without FILEATTACHOPT: %#x" % e.cmd)
+        check(not e.cmd & ENCRYPTOPT, "BR_ENTRY with ENCRYPTOPT: %#x" % e.cmd)
         check(e.extra == b"alice" and e.extra2 == b"dev", "BR_ENTRY sections %r" % e.sections)
         check(abs(e.no - t_start) < 60, "first packet number %d is not the time (%d)" % (e.no, t_start))
 
@@ -208,7 +210,7 @@ def test_packets_raw_peer(binary):
         check(j["text"].startswith("老王 [销售部]@"), "GBK join %r" % j["text"], a)
         gsock.settimeout(5)
         data, _ = gsock.recvfrom(65535)
-        check(data.split(b":")[4] == b"%d" % (ANSENTRY | CAPUTF8OPT) and b"alice\0dev\0" in data,
+        check(data.split(b":")[4] == b"%d" % (ANSENTRY | CAPUTF8OPT | FILEATTACHOPT) and b"alice\0dev\0" in data,
               "ANSENTRY to a GBK peer: %r" % data)
         a.send_line("/msg 老王 你好，老王")
         data, _ = gsock.recvfrom(65535)

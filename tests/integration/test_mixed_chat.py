@@ -11,6 +11,7 @@ line is Unicode (Wine gets the GBK bytes, as a user's typing). The Linux side is
   relay_windows_server   udpchat.exe server <-> two Linux `udpchat join`
   relay_linux_server     udpchat server <-> udpchat.exe join (GBK) and a Linux join
   lan      udpchat.exe lan <-> udpchat lan, different ports, --peer 127.0.0.1:PORT
+  lan_files  the same, with a file and a folder (Chinese names) each way (docs/IPMSG.md)
 
 usage: test_mixed_chat.py PATH/TO/udpchat PATH/TO/udpchat.exe [TEST...]
 """
@@ -263,6 +264,79 @@ def test_lan(binary):
         check(l.stop(10) == 0, "linux: exit code", l)
 
 
+def _winpath(path):
+    return "Z:" + os.path.abspath(path).replace("/", "\\")
+
+
+def _unix(name):
+    """The bytes Wine gives a file name on the Unix side: its locale's charset (GBK here)."""
+    return name.encode("gbk") if mx.CTX.gbk_acp else name.encode()
+
+
+def _tree(root, wine=False):
+    """{relative name (decoded; Wine's names from GBK): bytes} of the files under root."""
+    out = {}
+    for d, _, names in os.walk(os.fsencode(root)):
+        for n in names:
+            rel = os.path.relpath(os.path.join(d, n), os.fsencode(root))
+            with open(os.path.join(d, n), "rb") as f:
+                out[rel.decode("gbk" if wine and mx.CTX.gbk_acp else "utf-8")] = f.read()
+    return out
+
+
+def _write(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def test_lan_files(binary):
+    """udpchat.exe lan <-> udpchat lan on loopback: Linux offers a file and a folder with
+    Chinese names, Windows accepts (fs_win32.c writes them); Windows offers a file typed in
+    GBK, Linux accepts. Every copy byte-identical."""
+    import shutil
+    import tempfile
+    work = tempfile.mkdtemp(prefix="uc-mixed-files-")
+    try:
+        src, wdl, ldl = (os.path.join(work, d) for d in ("src", "wdl", "ldl"))
+        _write(os.path.join(src, "报告.txt"), os.urandom(300_000))
+        _write(os.path.join(src, "资料夹", "子目录", "数据 1.bin"), os.urandom(70_000))
+        _write(os.path.join(src, "资料夹", "说明.txt"), "你好\n".encode())
+        png = os.urandom(200_000)
+        _write(os.path.join(os.fsencode(src), b"win", _unix("图片.png")), png)  # as Wine names it
+        with h.ProcessGroup(binary) as g:
+            pw, pl = h.free_udp_ports(2)
+            w = mx.win(g, ["lan", "--port", pw, "--peer", "%s:%d" % (LO, pl), "--broadcast", LO,
+                           "--nick", warg("窗口"), "--download-dir", _winpath(wdl)], "win-lan", json_mode=True)
+            l = mx.lin(g, ["lan", "--port", pl, "--peer", "%s:%d" % (LO, pw), "--broadcast", LO,
+                           "--nick", "林", "--download-dir", ldl], "linux-lan")
+            check(l.wait_ready(10) == pl and w.wait_ready(W) == pw, "ready on other ports", l, w)
+            l.wait_event("join", W, nick="窗口")
+            w.wait_event("join", W, nick="林")
+            m = w.mark()
+            l.send_line("/send 窗口 %s %s" % (os.path.join(src, "报告.txt"), os.path.join(src, "资料夹")))
+            offer = w.wait_event("file_offer", W, m)
+            w.send_line(gbk("/accept %d" % offer["offer"]))
+            w.wait_for(lambda e: e.get("event") == "transfer" and e.get("state") in ("done", "failed"), 60, m)
+            got = _tree(wdl, wine=True)
+            with open(os.path.join(src, "报告.txt"), "rb") as f:
+                check(got.get("报告.txt") == f.read(), "linux -> windows file differs: %r" % sorted(got), w)
+            want = {os.path.join("资料夹", k): v for k, v in _tree(os.path.join(src, "资料夹")).items()}
+            check({k: v for k, v in got.items() if k.startswith("资料夹")} == want, "linux -> windows folder differs", w)
+            m = l.mark()
+            w.send_line(gbk("/send 林 %s" % _winpath(os.path.join(src, "win", "图片.png"))))
+            offer = l.wait_event("file_offer", W, m)
+            l.send_line("/accept %d" % offer["offer"])
+            l.wait_for(lambda e: e.get("event") == "transfer" and e.get("state") in ("done", "failed"), 60, m)
+            with open(os.path.join(ldl, "图片.png"), "rb") as f:
+                check(f.read() == png, "windows -> linux file differs", l)
+            no_errors(l, w)
+            print("  linux -> windows: file + folder; windows -> linux: file; all byte-identical", flush=True)
+            check(w.stop(W) == 0 and l.stop(10) == 0, "exit codes", l, w)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 if __name__ == "__main__":
     mx.main([test_peer, test_peer_json, test_peer_unreachable_first, test_legacy, test_relay_windows_server, test_relay_linux_server,
-             test_lan])
+             test_lan, test_lan_files])

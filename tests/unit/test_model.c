@@ -119,9 +119,52 @@ static void test_lan_away_and_sealed(void)
     model_destroy(m);
 }
 
+/* Offers are numbered 1, 2, ... for /accept; a malformed list is no offer; the oldest go
+ * beyond MODEL_KEEP_FILES; transfers keep their last state and bytes. */
+static void test_offers_and_transfers(void)
+{
+    model *m = model_create("bob");
+    chat_event o = {0};
+    o.type = EV_FILE_OFFER;
+    o.from = "alice";
+    o.address = "10.0.0.1";
+    o.files = "1234\t1\n7\t100\t5\t1\tok\t报告.pdf\n8\t0\t5\t2\tit is . or ..\t..\n";
+    model_apply(m, &o);
+    o.files = "garbage";
+    model_apply(m, &o);
+    CHECK_EQ_INT(model_offer_count(m), 1);
+    const model_offer *f = model_offer_find(m, 1);
+    CHECK(f && f->offer.packet_no == 1234 && f->offer.n == 2 && strcmp(f->offer.files[0].name, "报告.pdf") == 0);
+    CHECK(f && !f->offer.files[0].refused && f->offer.files[1].refused && f->state == OFFER_OPEN);
+    model_offer_set_state(m, 1, OFFER_DECLINED);
+    CHECK(model_offer_find(m, 1)->state == OFFER_DECLINED && !model_offer_find(m, 2));
+    o.files = "99\t1\n1\t1\t1\t1\tok\tx\n";
+    for (int i = 0; i < MODEL_KEEP_FILES + 5; i++) model_apply(m, &o);
+    CHECK_EQ_INT(model_offer_count(m), MODEL_KEEP_FILES);
+    CHECK(!model_offer_find(m, 1) && model_offer_find(m, MODEL_KEEP_FILES + 6));
+    chat_event t = {0};
+    t.type = EV_TRANSFER;
+    t.id = 3;
+    t.reason = TRANSFER_PROGRESS;
+    t.from = "alice";
+    t.text = "报告.pdf";
+    t.bytes = 50, t.size = 100, t.rate = 10;
+    model_apply(m, &t);
+    t.reason = TRANSFER_FAILED;
+    t.text = "报告.pdf: timed out";
+    model_apply(m, &t);
+    const model_transfer *x = model_transfer_find(m, 3);
+    CHECK(x && x->reason == TRANSFER_FAILED && x->bytes == 50 && strcmp(x->name, "报告.pdf") == 0 && !x->sending);
+    t.id = 0; /* a refused request is no transfer */
+    model_apply(m, &t);
+    CHECK_EQ_INT(model_transfer_count(m), 1);
+    model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_lan_away_and_sealed);
+    RUN(test_offers_and_transfers);
     RUN(test_own_messages_and_delivery);
     RUN(test_conversations_mentions_unread);
     RUN(test_roster_and_nick);
