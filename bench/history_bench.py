@@ -6,9 +6,11 @@
          on one core), through one `udpchat server` on 127.0.0.1; a sender client writes N
          lines at 800 a second (under the relay's per-member limit); the receiver's CPU time
          (/proc/PID/stat) from its first message to its last; runs interleaved.
-  search one million stored messages (the 100 MB-style mixed Chinese/ASCII text of
-         gen_text.py, one line a message): `udpchat history --search WORD` against
-         `grep -c WORD` over the same lines exported to a file; wall time of each process.
+  search one million stored messages (the mixed Chinese/ASCII text of gen_text.py, one
+         line a message): `/search WORD` typed into a running `udpchat peer --json` (from the
+         line written to the last match shown), and `udpchat history --search WORD` (a
+         process of its own), each against `grep -c WORD` over the same lines exported to
+         a file (wall time of the grep process).
 
 Prints "key<TAB>value" sample lines for report.py. Every wait is bounded."""
 import argparse
@@ -99,10 +101,32 @@ def search_rows(binary, text_path, n, runs, word):
             found = sum(1 for l in r.stdout.splitlines() if l.strip())
             g, rg = timed(["grep", "-c", "-F", word, export])
             print("hist.search.s\t%.4f\nhist.grep.s\t%.4f" % (s, g), flush=True)
-            print("search %r: udpchat %d matches in %.3f s, grep %s in %.3f s" % (
+            print("search %r: udpchat history %d matches in %.3f s, grep %s in %.3f s" % (
                 word, found, s, rg.stdout.decode().strip(), g), file=sys.stderr)
+        for s in chat_search(binary, log, word, found, runs):
+            print("hist.chat_search.s\t%.4f" % s, flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def chat_search(binary, log, word, found, runs):
+    """/search typed into a running chat whose log is `log`: seconds from the line written
+    to the last of its `found` matches shown, per run."""
+    home = h.private_home()
+    os.makedirs(os.path.join(home["XDG_DATA_HOME"], "udpchat"))
+    shutil.copy(log, os.path.join(home["XDG_DATA_HOME"], "udpchat", "history.db"))
+    pa, pb = h.free_udp_ports(2)
+    out = []
+    with h.ProcessGroup(binary) as g:
+        a = g.start(["peer", "127.0.0.1:%d" % pb, "--port", pa, "--json"], name="alice", env=home)
+        a.wait_ready()
+        for _ in range(runs):
+            m = a.mark()
+            t0 = time.monotonic() - a.started
+            a.send_line("/search " + word)
+            got = a.wait_count(lambda e: e.get("event") == "history", min(found, 50), 60, m, "/search")
+            out.append(got[-1]["_t"] - t0)
+    return out
 
 
 def main():

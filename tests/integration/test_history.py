@@ -307,6 +307,37 @@ def test_read_only_database(binary):
         a.wait_for(is_msg("still here"))
 
 
+def test_full_disk(binary):
+    """The log's disk fills up (a 256 KiB tmpfs): one warning, every line still shown, the
+    chat goes on both ways."""
+    if os.geteuid() != 0:
+        raise h.Skip("needs root to mount a small tmpfs")
+    ha, hb = h.private_home(), h.private_home()
+    os.makedirs(ha["XDG_DATA_HOME"])
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", ha["XDG_DATA_HOME"]],
+                       capture_output=True)
+    if r.returncode != 0:
+        raise h.Skip("cannot mount a tmpfs: %s" % r.stderr.decode(errors="replace").strip())
+    try:
+        with h.ProcessGroup(binary) as g:
+            a, b, _, _ = peers(g, ha, hb)
+            n = 600
+            b.send_lines(["filling the disk %04d %s" % (i, "磁盘" * 150) for i in range(n)])
+            a.wait_count(lambda e: e.get("event") == "message", n, 60, 0, "%d messages" % n)
+            warn = a.wait_for(lambda e: e.get("event") == "error" and "history:" in e.get("text", ""), 10,
+                              what="a history warning")
+            check("full" in warn["text"], "warning %r does not say the disk is full" % warn["text"])
+            print("    warned: %s" % warn["text"], flush=True)
+            b.send_line("after the disk filled")
+            a.wait_for(is_msg("after the disk filled"))
+            a.send_line("alice still talks")
+            b.wait_for(is_msg("alice still talks"))
+            check(sum(1 for e in a.of_type("error") if "not being saved" in e.get("text", "")) == 1,
+                  "the warning is not said once: %r" % a.of_type("error"), a)
+    finally:
+        subprocess.run(["umount", "-l", ha["XDG_DATA_HOME"]], capture_output=True)
+
+
 def shutil_which(name):
     import shutil
     return shutil.which(name)
@@ -315,4 +346,4 @@ def shutil_which(name):
 if __name__ == "__main__":
     h.main([test_peer_both_sides, test_room_private_and_public, test_lan, test_lan_file_offer, test_kill9_loses_nothing,
             test_search_and_history_commands, test_locked_database, test_locked_while_chatting, test_corrupt_and_truncated,
-            test_read_only_database])
+            test_read_only_database, test_full_disk])
