@@ -177,6 +177,7 @@ static msg_kind kind_of(int flags)
 static const model_msg *on_sent(model *m, const chat_event *ev)
 {
     model_msg *g = msg_add(m);
+    g->event = EV_SENT;
     g->own = 1;
     g->id = ev->id;
     g->kind = kind_of(ev->flags | (ev->to ? CHAT_PRIVATE : 0));
@@ -191,6 +192,7 @@ static const model_msg *on_sent(model *m, const chat_event *ev)
 static const model_msg *on_message(model *m, const chat_event *ev)
 {
     model_msg *g = msg_add(m);
+    g->event = EV_MESSAGE;
     g->kind = kind_of(ev->flags);
     g->from = dup_or_null(ev->from);
     g->to = dup_or_null(ev->to);
@@ -298,7 +300,10 @@ static const model_msg *on_system(model *m, const chat_event *ev)
 {
     model_msg *g = msg_add(m);
     g->kind = ev->type == EV_NOTICE && ev->flags == NOTICE_ADMIN ? MSG_KIND_NOTICE : MSG_KIND_SYSTEM;
+    g->event = (int)ev->type;
+    g->reason = ev->reason;
     g->from = dup_or_null(ev->from);
+    g->to = dup_or_null(ev->to);
     g->address = dup_or_null(ev->address);
     g->text = dup_or_null(ev->text);
     return g;
