@@ -58,6 +58,7 @@ static int on_key(gui *g, const SDL_KeyboardEvent *key, gui_event *ev)
 {
     SDL_Keycode k = key->keysym.sym;
     int ctrl = (key->keysym.mod & KMOD_CTRL) != 0;
+    g->swallow = ctrl; /* X11 may follow Ctrl-+ with the text "+": not typed text */
     if (ctrl && (k == SDLK_PLUS || k == SDLK_EQUALS || k == SDLK_KP_PLUS)) zoom(g, 10);
     else if (ctrl && (k == SDLK_MINUS || k == SDLK_KP_MINUS)) zoom(g, -10);
     else if (ctrl && k == SDLK_0) zoom(g, 0);
@@ -88,6 +89,10 @@ static int on_click(gui *g, const SDL_MouseButtonEvent *b, gui_event *ev)
 
 static void on_text(gui *g, const char *text, int committed)
 {
+    if (committed && g->swallow) {
+        g->swallow = 0;
+        return;
+    }
     if (committed) {
         gui_edit_insert(&g->edit, text, strlen(text));
         g->edit.compose[0] = '\0';

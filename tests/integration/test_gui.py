@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""test_gui.py -- `udpchat gui peer` in a real X server (Xvfb) against `udpchat peer --json`:
+xdotool types ASCII and Chinese into the window and the partner gets exactly that text; the
+partner's Chinese and Latin lines change the conversation's pixels; screenshots (PNG) go to
+gui-shots/ in the build tree for a person to look at. Skipped (77) without Xvfb, xdotool or
+ImageMagick. Usage: test_gui.py PATH/TO/udpchat [TEST...]"""
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import udpchat_harness as h  # noqa: E402
+from udpchat_harness import check  # noqa: E402
+
+SHOTS = os.path.join(os.getcwd(), "gui-shots")
+CONV = (240, 10, 880, 480)  # x0, y0, x1, y1: inside the conversation of a 900x600 window
+LONG_ZH = ("中文消息：今天下午三点在会议室开会，请大家准时参加。我们将讨论新版本的发布计划、"
+           "测试安排以及用户反馈的问题，会议大约持续一个小时。")
+LONG_EN = ("A Latin line from bob that is long enough to wrap at a space inside the conversation "
+           "area of the window, twice or more at this width, with no word cut in two.")
+
+
+class Xvfb:
+    """An X server of our own on a free display (-displayfd), stopped on exit."""
+
+    def __init__(self):
+        for tool in ("Xvfb", "xdotool", "import", "convert"):
+            if not shutil.which(tool):
+                raise h.Skip("%s is not installed (apt-get install xvfb xdotool imagemagick)" % tool)
+        r, w = os.pipe()
+        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24",
+                                      "-nolisten", "tcp"], pass_fds=(w,), stderr=subprocess.DEVNULL)
+        os.close(w)
+        with os.fdopen(r) as f:
+            self.display = ":" + f.readline().strip()
+        self.env = dict(os.environ, DISPLAY=self.display)
+        self.env.pop("WAYLAND_DISPLAY", None)
+
+    def run(self, *args, timeout=20):
+        return subprocess.run(list(args), env=self.env, capture_output=True, text=True, timeout=timeout)
+
+    def window(self, name, timeout=15):
+        deadline = time.monotonic() + h.T(timeout)
+        while time.monotonic() < deadline:
+            out = self.run("xdotool", "search", "--name", name).stdout.split()
+            if out:
+                return out[0]
+            time.sleep(0.2)
+        raise AssertionError("no window named %r appeared" % name)
+
+    def shot(self, wid, name):
+        os.makedirs(SHOTS, exist_ok=True)
+        path = os.path.join(SHOTS, name)
+        r = self.run("import", "-window", wid, path)
+        check(r.returncode == 0, "import failed: %s" % r.stderr)
+        print("  screenshot %s" % path, flush=True)
+        return path
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def region_pixels(x, path):
+    """The RGB bytes of CONV in the PNG at path."""
+    x0, y0, x1, y1 = CONV
+    r = subprocess.run(["convert", path, "-crop", "%dx%d+%d+%d" % (x1 - x0, y1 - y0, x0, y0), "rgb:-"],
+                       env=x.env, capture_output=True, timeout=20)
+    check(r.returncode == 0, "convert failed")
+    return r.stdout
+
+
+def dark(pix):
+    """Pixels darker than the background: drawn text."""
+    return sum(1 for i in range(0, len(pix) - 2, 3) if pix[i] + pix[i + 1] + pix[i + 2] < 400)
+
+
+def raw_has(proc, text):
+    return lambda e: e.get("event") == "_raw" and text in e.get("line", "")
+
+
+def start_pair(g, x):
+    pa, pb = h.free_udp_ports(2)
+    bob = g.start(["peer", "127.0.0.1:%d" % pa, "--port", pb, "--json", "--nick", "bob"], name="bob")
+    alice = g.start(["gui", "peer", "127.0.0.1:%d" % pb, "--port", pa, "--nick", "alice"], name="alice",
+                    env=x.env, stdin=False)
+    wid = x.window("udpchat - alice")
+    bob.wait_event("join", nick="alice", timeout=10)
+    return alice, bob, wid
+
+
+def type_line(x, wid, text, delay=60):
+    x.run("xdotool", "windowfocus", "--sync", wid)
+    r = x.run("xdotool", "type", "--delay", str(delay), text)
+    check(r.returncode == 0, "xdotool type failed: %s" % r.stderr)
+    x.run("xdotool", "key", "Return")
+
+
+def test_gui_peer_chat(binary):
+    """Typing in the window reaches the partner exactly; the partner's lines are drawn."""
+    x = Xvfb()
+    try:
+        with h.ProcessGroup(binary) as g:
+            alice, bob, wid = start_pair(g, x)
+            title = x.run("xdotool", "getwindowname", wid).stdout.strip()
+            check(title == "udpchat - alice (peer)", "window title %r" % title)
+            for text in ("hello from the window", "你好，窗口。中文输入"):
+                type_line(x, wid, text, delay=60 if text.isascii() else 120)
+                bob.wait_event("message", text=text, timeout=10)
+            alice.wait_for(raw_has(alice, "<alice> 你好，窗口。"), timeout=5)
+            time.sleep(0.5)
+            before = region_pixels(x, x.shot(wid, "gui-1-typed.png"))
+            bob.send_line(LONG_ZH)
+            bob.send_line(LONG_EN)
+            bob.send_line("/me 挥手 waves")
+            alice.wait_for(raw_has(alice, "* bob 挥手 waves"), timeout=10)
+            time.sleep(0.7)  # the window draws once the lines are shown
+            after = region_pixels(x, x.shot(wid, "gui-2-received.png"))
+            check(before != after, "the conversation did not change when messages came")
+            check(dark(after) > dark(before) + 2000, "too little new text drawn: %d -> %d dark pixels"
+                  % (dark(before), dark(after)))
+            msgs = [e["text"] for e in bob.of_type("message")]
+            check(msgs == ["hello from the window", "你好，窗口。中文输入"], "bob got %r" % msgs)
+            type_line(x, wid, "/quit")
+            check(alice.wait_exit(timeout=10) == 0, "the window did not quit with /quit", alice)
+            bob.wait_event("leave", nick="alice", timeout=10)
+    finally:
+        x.close()
+
+
+def test_gui_no_display(binary):
+    """Without a display: exit 1 and a sentence that says so."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["SDL_VIDEODRIVER"] = "x11"
+    pa, pb = h.free_udp_ports(2)
+    r = subprocess.run([binary, "gui", "peer", "127.0.0.1:%d" % pa, "--port", str(pb), "--no-history"],
+                       env=env, capture_output=True, text=True, timeout=h.T(20), stdin=subprocess.DEVNULL)
+    check(r.returncode == 1, "exit %d, stderr %r" % (r.returncode, r.stderr))
+    check("no display" in r.stderr, "stderr: %r" % r.stderr)
+
+
+if __name__ == "__main__":
+    h.main([test_gui_peer_chat, test_gui_no_display])
