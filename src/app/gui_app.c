@@ -141,7 +141,7 @@ static void view_status(gui_app *A)
     }
     buf b = {0};
     buf_printf(&b, "%s  |  %s  |  UDP port %u  |  to %s", frontend_mode_name(A->fe->mode), A->fe->nick,
-               (unsigned)A->port, target ? target : A->fe->mode == FE_PEER ? "the peer" : "everyone");
+               (unsigned)A->port, target ? target : A->fe->mode == FE_PEER ? "the peer" : A->fe->mode == FE_JOIN ? "the room" : "everyone");
     if (error) buf_printf(&b, "  |  !! %s", error);
     gui_set_status(A->g, b.data, error != NULL);
     buf_free(&b);

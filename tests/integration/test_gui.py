@@ -130,6 +130,54 @@ def test_gui_peer_chat(binary):
         x.close()
 
 
+def roster_row(x, wid, alice, nick):
+    """Clicks the roster row of nick ("(the room)" is row 0; then the room's order)."""
+    e = alice.wait_for(raw_has(alice, "-- in the room: "), timeout=10)
+    names = e["line"].split("-- in the room: ", 1)[1].split(",")
+    row = 0 if nick is None else 1 + [n.strip() for n in names].index(nick)
+    y = 8 + 20 + 4 + 20 * row + 10  # pad, heading, pad/2, rows of 20 px at 100%: the row's middle
+    x.run("xdotool", "mousemove", "--window", wid, "60", str(y), "click", "1")
+
+
+def test_gui_join_roster(binary):
+    """In a room: a click on a member sends plain lines to them only (/msg), a click on the room
+    sends to everyone again; PageUp scrolls the conversation back."""
+    x = Xvfb()
+    try:
+        with h.ProcessGroup(binary) as g:
+            sp = h.free_udp_port()
+            g.start(["server", "--port", sp, "--json"], name="server").wait_ready()
+            join = ["join", "127.0.0.1:%d" % sp, "--json", "--nick"]
+            bob, carol = g.start(join + ["bob"], name="bob"), g.start(join + ["carol"], name="carol")
+            bob.wait_ready(), carol.wait_ready()
+            alice = g.start(["gui", "join", "127.0.0.1:%d" % sp, "--nick", "alice"], name="alice",
+                            env=x.env, stdin=False)
+            wid = x.window("udpchat - alice")
+            bob.wait_event("join", nick="alice", timeout=10)
+            time.sleep(0.5)
+            roster_row(x, wid, alice, "bob")
+            type_line(x, wid, "只给bob的悄悄话")
+            e = bob.wait_event("message", text="只给bob的悄悄话", timeout=10)
+            check(e.get("private") is True, "not private: %r" % e)
+            x.shot(wid, "gui-3-join-private.png")
+            roster_row(x, wid, alice, None)
+            type_line(x, wid, "to the whole room")
+            carol.wait_event("message", text="to the whole room", timeout=10)
+            check(not [m for m in carol.of_type("message") if "悄悄话" in m.get("text", "")],
+                  "carol saw the private message")
+            for i in range(40):
+                carol.send_line("line %02d from carol" % i)
+            alice.wait_for(raw_has(alice, "line 39 from carol"), timeout=10)
+            time.sleep(0.7)
+            bottom = region_pixels(x, x.shot(wid, "gui-4-bottom.png"))
+            x.run("xdotool", "key", "Prior")
+            time.sleep(0.7)
+            back = region_pixels(x, x.shot(wid, "gui-5-page-up.png"))
+            check(bottom != back, "PageUp did not scroll the conversation")
+    finally:
+        x.close()
+
+
 def test_gui_no_display(binary):
     """Without a display: exit 1 and a sentence that says so."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
@@ -142,4 +190,4 @@ def test_gui_no_display(binary):
 
 
 if __name__ == "__main__":
-    h.main([test_gui_peer_chat, test_gui_no_display])
+    h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_no_display])
