@@ -23,8 +23,9 @@ typedef struct gui_options {
  * display: ...", "no font ...: pass --font FILE"). */
 gui *gui_open(const gui_options *o, char *err, size_t errlen);
 void gui_close(gui *g); /* accepts NULL */
-/* Shows text in a message box (over the window when there is one), else on stderr. */
-void gui_message_box(gui *g, const char *title, const char *text);
+/* Shows text in a window of its own (SDL's message box
+ * when that cannot open, e.g. without a font) until Enter or its close; returns then. */
+void gui_message_box(const char *title, const char *text);
 /* Wakes gui_wait from any thread (the service thread's events). Cheap: many calls between
  * two waits wake it once. */
 void gui_wake(void *unused);

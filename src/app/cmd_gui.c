@@ -76,7 +76,7 @@ int cmd_gui(int argc, char **argv)
     gui_stderr_capture();
     int rc = run_mode(argc, argv);
     char *errs = app_gui_capture_end(); /* "" when the window opened: it showed them */
-    if (rc == EXIT_RUNTIME && *errs) gui_message_box(NULL, "udpchat", errs);
+    if (rc == EXIT_RUNTIME && *errs) gui_message_box("udpchat", errs);
     free(errs);
     return rc;
 }

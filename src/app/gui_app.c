@@ -243,7 +243,8 @@ int app_run_gui(net_socket *sock, void *core, const core_ops *ops, frontend *fe)
     gui *g = gui_open(&o, err, sizeof err);
     char *early = app_gui_capture_end();
     if (!g) {
-        gui_message_box(NULL, "udpchat gui", err);
+        fprintf(stderr, "udpchat gui: %s\n", err);
+        gui_message_box("udpchat gui", err);
         free(early);
         return EXIT_RUNTIME;
     }

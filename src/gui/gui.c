@@ -75,10 +75,40 @@ void gui_close(gui *g)
     SDL_QuitSubSystem(SDL_INIT_VIDEO);
 }
 
-void gui_message_box(gui *g, const char *title, const char *text)
+/* SDL's own message box (zenity or X11), for when our window cannot open (no font). */
+static void sdl_box(const char *title, const char *text)
 {
-    fprintf(stderr, "%s: %s\n", title, text);
-    SDL_ShowSimpleMessageBox(SDL_MESSAGEBOX_ERROR, title, text, g ? g->win : NULL);
+    int own = !SDL_WasInit(SDL_INIT_VIDEO);
+    if (own && SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) return; /* no display: stderr said it */
+    if (SDL_ShowSimpleMessageBox(SDL_MESSAGEBOX_ERROR, title, text, NULL) < 0)
+        fprintf(stderr, "%s: (no message box: %s)\n", title, SDL_GetError());
+    if (own) SDL_QuitSubSystem(SDL_INIT_VIDEO);
+}
+
+void gui_message_box(const char *title, const char *text)
+{
+    char err[256];
+    gui_options o = {title, NULL, 0};
+    gui *w = gui_open(&o, err, sizeof err);
+    if (!w) {
+        sdl_box(title, text);
+        return;
+    }
+    buf b = {0};
+    buf_append_str(&b, text);
+    buf_append_byte(&b, 0);
+    gui_lines_begin(w);
+    for (char *line = strtok(b.data, "\n"); line; line = strtok(NULL, "\n")) gui_line_add(w, GUI_ERROR, line, NULL);
+    gui_line_add(w, GUI_SYSTEM, "Enter, or closing this window, ends udpchat.", NULL);
+    gui_lines_end(w);
+    gui_set_status(w, title, 1);
+    for (;;) {
+        gui_event e = gui_wait(w, 1000);
+        free(e.line);
+        if (e.type == GUI_EV_CLOSE || e.type == GUI_EV_LINE) break;
+    }
+    buf_free(&b);
+    gui_close(w);
 }
 
 void gui_wake(void *unused)

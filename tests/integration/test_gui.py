@@ -178,6 +178,27 @@ def test_gui_join_roster(binary):
         x.close()
 
 
+def test_gui_port_taken(binary):
+    """A port in use: a message box says so (and what to do); Enter closes it; exit 1."""
+    x = Xvfb()
+    try:
+        with h.ProcessGroup(binary) as g:
+            pa, pb = h.free_udp_ports(2)
+            bob = g.start(["peer", "127.0.0.1:%d" % pa, "--port", pb, "--json"], name="bob")
+            bob.wait_ready()
+            alice = g.start(["gui", "peer", "127.0.0.1:%d" % pb, "--port", pb, "--no-history"],
+                            name="alice", env=x.env, stdin=False)
+            wid = x.window("^udpchat$")
+            time.sleep(0.5)
+            x.shot(wid, "gui-6-port-taken.png")
+            x.run("xdotool", "windowfocus", "--sync", wid)
+            x.run("xdotool", "key", "Return")
+            check(alice.wait_exit(timeout=10) == 1, "exit code", alice)
+            check(any("cannot use UDP port %d" % pb in l for l in alice.stderr_lines), "stderr", alice)
+    finally:
+        x.close()
+
+
 def test_gui_no_display(binary):
     """Without a display: exit 1 and a sentence that says so."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
@@ -190,4 +211,4 @@ def test_gui_no_display(binary):
 
 
 if __name__ == "__main__":
-    h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_no_display])
+    h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_port_taken, test_gui_no_display])
