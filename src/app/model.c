@@ -255,6 +255,7 @@ static void member_remove(model *m, const char *nick)
 static void roster_replace(model *m, const char *text)
 {
     members_clear(m);
+    if (text && strcmp(text, "(nobody yet)") == 0) return; /* LAN's /who when alone (lan.c): no member */
     for (const char *p = text ? text : ""; *p;) { /* one member a line; its nick comes first */
         size_t n = strcspn(p, "\n"), w = strcspn(p, " \n");
         char *nick = xmalloc(w + 1);

@@ -114,6 +114,7 @@ def test_gui_peer_chat(binary):
             before = region_pixels(x, x.shot(wid, "gui-1-typed.png"))
             bob.send_line(LONG_ZH)
             bob.send_line(LONG_EN)
+            bob.send_line("hostile \x1b[2J\x1b]0;owned\x07 \u202egnp.exe \u009b31m end")
             bob.send_line("/me 挥手 waves")
             alice.wait_for(raw_has(alice, "* bob 挥手 waves"), timeout=10)
             time.sleep(0.7)  # the window draws once the lines are shown
@@ -121,6 +122,8 @@ def test_gui_peer_chat(binary):
             check(before != after, "the conversation did not change when messages came")
             check(dark(after) > dark(before) + 2000, "too little new text drawn: %d -> %d dark pixels"
                   % (dark(before), dark(after)))
+            title = x.run("xdotool", "getwindowname", wid).stdout.strip()
+            check(title == "udpchat - alice (peer)", "network text changed the title: %r" % title)
             msgs = [e["text"] for e in bob.of_type("message")]
             check(msgs == ["hello from the window", "你好，窗口。中文输入"], "bob got %r" % msgs)
             type_line(x, wid, "/quit")
