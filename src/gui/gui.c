@@ -67,6 +67,7 @@ void gui_close(gui *g)
     for (size_t i = 0; i < g->nroster; i++) free(g->roster[i]);
     free(g->roster), free(g->heading), free(g->status);
     gui_edit_free(&g->edit);
+    buf_free(&g->shown);
     gui_fonts_close(&g->fonts);
     if (g->ren) SDL_DestroyRenderer(g->ren);
     if (g->win) SDL_DestroyWindow(g->win);

@@ -180,17 +180,16 @@ static void draw_status(gui *g)
 
 void gui_draw(gui *g)
 {
-    static row rows[MAX_ROWS];
-    static buf shown;
+    static row rows[MAX_ROWS]; /* one thread draws */
     size_t caret;
     SDL_GetRendererOutputSize(g->ren, &g->w, &g->h);
     g->input_box.w = g->w - roster_width(g) - 2 * pad(g); /* what layout() will give it: for wrapping */
-    size_t n = input_rows(g, &shown, &caret, rows, MAX_ROWS);
+    size_t n = input_rows(g, &g->shown, &caret, rows, MAX_ROWS);
     layout(g, n);
     fill(g->ren, (SDL_Rect){0, 0, g->w, g->h}, 0xFA, 0xFA, 0xFA);
     draw_roster(g);
     draw_conv(g);
-    draw_input(g, &shown, rows, n, caret);
+    draw_input(g, &g->shown, rows, n, caret);
     draw_status(g);
     SDL_RenderPresent(g->ren);
 }

@@ -65,6 +65,7 @@ struct gui {
     char *status;
     int status_error;
     gui_edit edit;
+    buf shown;                   /* the input box's text as drawn (with the composition) */
     int focus;                   /* GUI_FOCUS_* */
     int scroll;                  /* rows scrolled back from the bottom */
     int dirty;                   /* 1: redraw before waiting */
