@@ -92,6 +92,7 @@ void gui_fonts_close(gui_fonts *f)
         free(f->path[i]);
         f->face[i] = NULL, f->path[i] = NULL;
     }
+    FcFini(); /* fontconfig's caches (FcInit again on the next open) */
 }
 
 /* The face that draws cp: the first that has it (else the first, which shows its box). */
