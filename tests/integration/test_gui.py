@@ -15,6 +15,7 @@ import udpchat_harness as h  # noqa: E402
 from udpchat_harness import check  # noqa: E402
 
 SHOTS = os.path.join(os.getcwd(), "gui-shots")
+WQY = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 CONV = (240, 10, 880, 480)  # x0, y0, x1, y1: inside the conversation of a 900x600 window
 LONG_ZH = ("中文消息：今天下午三点在会议室开会，请大家准时参加。我们将讨论新版本的发布计划、"
            "测试安排以及用户反馈的问题，会议大约持续一个小时。")
@@ -109,6 +110,10 @@ def test_gui_peer_chat(binary):
             for text in ("hello from the window", "你好，窗口。中文输入"):
                 type_line(x, wid, text, delay=60 if text.isascii() else 120)
                 bob.wait_event("message", text=text, timeout=10)
+            x.run("xdotool", "type", "--delay", "60", "line one")  # Shift+Enter: a second line
+            x.run("xdotool", "key", "shift+Return")
+            type_line(x, wid, "第二行 two", delay=120)
+            bob.wait_event("message", text="line one\n第二行 two", timeout=10)
             alice.wait_for(raw_has(alice, "<alice> 你好，窗口。"), timeout=5)
             time.sleep(0.5)
             before = region_pixels(x, x.shot(wid, "gui-1-typed.png"))
@@ -131,7 +136,8 @@ def test_gui_peer_chat(binary):
             type_line(x, wid, "after zoom")
             bob.wait_event("message", text="after zoom", timeout=10)
             msgs = [e["text"] for e in bob.of_type("message")]
-            check(msgs == ["hello from the window", "你好，窗口。中文输入", "after zoom"], "bob got %r" % msgs)
+            check(msgs == ["hello from the window", "你好，窗口。中文输入", "line one\n第二行 two", "after zoom"],
+                  "bob got %r" % msgs)
             type_line(x, wid, "/quit")
             check(alice.wait_exit(timeout=10) == 0, "the window did not quit with /quit", alice)
             bob.wait_event("leave", nick="alice", timeout=10)
@@ -159,7 +165,8 @@ def test_gui_join_roster(binary):
             join = ["join", "127.0.0.1:%d" % sp, "--json", "--nick"]
             bob, carol = g.start(join + ["bob"], name="bob"), g.start(join + ["carol"], name="carol")
             bob.wait_ready(), carol.wait_ready()
-            alice = g.start(["gui", "join", "127.0.0.1:%d" % sp, "--nick", "alice"], name="alice",
+            font = ["--font", WQY] if os.path.exists(WQY) else []  # one face for everything
+            alice = g.start(["gui", "join", "127.0.0.1:%d" % sp, "--nick", "alice"] + font, name="alice",
                             env=x.env, stdin=False)
             wid = x.window("udpchat - alice")
             bob.wait_event("join", nick="alice", timeout=10)
@@ -183,6 +190,12 @@ def test_gui_join_roster(binary):
             time.sleep(0.7)
             back = region_pixels(x, x.shot(wid, "gui-6-page-up.png"))
             check(bottom != back, "PageUp did not scroll the conversation")
+            x.run("xdotool", "key", "Next")
+            time.sleep(0.7)
+            check(region_pixels(x, x.shot(wid, "gui-7-page-down.png")) == bottom, "PageDown did not come back")
+            x.run("xdotool", "mousemove", "--window", wid, "500", "300", "click", "4", "click", "4")  # the wheel
+            time.sleep(0.7)
+            check(region_pixels(x, x.shot(wid, "gui-8-wheel.png")) not in (bottom, back), "the wheel did not scroll")
     finally:
         x.close()
 
@@ -199,7 +212,7 @@ def test_gui_port_taken(binary):
                             name="alice", env=x.env, stdin=False)
             wid = x.window("^udpchat$")
             time.sleep(0.5)
-            x.shot(wid, "gui-7-port-taken.png")
+            x.shot(wid, "gui-9-port-taken.png")
             x.run("xdotool", "windowfocus", "--sync", wid)
             x.run("xdotool", "key", "Return")
             check(alice.wait_exit(timeout=10) == 1, "exit code", alice)
