@@ -29,6 +29,7 @@ gui *gui_open(const gui_options *o, char *err, size_t errlen)
 {
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* Ctrl-C and SIGTERM stay the app's */
     SDL_SetHint(SDL_HINT_IME_SHOW_UI, "1");
+    SDL_SetHint(SDL_HINT_IME_SUPPORT_EXTENDED_TEXT, "1"); /* long compositions whole */
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) {
         snprintf(err, errlen, "no display: %s (is DISPLAY or WAYLAND_DISPLAY set? without 'gui', udpchat "
                               "chats in the terminal)", SDL_GetError());

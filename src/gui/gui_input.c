@@ -97,7 +97,11 @@ static void on_text(gui *g, const char *text, int committed)
         gui_edit_insert(&g->edit, text, strlen(text));
         g->edit.compose[0] = '\0';
     } else {
-        snprintf(g->edit.compose, sizeof g->edit.compose, "%s", text); /* SDL cut it on a character */
+        size_t n = strlen(text); /* kept whole up to the box's size, else cut between characters */
+        if (n >= sizeof g->edit.compose) n = sizeof g->edit.compose - 1;
+        while (n > 0 && (text[n] & 0xC0) == 0x80) n--;
+        memcpy(g->edit.compose, text, n);
+        g->edit.compose[n] = '\0';
     }
     g->focus = GUI_FOCUS_INPUT;
     g->dirty = 1;
@@ -114,6 +118,10 @@ static int handle(gui *g, const SDL_Event *e, gui_event *ev)
         return 0;
     case SDL_TEXTINPUT: on_text(g, e->text.text, 1); return 0;
     case SDL_TEXTEDITING: on_text(g, e->edit.text, 0); return 0;
+    case SDL_TEXTEDITING_EXT: /* a composition over 32 bytes (SDL_HINT_IME_SUPPORT_EXTENDED_TEXT) */
+        on_text(g, e->editExt.text ? e->editExt.text : "", 0);
+        SDL_free(e->editExt.text);
+        return 0;
     case SDL_KEYDOWN: return on_key(g, &e->key, ev);
     case SDL_MOUSEWHEEL: scroll(g, 3 * e->wheel.y); return 0;
     case SDL_MOUSEBUTTONDOWN: return e->button.button == SDL_BUTTON_LEFT && on_click(g, &e->button, ev);

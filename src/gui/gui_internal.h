@@ -32,7 +32,7 @@ int gui_text_draw(SDL_Renderer *r, gui_fonts *f, const char *s, size_t len, int 
 typedef struct gui_edit {
     buf text;          /* UTF-8, never NUL-terminated inside */
     size_t caret;      /* byte offset, on a character boundary */
-    char compose[128]; /* SDL_TEXTEDITING: the input method's uncommitted text */
+    char compose[256]; /* SDL_TEXTEDITING: the input method's uncommitted text */
 } gui_edit;
 
 void gui_edit_insert(gui_edit *e, const char *s, size_t len);

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """test_gui.py -- `udpchat gui peer` in a real X server (Xvfb) against `udpchat peer --json`:
 xdotool types ASCII and Chinese into the window and the partner gets exactly that text; the
-partner's Chinese and Latin lines change the conversation's pixels; screenshots (PNG) go to
-gui-shots/ in the build tree for a person to look at. Skipped (77) without Xvfb, xdotool or
-ImageMagick. Usage: test_gui.py PATH/TO/udpchat [TEST...]"""
+partner's Chinese and Latin lines change the conversation's pixels; a room's roster picks who
+lines go to; a port in use is told in a window; ibus-pinyin composes and commits Chinese.
+Screenshots (PNG) go to gui-shots/ in the build tree for a person to look at. Skipped (77)
+without Xvfb, xdotool or ImageMagick (the input method test without ibus-pinyin). Usage: test_gui.py PATH/TO/udpchat [TEST...]"""
 import os
 import shutil
 import subprocess
@@ -221,6 +222,63 @@ def test_gui_port_taken(binary):
         x.close()
 
 
+def blue_in(x, path, box):
+    """Pixels of the underline's blue (0x30, 0x70, 0xD0) in box (x0, y0, x1, y1) of the PNG."""
+    x0, y0, x1, y1 = box
+    r = subprocess.run(["convert", path, "-crop", "%dx%d+%d+%d" % (x1 - x0, y1 - y0, x0, y0), "rgb:-"],
+                       env=x.env, capture_output=True, timeout=20)
+    p = r.stdout
+    return sum(1 for i in range(0, len(p) - 2, 3) if abs(p[i] - 0x30) < 40 and abs(p[i + 1] - 0x70) < 40
+               and abs(p[i + 2] - 0xD0) < 40)
+
+
+def ibus_session(x, home):
+    """A D-Bus session and ibus-daemon with the pinyin engine, in x's environment."""
+    for tool in ("dbus-daemon", "ibus-daemon", "ibus"):
+        if not shutil.which(tool):
+            raise h.Skip("%s is not installed (apt-get install ibus ibus-pinyin)" % tool)
+    r = x.run("dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1")
+    addr, pid = r.stdout.split("\n")[:2]
+    x.env.update(DBUS_SESSION_BUS_ADDRESS=addr, HOME=home, SDL_IM_MODULE="ibus")
+    x.run("ibus-daemon", "--daemonize", "--replace", "--xim", "--panel=disable")
+    for _ in range(50):
+        if "pinyin" in x.run("ibus", "list-engine").stdout:
+            return int(pid)
+        time.sleep(0.2)
+    raise h.Skip("ibus has no pinyin engine (apt-get install ibus-pinyin)")
+
+
+def test_gui_input_method(binary):
+    """ibus (pinyin): "nihao" is composed underlined in the input box, Space commits 你好,
+    Enter sends it: the partner gets exactly 你好."""
+    x = Xvfb()
+    home = h.private_home()["XDG_DATA_HOME"] + "-ibus"
+    os.makedirs(home, exist_ok=True)
+    dbus = None
+    try:
+        dbus = ibus_session(x, home)
+        with h.ProcessGroup(binary) as g:
+            alice, bob, wid = start_pair(g, x)
+            x.run("xdotool", "windowfocus", "--sync", wid)
+            x.run("ibus", "engine", "pinyin")
+            time.sleep(0.5)
+            x.run("xdotool", "type", "--delay", "150", "nihao")
+            time.sleep(1)
+            composing = x.shot(wid, "gui-10-ime-composing.png")
+            underline = blue_in(x, composing, (240, 553, 320, 562))
+            check(underline > 20, "no underlined composition in the input box (%d blue pixels)" % underline)
+            x.run("xdotool", "key", "space")
+            time.sleep(0.5)
+            x.run("xdotool", "key", "Return")
+            bob.wait_event("message", text="你好", timeout=10)
+            x.shot(wid, "gui-11-ime-sent.png")
+    finally:
+        x.run("ibus", "exit")
+        if dbus:
+            os.kill(dbus, 15)
+        x.close()
+
+
 def test_gui_no_display(binary):
     """Without a display: exit 1 and a sentence that says so."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
@@ -233,4 +291,5 @@ def test_gui_no_display(binary):
 
 
 if __name__ == "__main__":
-    h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_port_taken, test_gui_no_display])
+    h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_port_taken, test_gui_input_method,
+            test_gui_no_display])
