@@ -64,7 +64,8 @@ int gui_fonts_open(gui_fonts *f, const char *file, int px, int *no_cjk, char *er
         return -1;
     }
     if (open_faces(f, px) < 0) {
-        snprintf(err, errlen, "cannot open the font %.200s: %.100s (pass --font FILE)", f->path[0], TTF_GetError());
+        snprintf(err, errlen, "cannot open the font %.200s: %.100s (%s)", f->path[0], TTF_GetError(),
+                 file ? "--font wants a TrueType or OpenType file; without it, fontconfig chooses" : "pass --font FILE");
         gui_fonts_close(f);
         return -1;
     }

@@ -222,6 +222,25 @@ def test_gui_port_taken(binary):
         x.close()
 
 
+def test_gui_bad_font(binary):
+    """--font naming no font: a window says which file and what to do; Enter ends it; exit 1."""
+    x = Xvfb()
+    try:
+        with h.ProcessGroup(binary) as g:
+            pa, pb = h.free_udp_ports(2)
+            alice = g.start(["gui", "peer", "127.0.0.1:%d" % pa, "--port", pb, "--no-history", "--font",
+                             "/nonexistent/font.ttf"], name="alice", env=x.env, stdin=False)
+            wid = x.window("^udpchat gui$")
+            time.sleep(0.5)
+            x.shot(wid, "gui-12-bad-font.png")
+            x.run("xdotool", "windowfocus", "--sync", wid)
+            x.run("xdotool", "key", "Return")
+            check(alice.wait_exit(timeout=10) == 1, "exit code", alice)
+            check(any("/nonexistent/font.ttf" in l and "--font" in l for l in alice.stderr_lines), "stderr", alice)
+    finally:
+        x.close()
+
+
 def blue_in(x, path, box):
     """Pixels of the underline's blue (0x30, 0x70, 0xD0) in box (x0, y0, x1, y1) of the PNG."""
     x0, y0, x1, y1 = box
@@ -291,5 +310,5 @@ def test_gui_no_display(binary):
 
 
 if __name__ == "__main__":
-    h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_port_taken, test_gui_input_method,
+    h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_port_taken, test_gui_bad_font, test_gui_input_method,
             test_gui_no_display])
