@@ -52,8 +52,14 @@ void gui_set_roster(gui *g, const char *heading, const char *const *names, size_
 void gui_set_status(gui *g, const char *text, int is_error);
 void gui_set_title(gui *g, const char *title);
 
+/* 1 while the window has the keyboard focus (taken as focused until the desktop says it
+ * lost it). */
+int gui_focused(const gui *g);
+/* Asks the desktop for the user's attention (the taskbar entry flashes until focused). */
+void gui_alert(gui *g);
+
 typedef enum gui_event_type {
-    GUI_EV_NONE,  /* timeout or gui_wake */
+    GUI_EV_NONE,  /* timeout, gui_wake, or the focus came or went */
     GUI_EV_LINE,  /* Enter in the input box: line (heap, the caller frees it) */
     GUI_EV_PICK,  /* a roster entry was clicked or chosen with Enter: index */
     GUI_EV_CLOSE  /* the window was closed */

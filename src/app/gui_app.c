@@ -21,6 +21,8 @@ typedef struct gui_app {
     char *title;   /* the window's title as last set */
     uint16_t port;
     int stale;     /* 1: the model changed since the window was told */
+    uint64_t seen; /* the newest message (seq) counted below */
+    size_t unseen; /* others' messages that came while the window was not focused */
 } gui_app;
 
 static int is_error_event(int ev)
@@ -129,6 +131,24 @@ static void view_roster(gui_app *A)
     free(names);
 }
 
+/* Others' messages since the last look: counted while the window is not focused (the title
+ * shows how many), a private one or one naming us asks for attention. */
+static void count_unseen(gui_app *A)
+{
+    const model *md = A->fe->model;
+    int focused = gui_focused(A->g), alert = 0;
+    for (size_t i = model_msg_count(md); i-- > 0;) {
+        const model_msg *m = model_msg_at(md, i);
+        if (m->seq <= A->seen) break;
+        if (m->event != EV_MESSAGE || m->own || focused) continue;
+        A->unseen++;
+        alert |= m->kind == MSG_KIND_PRIVATE || m->mention;
+    }
+    if (model_msg_count(md)) A->seen = model_msg_at(md, model_msg_count(md) - 1)->seq;
+    if (focused) A->unseen = 0;
+    if (alert) gui_alert(A->g);
+}
+
 /* Mode, nick, port, where lines go; and the newest error when it is among the last lines. */
 static void view_status(gui_app *A)
 {
@@ -146,6 +166,7 @@ static void view_status(gui_app *A)
     gui_set_status(A->g, b.data, error != NULL);
     buf_free(&b);
     buf t = {0};
+    if (A->unseen) buf_printf(&t, "(%lu) ", (unsigned long)A->unseen);
     buf_printf(&t, "udpchat - %s (%s)", A->fe->nick, frontend_mode_name(A->fe->mode));
     if (!A->title || strcmp(A->title, t.data) != 0) {
         gui_set_title(A->g, t.data);
@@ -159,6 +180,7 @@ static void view_update(gui_app *A)
 {
     view_lines(A);
     view_roster(A);
+    count_unseen(A);
     view_status(A);
     A->stale = 0;
 }
@@ -220,6 +242,7 @@ static int run(gui_app *A)
         if (e.type == GUI_EV_LINE) typed(A, e.line), A->stale = 1;
         else if (e.type == GUI_EV_PICK) pick(A, e.index), A->stale = 1;
         else if (e.type == GUI_EV_CLOSE) chat_loop_line(&A->L, NULL); /* as the end of input */
+        else if (A->unseen && gui_focused(A->g)) A->stale = 1; /* back: the title's count goes */
         free(e.line);
         stop = drain(A);
         if (A->stale && !A->L.held_since) view_update(A); /* shown once the history has it */
@@ -255,7 +278,7 @@ int app_run_gui(net_socket *sock, void *core, const core_ops *ops, frontend *fe)
     queue_set_notify(ui, gui_wake, NULL);
     app_post_ready(ui, net_local_port(sock));
     runner *r = runner_start(sock, core, ops, ui);
-    gui_app A = {g, fe, {0}, NULL, NULL, net_local_port(sock), 1};
+    gui_app A = {.g = g, .fe = fe, .port = net_local_port(sock), .stale = 1};
     chat_loop_init(&A.L, r, ui, fe);
     char *w = record_warning(fe->rec);
     if (w) frontend_error(fe, w);

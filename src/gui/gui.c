@@ -188,6 +188,10 @@ void gui_set_status(gui *g, const char *text, int is_error)
     g->dirty = 1;
 }
 
+int gui_focused(const gui *g) { return !g->unfocused; }
+
+void gui_alert(gui *g) { SDL_FlashWindow(g->win, SDL_FLASH_UNTIL_FOCUSED); }
+
 void gui_set_title(gui *g, const char *title)
 {
     char *t = safe_copy(title);

@@ -115,7 +115,9 @@ static int handle(gui *g, const SDL_Event *e, gui_event *ev)
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_CLOSE) return ev->type = GUI_EV_CLOSE, 1;
         g->dirty = 1;
-        return 0;
+        if (e->window.event != SDL_WINDOWEVENT_FOCUS_GAINED && e->window.event != SDL_WINDOWEVENT_FOCUS_LOST) return 0;
+        g->unfocused = e->window.event == SDL_WINDOWEVENT_FOCUS_LOST;
+        return 1; /* the app counts unseen lines in the title while unfocused */
     case SDL_TEXTINPUT: on_text(g, e->text.text, 1); return 0;
     case SDL_TEXTEDITING: on_text(g, e->edit.text, 0); return 0;
     case SDL_TEXTEDITING_EXT: /* a composition over 32 bytes (SDL_HINT_IME_SUPPORT_EXTENDED_TEXT) */

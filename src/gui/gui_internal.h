@@ -69,6 +69,7 @@ struct gui {
     int focus;                   /* GUI_FOCUS_* */
     int scroll;                  /* rows scrolled back from the bottom */
     int dirty;                   /* 1: redraw before waiting */
+    int unfocused;               /* 1: the desktop said the window lost the keyboard focus */
     int swallow;                 /* 1: a Ctrl key came: the text input that follows is not typed */
     int w, h;                    /* output size in pixels */
     SDL_Rect roster_box, conv_box, input_box;

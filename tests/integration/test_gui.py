@@ -241,6 +241,35 @@ def test_gui_bad_font(binary):
         x.close()
 
 
+def test_gui_unseen_in_title(binary):
+    """Two windows: while alice's has not the focus, bob's lines are counted in its title,
+    "(2) udpchat - alice (peer)"; focused again, the count goes."""
+    x = Xvfb()
+    try:
+        with h.ProcessGroup(binary) as g:
+            pa, pb = h.free_udp_ports(2)
+            g.start(["gui", "peer", "127.0.0.1:%d" % pa, "--port", pb, "--nick", "bob"], name="bob",
+                    env=x.env, stdin=False)
+            alice = g.start(["gui", "peer", "127.0.0.1:%d" % pb, "--port", pa, "--nick", "alice"],
+                            name="alice", env=x.env, stdin=False)
+            wa, wb = x.window("udpchat - alice"), x.window("udpchat - bob")
+            alice.wait_for(raw_has(alice, "-- bob joined"), timeout=10)
+            x.run("xdotool", "windowfocus", "--sync", wa)
+            time.sleep(0.3)
+            for text in ("one", "两个"):  # typed in bob's window: alice's loses the focus
+                type_line(x, wb, text, delay=120)
+                alice.wait_for(raw_has(alice, "<bob> " + text), timeout=10)
+            time.sleep(0.5)
+            title = x.run("xdotool", "getwindowname", wa).stdout.strip()
+            check(title == "(2) udpchat - alice (peer)", "unfocused title %r" % title)
+            x.run("xdotool", "windowfocus", "--sync", wa)
+            time.sleep(0.5)
+            title = x.run("xdotool", "getwindowname", wa).stdout.strip()
+            check(title == "udpchat - alice (peer)", "focused title %r" % title)
+    finally:
+        x.close()
+
+
 def blue_in(x, path, box):
     """Pixels of the underline's blue (0x30, 0x70, 0xD0) in box (x0, y0, x1, y1) of the PNG."""
     x0, y0, x1, y1 = box
@@ -310,5 +339,5 @@ def test_gui_no_display(binary):
 
 
 if __name__ == "__main__":
-    h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_port_taken, test_gui_bad_font, test_gui_input_method,
-            test_gui_no_display])
+    h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_port_taken, test_gui_bad_font,
+            test_gui_unseen_in_title, test_gui_input_method, test_gui_no_display])
