@@ -7,11 +7,19 @@
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
 #include "udpchat/gui.h"
+#include "udpchat/history.h"
 #include "udpchat/mem.h"
 #include "udpchat/record.h"
 #include "udpchat/wire.h"
 
 #define DRAIN_STEPS 16 /* chat loop steps (of up to 64 events) between two looks at the window */
+#define EXTRA_KEEP 1000 /* lines read back from the history kept in the window */
+
+/* A message read back from the history, shown after the model's message `after` (its seq). */
+typedef struct gui_extra {
+    uint64_t after;
+    char *text;
+} gui_extra;
 
 typedef struct gui_app {
     gui *g;
@@ -22,6 +30,8 @@ typedef struct gui_app {
     uint16_t port;
     int stale;     /* 1: the model changed since the window was told */
     uint64_t seen; /* the newest message (seq) counted below */
+    gui_extra *extra;    /* history lines, oldest first */
+    size_t nextra, capextra;
     size_t unseen; /* others' messages that came while the window was not focused */
 } gui_app;
 
@@ -86,9 +96,11 @@ static const char *mark_of(const model_msg *m, char *out, size_t cap)
 static void view_lines(gui_app *A)
 {
     const model *md = A->fe->model;
+    size_t e = 0;
     gui_lines_begin(A->g);
     for (size_t i = 0; i < model_msg_count(md); i++) {
         const model_msg *m = model_msg_at(md, i);
+        for (; e < A->nextra && A->extra[e].after < m->seq; e++) gui_line_add(A->g, GUI_SYSTEM, A->extra[e].text, NULL);
         buf b = {0};
         time_t t = (time_t)m->time;
         struct tm *tm = localtime(&t);
@@ -99,7 +111,42 @@ static void view_lines(gui_app *A)
         gui_line_add(A->g, style_of(m), b.data, mark_of(m, mark, sizeof mark));
         buf_free(&b);
     }
+    for (; e < A->nextra; e++) gui_line_add(A->g, GUI_SYSTEM, A->extra[e].text, NULL);
     gui_lines_end(A->g);
+}
+
+static void extra_add(gui_app *A, char *text)
+{
+    if (A->nextra == EXTRA_KEEP) { /* the oldest goes */
+        free(A->extra[0].text);
+        memmove(A->extra, A->extra + 1, --A->nextra * sizeof *A->extra);
+    }
+    if (A->nextra == A->capextra) {
+        A->capextra = A->capextra ? 2 * A->capextra : 64;
+        A->extra = xreallocarray(A->extra, A->capextra, sizeof *A->extra);
+    }
+    size_t n = model_msg_count(A->fe->model);
+    A->extra[A->nextra].after = n ? model_msg_at(A->fe->model, n - 1)->seq : 0;
+    A->extra[A->nextra++].text = text;
+    A->stale = 1;
+}
+
+/* frontend's history_view: a message read back, in the console's words, with its date. */
+static void on_history(void *ctx, const history_rec *r, int where)
+{
+    buf b = {0};
+    time_t t = (time_t)r->time;
+    struct tm *tm = localtime(&t);
+    if (tm) buf_printf(&b, "%04d-%02d-%02d %02d:%02d ", tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min);
+    if (where) buf_printf(&b, "[%s%s%s] ", r->place, *r->conv ? ", " : "", r->conv);
+    int private_ = strcmp(r->kind, "private") == 0;
+    const char *who = r->sender ? r->sender : "?", *text = r->text ? r->text : "";
+    if (strcmp(r->kind, "action") == 0) buf_printf(&b, "* %s %s", who, text);
+    else if (private_ && r->own) buf_printf(&b, "-> %s: %s", r->recipient ? r->recipient : "?", text);
+    else if (private_) buf_printf(&b, "*%s* %s", who, text);
+    else buf_printf(&b, "<%s> %s", who, text);
+    if (r->own && strcmp(r->state, "undelivered") == 0) buf_append_str(&b, " [failed]");
+    extra_add(ctx, buf_detach(&b));
 }
 
 /* Where plain lines go now: a nick, or NULL for everyone / the room. */
@@ -280,10 +327,15 @@ int app_run_gui(net_socket *sock, void *core, const core_ops *ops, frontend *fe)
     runner *r = runner_start(sock, core, ops, ui);
     gui_app A = {.g = g, .fe = fe, .port = net_local_port(sock), .stale = 1};
     chat_loop_init(&A.L, r, ui, fe);
+    fe->history_view = on_history, fe->history_ctx = &A;
+    if (!fe->json) record_show_recent(fe, "", 10); /* where the conversation left off */
     char *w = record_warning(fe->rec);
     if (w) frontend_error(fe, w);
     free(w);
     int rc = run(&A);
+    fe->history_view = NULL;
+    for (size_t i = 0; i < A.nextra; i++) free(A.extra[i].text);
+    free(A.extra);
     queue_set_notify(ui, NULL, NULL);
     runner_stop(r);
     gui_close(g);

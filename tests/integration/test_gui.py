@@ -136,6 +136,11 @@ def test_gui_peer_chat(binary):
             check(zoomed != after, "Ctrl-+ did not zoom")
             type_line(x, wid, "after zoom")
             bob.wait_event("message", text="after zoom", timeout=10)
+            time.sleep(0.5)
+            sent = region_pixels(x, x.shot(wid, "gui-4-after-zoom.png"))
+            type_line(x, wid, "/history 3")  # read back from the chat log, into the window
+            time.sleep(0.7)
+            check(region_pixels(x, x.shot(wid, "gui-5-history.png")) != sent, "/history drew nothing")
             msgs = [e["text"] for e in bob.of_type("message")]
             check(msgs == ["hello from the window", "你好，窗口。中文输入", "line one\n第二行 two", "after zoom"],
                   "bob got %r" % msgs)
@@ -176,7 +181,7 @@ def test_gui_join_roster(binary):
             type_line(x, wid, "只给bob的悄悄话")
             e = bob.wait_event("message", text="只给bob的悄悄话", timeout=10)
             check(e.get("private") is True, "not private: %r" % e)
-            x.shot(wid, "gui-4-join-private.png")
+            x.shot(wid, "gui-6-join-private.png")
             roster_row(x, wid, alice, None)
             type_line(x, wid, "to the whole room")
             carol.wait_event("message", text="to the whole room", timeout=10)
@@ -186,17 +191,17 @@ def test_gui_join_roster(binary):
                 carol.send_line("line %02d from carol" % i)
             alice.wait_for(raw_has(alice, "line 39 from carol"), timeout=10)
             time.sleep(0.7)
-            bottom = region_pixels(x, x.shot(wid, "gui-5-bottom.png"))
+            bottom = region_pixels(x, x.shot(wid, "gui-7-bottom.png"))
             x.run("xdotool", "key", "Prior")
             time.sleep(0.7)
-            back = region_pixels(x, x.shot(wid, "gui-6-page-up.png"))
+            back = region_pixels(x, x.shot(wid, "gui-8-page-up.png"))
             check(bottom != back, "PageUp did not scroll the conversation")
             x.run("xdotool", "key", "Next")
             time.sleep(0.7)
-            check(region_pixels(x, x.shot(wid, "gui-7-page-down.png")) == bottom, "PageDown did not come back")
+            check(region_pixels(x, x.shot(wid, "gui-9-page-down.png")) == bottom, "PageDown did not come back")
             x.run("xdotool", "mousemove", "--window", wid, "500", "300", "click", "4", "click", "4")  # the wheel
             time.sleep(0.7)
-            check(region_pixels(x, x.shot(wid, "gui-8-wheel.png")) not in (bottom, back), "the wheel did not scroll")
+            check(region_pixels(x, x.shot(wid, "gui-10-wheel.png")) not in (bottom, back), "the wheel did not scroll")
     finally:
         x.close()
 
@@ -213,7 +218,7 @@ def test_gui_port_taken(binary):
                             name="alice", env=x.env, stdin=False)
             wid = x.window("^udpchat$")
             time.sleep(0.5)
-            x.shot(wid, "gui-9-port-taken.png")
+            x.shot(wid, "gui-11-port-taken.png")
             x.run("xdotool", "windowfocus", "--sync", wid)
             x.run("xdotool", "key", "Return")
             check(alice.wait_exit(timeout=10) == 1, "exit code", alice)
@@ -312,14 +317,14 @@ def test_gui_input_method(binary):
             time.sleep(0.5)
             x.run("xdotool", "type", "--delay", "150", "nihao")
             time.sleep(1)
-            composing = x.shot(wid, "gui-10-ime-composing.png")
+            composing = x.shot(wid, "gui-13-ime-composing.png")
             underline = blue_in(x, composing, (240, 553, 320, 562))
             check(underline > 20, "no underlined composition in the input box (%d blue pixels)" % underline)
             x.run("xdotool", "key", "space")
             time.sleep(0.5)
             x.run("xdotool", "key", "Return")
             bob.wait_event("message", text="你好", timeout=10)
-            x.shot(wid, "gui-11-ime-sent.png")
+            x.shot(wid, "gui-14-ime-sent.png")
     finally:
         x.run("ibus", "exit")
         if dbus:
