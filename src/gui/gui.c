@@ -1,5 +1,4 @@
-/* gui.c -- the chat window: opening it, the view the app hands it, and its event wait */
-#include <limits.h>
+/* gui.c -- the chat window: opening and closing it, the view the app hands it, message windows, the wake-up */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
