@@ -187,6 +187,19 @@ def test_gui_join_roster(binary):
             carol.wait_event("message", text="to the whole room", timeout=10)
             check(not [m for m in carol.of_type("message") if "悄悄话" in m.get("text", "")],
                   "carol saw the private message")
+            # the keyboard: Tab to the list (its cursor is on "(the room)", clicked last), Down to
+            # carol, Enter chooses her and goes back to the input box
+            e = alice.wait_for(raw_has(alice, "-- in the room: "), timeout=10)
+            names = [n.strip() for n in e["line"].split("-- in the room: ", 1)[1].split(",")]
+            x.run("xdotool", "key", "Tab")
+            for _ in range(1 + names.index("carol")):
+                x.run("xdotool", "key", "Down")
+            x.run("xdotool", "key", "Return")
+            type_line(x, wid, "for carol only")
+            e = carol.wait_event("message", text="for carol only", timeout=10)
+            check(e.get("private") is True, "not private: %r" % e)
+            check(not [m for m in bob.of_type("message") if m.get("text") == "for carol only"], "bob saw it")
+            roster_row(x, wid, alice, None)
             for i in range(40):
                 carol.send_line("line %02d from carol" % i)
             alice.wait_for(raw_has(alice, "line 39 from carol"), timeout=10)
