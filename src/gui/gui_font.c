@@ -1,4 +1,4 @@
-/* gui_font.c -- the window's two faces (Latin, CJK) from fontconfig; text measured and drawn per character */
+/* gui_font.c -- the window's faces (Latin, CJK, then any that has a character) from fontconfig; text drawn per character */
 #include <fontconfig/fontconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,11 +8,10 @@
 #include "udpchat/mem.h"
 #include "udpchat/utf8.h"
 
-/* The file fontconfig picks for `pattern` (heap), and its index; NULL if none, or if
- * `must_have` (when not 0) is not one of its characters. */
-static char *fc_find(const char *pattern, FcChar32 must_have, long *index)
+/* The file fontconfig picks for pattern p (heap; p is destroyed), and its index; NULL if
+ * none, or if `must_have` (when not 0) is not one of its characters. */
+static char *fc_match(FcPattern *p, FcChar32 must_have, long *index)
 {
-    FcPattern *p = FcNameParse((const FcChar8 *)pattern);
     if (!p) return NULL;
     FcConfigSubstitute(NULL, p, FcMatchPattern);
     FcDefaultSubstitute(p);
@@ -34,9 +33,39 @@ static char *fc_find(const char *pattern, FcChar32 must_have, long *index)
     return out;
 }
 
+static char *fc_find(const char *pattern, FcChar32 must_have, long *index)
+{
+    return fc_match(FcNameParse((const FcChar8 *)pattern), must_have, index);
+}
+
+/* A face for cp that none of the open ones has (emoji, Thai, ...): fontconfig's best font
+ * with it, not a colour bitmap one (those do not scale); its index, or -1. */
+static int find_face(gui_fonts *f, uint32_t cp)
+{
+    if (f->nfaces >= GUI_FACES) return -1;
+    FcPattern *p = FcPatternCreate();
+    FcCharSet *cs = FcCharSetCreate();
+    FcCharSetAddChar(cs, cp);
+    FcPatternAddCharSet(p, FC_CHARSET, cs);
+    FcCharSetDestroy(cs);
+    FcPatternAddBool(p, FC_COLOR, FcFalse);
+    long index = 0;
+    char *path = fc_match(p, cp, &index);
+    for (int i = 0; path && i < f->nfaces; i++)
+        if (f->path[i] && strcmp(f->path[i], path) == 0 && f->index[i] == index) free(path), path = NULL;
+    TTF_Font *face = path ? TTF_OpenFontIndex(path, f->px, index) : NULL;
+    if (!face || !TTF_GlyphIsProvided32(face, cp)) {
+        if (face) TTF_CloseFont(face);
+        free(path);
+        return -1;
+    }
+    f->path[f->nfaces] = path, f->index[f->nfaces] = index, f->face[f->nfaces] = face;
+    return f->nfaces++;
+}
+
 static int open_faces(gui_fonts *f, int px)
 {
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < f->nfaces; i++) {
         f->face[i] = NULL;
         if (f->path[i] && !(f->face[i] = TTF_OpenFontIndex(f->path[i], px, f->index[i]))) {
             if (i == 0) return -1;
@@ -53,6 +82,7 @@ static int open_faces(gui_fonts *f, int px)
 int gui_fonts_open(gui_fonts *f, const char *file, int px, int *no_cjk, char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
+    f->nfaces = 2;
     if (!FcInit()) snprintf(err, errlen, "fontconfig did not start: pass --font FILE");
     f->path[1] = fc_find("sans-serif:lang=zh-cn", 0x4E2D, &f->index[1]); /* 中 */
     f->path[0] = file ? str_dup(file) : fc_find("sans-serif:lang=en", 'A', &f->index[0]);
@@ -74,21 +104,20 @@ int gui_fonts_open(gui_fonts *f, const char *file, int px, int *no_cjk, char *er
 
 int gui_fonts_resize(gui_fonts *f, int px)
 {
-    TTF_Font *old[2] = {f->face[0], f->face[1]};
-    int oldpx = f->px;
-    if (open_faces(f, px) < 0) {
-        if (f->face[1]) TTF_CloseFont(f->face[1]);
-        f->face[0] = old[0], f->face[1] = old[1], f->px = oldpx;
+    TTF_Font *old[GUI_FACES];
+    memcpy(old, f->face, sizeof old);
+    if (open_faces(f, px) < 0) { /* the first face failed: nothing else was opened */
+        memcpy(f->face, old, sizeof old);
         return -1;
     }
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < GUI_FACES; i++)
         if (old[i]) TTF_CloseFont(old[i]);
     return 0;
 }
 
 void gui_fonts_close(gui_fonts *f)
 {
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < GUI_FACES; i++) {
         if (f->face[i]) TTF_CloseFont(f->face[i]);
         free(f->path[i]);
         f->face[i] = NULL, f->path[i] = NULL;
@@ -96,11 +125,19 @@ void gui_fonts_close(gui_fonts *f)
     FcFini(); /* fontconfig's caches (FcInit again on the next open) */
 }
 
-/* The face that draws cp: the first that has it (else the first, which shows its box). */
-static int face_for(const gui_fonts *f, uint32_t cp)
+/* The face that draws cp: the first that has it, else one fontconfig finds (once per code
+ * point: the answer is kept), else the first, which shows its box. */
+static int face_for(gui_fonts *f, uint32_t cp)
 {
-    if (TTF_GlyphIsProvided32(f->face[0], cp) || !f->face[1]) return 0;
-    return TTF_GlyphIsProvided32(f->face[1], cp) ? 1 : 0;
+    for (int i = 0; i < f->nfaces; i++)
+        if (f->face[i] && TTF_GlyphIsProvided32(f->face[i], cp)) return i;
+    for (int k = 0; k < GUI_MISSES; k++)
+        if (f->miss[k].cp == cp) return f->miss[k].face;
+    int fi = cp < 0x80 ? -1 : find_face(f, cp);
+    f->miss[f->next_miss].cp = cp;
+    f->miss[f->next_miss].face = fi < 0 ? 0 : fi;
+    f->next_miss = (f->next_miss + 1) % GUI_MISSES;
+    return fi < 0 ? 0 : fi;
 }
 
 /* The next character of s[*i..len): its code point (U+FFFD for a bad byte), i moved on;
@@ -115,7 +152,7 @@ static uint32_t next_cp(const char *s, size_t len, size_t *i)
     return cp < 0x20 || (cp >= 0x7F && cp < 0xA0) ? 0 : cp;
 }
 
-static int advance(const gui_fonts *f, uint32_t cp)
+static int advance(gui_fonts *f, uint32_t cp)
 {
     int adv = 0;
     if (!cp || TTF_GlyphMetrics32(f->face[face_for(f, cp)], cp, NULL, NULL, NULL, NULL, &adv) < 0) return 0;

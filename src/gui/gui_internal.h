@@ -7,11 +7,16 @@
 #include "udpchat/buf.h"
 #include "udpchat/gui.h"
 
-/* ---- gui_font.c: two faces, the first that has a character draws it ---- */
+/* ---- gui_font.c: faces; the first that has a character draws it ---- */
+#define GUI_FACES 6    /* Latin, CJK, and up to 4 found for characters neither has */
+#define GUI_MISSES 64  /* code points none of the open faces has: which face (0: its box) */
 typedef struct gui_fonts {
-    char *path[2];     /* [0] Latin (or --font), [1] CJK (NULL: none found) */
-    long index[2];     /* face index in a collection (.ttc) */
-    TTF_Font *face[2];
+    char *path[GUI_FACES];  /* [0] Latin (or --font), [1] CJK (NULL: none found), [2..] found */
+    long index[GUI_FACES];  /* face index in a collection (.ttc) */
+    TTF_Font *face[GUI_FACES];
+    int nfaces;
+    struct { uint32_t cp; int face; } miss[GUI_MISSES];
+    int next_miss;
     int px, line_h;    /* size in pixels, line height */
     int ascent;        /* the higher of the two faces' ascents: their common baseline */
 } gui_fonts;

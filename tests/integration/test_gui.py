@@ -121,7 +121,7 @@ def test_gui_peer_chat(binary):
             bob.send_line(LONG_ZH)
             bob.send_line(LONG_EN)
             bob.send_line("hostile \x1b[2J\x1b]0;owned\x07 \u202egnp.exe \u009b31m end")
-            bob.send_line("/me 挥手 waves")
+            bob.send_line("/me 挥手 waves 👋 ✓")
             alice.wait_for(raw_has(alice, "* bob 挥手 waves"), timeout=10)
             time.sleep(0.7)  # the window draws once the lines are shown
             after = region_pixels(x, x.shot(wid, "gui-2-received.png"))
