@@ -65,9 +65,9 @@ class Xvfb:
         self.proc.wait(timeout=10)
 
 
-def region_pixels(x, path):
-    """The RGB bytes of CONV in the PNG at path."""
-    x0, y0, x1, y1 = CONV
+def region_pixels(x, path, box=CONV):
+    """The RGB bytes of box (x0, y0, x1, y1; the conversation by default) in the PNG at path."""
+    x0, y0, x1, y1 = box
     r = subprocess.run(["convert", path, "-crop", "%dx%d+%d+%d" % (x1 - x0, y1 - y0, x0, y0), "rgb:-"],
                        env=x.env, capture_output=True, timeout=20)
     check(r.returncode == 0, "convert failed")
@@ -177,11 +177,19 @@ def test_gui_join_roster(binary):
             wid = x.window("udpchat - alice")
             bob.wait_event("join", nick="alice", timeout=10)
             time.sleep(0.5)
+            status = (0, 575, 899, 597)  # the status line of a 900x600 window
+            before = region_pixels(x, x.shot(wid, "gui-6-status.png"), status)
+            type_line(x, wid, "/msg nobody hello")  # an error: in the conversation and the status line
+            alice.wait_for(raw_has(alice, "no such nick: nobody"), timeout=10)
+            time.sleep(0.5)
+            after = region_pixels(x, x.shot(wid, "gui-6-status-error.png"), status)
+            reddish = sum(1 for i in range(0, len(after) - 2, 3) if after[i] > 0xC0 and after[i + 1] < 0xC8)
+            check(before != after and reddish > 50, "the status line does not show the error (%d)" % reddish)
             roster_row(x, wid, alice, "bob")
             type_line(x, wid, "只给bob的悄悄话")
             e = bob.wait_event("message", text="只给bob的悄悄话", timeout=10)
             check(e.get("private") is True, "not private: %r" % e)
-            x.shot(wid, "gui-6-join-private.png")
+            x.shot(wid, "gui-7-join-private.png")
             roster_row(x, wid, alice, None)
             type_line(x, wid, "to the whole room")
             carol.wait_event("message", text="to the whole room", timeout=10)
@@ -204,17 +212,17 @@ def test_gui_join_roster(binary):
                 carol.send_line("line %02d from carol" % i)
             alice.wait_for(raw_has(alice, "line 39 from carol"), timeout=10)
             time.sleep(0.7)
-            bottom = region_pixels(x, x.shot(wid, "gui-7-bottom.png"))
+            bottom = region_pixels(x, x.shot(wid, "gui-8-bottom.png"))
             x.run("xdotool", "key", "Prior")
             time.sleep(0.7)
-            back = region_pixels(x, x.shot(wid, "gui-8-page-up.png"))
+            back = region_pixels(x, x.shot(wid, "gui-9-page-up.png"))
             check(bottom != back, "PageUp did not scroll the conversation")
             x.run("xdotool", "key", "Next")
             time.sleep(0.7)
-            check(region_pixels(x, x.shot(wid, "gui-9-page-down.png")) == bottom, "PageDown did not come back")
+            check(region_pixels(x, x.shot(wid, "gui-10-page-down.png")) == bottom, "PageDown did not come back")
             x.run("xdotool", "mousemove", "--window", wid, "500", "300", "click", "4", "click", "4")  # the wheel
             time.sleep(0.7)
-            check(region_pixels(x, x.shot(wid, "gui-10-wheel.png")) not in (bottom, back), "the wheel did not scroll")
+            check(region_pixels(x, x.shot(wid, "gui-11-wheel.png")) not in (bottom, back), "the wheel did not scroll")
     finally:
         x.close()
 
@@ -231,7 +239,7 @@ def test_gui_port_taken(binary):
                             name="alice", env=x.env, stdin=False)
             wid = x.window("^udpchat$")
             time.sleep(0.5)
-            x.shot(wid, "gui-11-port-taken.png")
+            x.shot(wid, "gui-12-port-taken.png")
             x.run("xdotool", "windowfocus", "--sync", wid)
             x.run("xdotool", "key", "Return")
             check(alice.wait_exit(timeout=10) == 1, "exit code", alice)
@@ -250,7 +258,7 @@ def test_gui_bad_font(binary):
                              "/nonexistent/font.ttf"], name="alice", env=x.env, stdin=False)
             wid = x.window("^udpchat gui$")
             time.sleep(0.5)
-            x.shot(wid, "gui-12-bad-font.png")
+            x.shot(wid, "gui-13-bad-font.png")
             x.run("xdotool", "windowfocus", "--sync", wid)
             x.run("xdotool", "key", "Return")
             check(alice.wait_exit(timeout=10) == 1, "exit code", alice)
@@ -330,14 +338,14 @@ def test_gui_input_method(binary):
             time.sleep(0.5)
             x.run("xdotool", "type", "--delay", "150", "nihao")
             time.sleep(1)
-            composing = x.shot(wid, "gui-13-ime-composing.png")
+            composing = x.shot(wid, "gui-14-ime-composing.png")
             underline = blue_in(x, composing, (240, 553, 320, 562))
             check(underline > 20, "no underlined composition in the input box (%d blue pixels)" % underline)
             x.run("xdotool", "key", "space")
             time.sleep(0.5)
             x.run("xdotool", "key", "Return")
             bob.wait_event("message", text="你好", timeout=10)
-            x.shot(wid, "gui-14-ime-sent.png")
+            x.shot(wid, "gui-15-ime-sent.png")
     finally:
         x.run("ibus", "exit")
         if dbus:
