@@ -36,6 +36,13 @@ else()
   else()
     install(FILES "${PROJECT_BINARY_DIR}/man/udpchat.1" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
   endif()
+  # The window (`udpchat gui`): a menu entry and its icon (the Windows icon's 256 px image).
+  if(TARGET udpchat_gui)
+    install(FILES "${PROJECT_SOURCE_DIR}/packaging/linux/udpchat.desktop"
+            DESTINATION "${CMAKE_INSTALL_DATADIR}/applications")
+    install(FILES "${PROJECT_SOURCE_DIR}/packaging/linux/udpchat.png"
+            DESTINATION "${CMAKE_INSTALL_DATADIR}/icons/hicolor/256x256/apps")
+  endif()
 endif()
 
 # ---- common ----
@@ -138,6 +145,12 @@ endif()
     set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
   else()
     set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libsdl2-2.0-0 (>= 2.0.18), libsdl2-net-2.0-0 (>= 2.0.1), libsqlite3-0 (>= 3.34)")
+    if(TARGET udpchat_gui)
+      string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libsdl2-ttf-2.0-0 (>= 2.0.18), libfontconfig1")
+    endif()
+  endif()
+  if(TARGET udpchat_gui) # the window draws Chinese with a CJK font from fontconfig
+    set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fonts-wqy-microhei | fonts-noto-cjk")
   endif()
 endif()
 

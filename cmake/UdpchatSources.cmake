@@ -4,6 +4,7 @@
 #   udpchat_app      src/app      commands, front end, runner threads   -> store, console, net, core
 #   udpchat_store    src/store    the user's files: history (SQLite)    -> core
 #   udpchat_console  src/console  the terminal and stdin lines          -> core
+#   udpchat_gui      src/gui      the window (Linux, SDL2_ttf)          -> core
 #   udpchat_net      src/net      sockets, interfaces, randomness       -> core
 #   udpchat_core     src/core     wire, link, session, relay, lan, ...  (no I/O)
 #                    src/charset  the charset layer (UTF-8 inside, GBK / GB18030 at the edges)
@@ -25,6 +26,7 @@ target_sources(udpchat_core PRIVATE
   src/core/core.c
   src/core/utf8.c
   src/core/utf8_width.c
+  src/core/linebreak.c
   src/charset/charset.c
   src/charset/gb18030.c
   src/core/wire.c
@@ -132,7 +134,33 @@ else()
   target_link_libraries(udpchat_core PRIVATE Iconv::Iconv)
 endif()
 
+# --- edge: the window (SDL2 + SDL2_ttf + fontconfig): Linux only for now (the Windows deps
+# prefix has SDL's video and renderer off). The app's `udpchat gui` comes with it (UDPCHAT_GUI).
+if(NOT WIN32 AND UDPCHAT_GUI)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(UDPCHAT_SDL2_TTF REQUIRED IMPORTED_TARGET SDL2_ttf)
+  pkg_check_modules(UDPCHAT_FONTCONFIG REQUIRED IMPORTED_TARGET fontconfig)
+  udpchat_layer(udpchat_gui)
+  target_sources(udpchat_gui PRIVATE
+    src/gui/gui.c
+    src/gui/gui_font.c
+    src/gui/gui_edit.c
+    src/gui/gui_input.c
+    src/gui/gui_draw.c
+  )
+  target_link_libraries(udpchat_gui PUBLIC udpchat_core udpchat::sdl2
+                        PRIVATE PkgConfig::UDPCHAT_SDL2_TTF PkgConfig::UDPCHAT_FONTCONFIG)
+  # SDL_ttf.h is included by src/gui's private header only
+  target_include_directories(udpchat_gui PRIVATE ${UDPCHAT_SDL2_TTF_INCLUDE_DIRS})
+  target_sources(udpchat_app PRIVATE src/app/cmd_gui.c src/app/gui_app.c src/app/gui_stderr.c)
+  target_link_libraries(udpchat_app PUBLIC udpchat_gui)
+  target_compile_definitions(udpchat_app PUBLIC UDPCHAT_GUI=1)
+endif()
+
 # Everything, for the program and the tests that need more than the core.
 add_library(udpchat_lib INTERFACE)
 target_link_libraries(udpchat_lib INTERFACE udpchat_app)
 set(UDPCHAT_LAYERS udpchat_core udpchat_net udpchat_console udpchat_store udpchat_app)
+if(TARGET udpchat_gui)
+  list(APPEND UDPCHAT_LAYERS udpchat_gui)
+endif()

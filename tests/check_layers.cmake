@@ -2,21 +2,22 @@
 #   cmake -DROOT=<source dir> -P tests/check_layers.cmake
 #
 # Layers (cmake/UdpchatSources.cmake): core (src/core, src/charset) <- net (src/net),
-# console (src/console) and store (src/store), siblings that may use only the core <- app
+# console (src/console), store (src/store) and gui (src/gui), siblings that may use only the core <- app
 # (src/app), which may use all. A public header belongs to the layer listed below; a file may include headers of
 # its own layer and of the layers below it. Inside the core, the relay's private headers
 # have ranks of their own (drawn in src/core/relay_table.h): a relay .c may include the
 # private headers of its rank and below, a private header only those below it, so a call
 # from the room up to relay.c or from the table up to the room does not compile.
 cmake_minimum_required(VERSION 3.20)
-set(core_headers addr buf charset core event ini ipmsg ipmsg_file lan lan_file link mem msg nick relay session token utf8 wire version)
+set(core_headers addr buf charset core event ini ipmsg ipmsg_file lan lan_file linebreak link mem msg nick relay session token utf8 wire version)
 set(net_headers net queue ifaddr tcp)
 set(console_headers console input lineedit)
 set(store_headers history paths)
+set(gui_headers gui)
 set(app_headers app cli frontend fs model record runner settings transfer)
 
 function(header_layer name out)
-  foreach(layer core net console store app)
+  foreach(layer core net console store gui app)
     if(name IN_LIST ${layer}_headers)
       set(${out} ${layer} PARENT_SCOPE)
       return()
@@ -39,7 +40,7 @@ file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/src/*.c ${ROOT}/src/*.h ${ROOT}
 foreach(f ${files})
   if(f MATCHES "^src/(core|charset)/")
     set(layer core)
-  elseif(f MATCHES "^src/(net|console|store|app)/")
+  elseif(f MATCHES "^src/(net|console|store|gui|app)/")
     set(layer ${CMAKE_MATCH_1})
   else()
     get_filename_component(h ${f} NAME_WE)

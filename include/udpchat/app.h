@@ -15,6 +15,35 @@ int signals_caught(void);
  * quit (CMD_QUIT, or CMD_SHUTDOWN for a server). Returns the exit code. */
 int chat_loop_run(runner *r, queue *ui, frontend *fe);
 
+/* The same loop a step at a time, for a caller that waits on something else (the window):
+ * chat_loop_step handles ev (NULL: none) and up to 63 more events waiting in ui, shows the
+ * lines held for the history when due, and asks the core to quit after a signal; it
+ * returns 1 when the loop is over (EV_FINISHED, or the quit grace ran out). chat_loop_wait
+ * is how long the caller may wait before the next step; chat_loop_line hands it a typed
+ * line (NULL: end of input, as closing the window); chat_loop_end returns the exit code. */
+typedef struct chat_loop {
+    runner *r;
+    queue *ui;
+    frontend *fe;
+    uint64_t quit_at, held_since; /* ms: when we asked to quit; when the first held line came */
+} chat_loop;
+void chat_loop_init(chat_loop *L, runner *r, queue *ui, frontend *fe);
+int chat_loop_step(chat_loop *L, chat_event *ev);
+uint32_t chat_loop_wait(const chat_loop *L);
+void chat_loop_line(chat_loop *L, const char *line);
+int chat_loop_end(chat_loop *L);
+/* Posts the "ready" event with the socket's port. */
+void app_post_ready(queue *ui, uint16_t port);
+
+/* `udpchat gui` (cmd_gui.c, Linux): app_run hands the chat to the window instead of the
+ * console when cmd_gui asked for it (gui_app.c). */
+int app_gui_wanted(void);
+const char *app_gui_font(void); /* --font FILE, or NULL */
+/* Ends cmd_gui's capture of stderr (the window shows errors from now on); returns what was
+ * printed meanwhile (heap; "" if nothing). */
+char *app_gui_capture_end(void);
+int app_run_gui(net_socket *sock, void *core, const core_ops *ops, frontend *fe);
+
 /* Tab completion in the console (completion.c): started before console_start, fed every
  * event on the main thread, stopped after console_stop. */
 void completion_start(frontend_mode mode);

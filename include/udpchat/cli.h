@@ -44,5 +44,6 @@ int cmd_server(int argc, char **argv);
 int cmd_join(int argc, char **argv);
 int cmd_lan(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_gui(int argc, char **argv); /* Linux builds only (UDPCHAT_GUI) */
 
 #endif

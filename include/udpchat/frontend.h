@@ -11,6 +11,8 @@
 
 typedef enum frontend_mode { FE_PEER, FE_JOIN, FE_SERVER, FE_LAN } frontend_mode;
 
+struct history_rec;
+
 typedef struct frontend {
     frontend_mode mode;
     int json;
@@ -32,6 +34,10 @@ typedef struct frontend {
                          * history-MODE (console.h); 0: --no-history */
     struct transfer_engine *files; /* LAN mode: file transfers (not owned; NULL: off) */
     const char *download_dir;      /* LAN mode: where /accept puts files (not owned) */
+    /* The window: messages read back from the history (/history, /search, where the chat
+     * left off) go to history_view instead of out, when it is set. */
+    void (*history_view)(void *ctx, const struct history_rec *r, int where);
+    void *history_ctx;
 } frontend;
 
 void frontend_init(frontend *fe, frontend_mode mode, int json, charset_id cs, const char *nick);
@@ -59,8 +65,7 @@ void frontend_error(frontend *fe, const char *text);
 void frontend_info(frontend *fe, const char *text);
 
 /* A message read back from the history, marked as such (dimmed, with its date; where: with
- * its place and conversation). */
-struct history_rec;
+ * its place and conversation), or handed to fe->history_view. */
 void frontend_history(frontend *fe, const struct history_rec *r, int where);
 /* Holding: new lines wait until frontend_release, so that the history has what is shown
  * before it is shown (a changed line, as a turning mark, is not held). */

@@ -45,6 +45,8 @@ typedef struct model_msg {
     int64_t time;          /* seconds since the epoch, when it was added */
     msg_state state;
     uint32_t acked, total; /* room receipts */
+    int event, reason;     /* the chat_event_type that added it (EV_JOIN, EV_ERROR, ...) and
+                            * its reason (EV_LEAVE): how a view words a system line */
 } model_msg;
 
 typedef struct model_conv {

@@ -25,5 +25,8 @@ void *queue_pop(queue *q, uint32_t timeout_ms);
 size_t queue_length(queue *q);
 /* Takes an item without waiting (NULL if empty). */
 void *queue_try_pop(queue *q);
+/* Sets (fn) or removes (NULL) a function called after every push, on the pushing thread,
+ * outside the lock: a window that sleeps in its own event wait is woken by it. */
+void queue_set_notify(queue *q, void (*fn)(void *ctx), void *ctx);
 
 #endif

@@ -57,46 +57,68 @@ static void save_and_show(frontend *fe)
     free(w);
 }
 
-/* How long to wait for the next event: the held lines are due HOLD_MS after the first. */
-static uint32_t next_wait(uint64_t held_since)
+uint32_t chat_loop_wait(const chat_loop *L)
 {
-    if (!held_since) return 250;
-    uint64_t age = net_now_ms() - held_since;
+    if (!L->held_since) return 250;
+    uint64_t age = net_now_ms() - L->held_since;
     return age >= HOLD_MS ? 0 : (uint32_t)(HOLD_MS - age);
+}
+
+void chat_loop_init(chat_loop *L, runner *r, queue *ui, frontend *fe)
+{
+    L->r = r, L->ui = ui, L->fe = fe;
+    L->quit_at = L->held_since = 0;
+}
+
+int chat_loop_step(chat_loop *L, chat_event *ev)
+{
+    frontend *fe = L->fe;
+    if (signals_caught() && !L->quit_at) {
+        ask_quit(L->r, fe, "");
+        L->quit_at = net_now_ms();
+    }
+    if (L->quit_at && net_now_ms() - L->quit_at > QUIT_GRACE_MS) {
+        if (ev) { chat_event_free(ev); free(ev); }
+        return 1;
+    }
+    int finished = 0;
+    if (ev) {
+        frontend_hold(fe, fe->rec != NULL);
+        if (!L->held_since) L->held_since = net_now_ms();
+        finished = handle(L->r, fe, ev, &L->quit_at);
+        for (int n = 1; !finished && n < BATCH_MAX && (ev = queue_try_pop(L->ui)) != NULL; n++)
+            finished = handle(L->r, fe, ev, &L->quit_at);
+    }
+    if (L->held_since && (finished || !fe->rec || net_now_ms() - L->held_since >= HOLD_MS)) {
+        save_and_show(fe);
+        L->held_since = 0;
+    }
+    return finished;
+}
+
+void chat_loop_line(chat_loop *L, const char *line)
+{
+    chat_event ev = {0};
+    ev.type = EV_INPUT;
+    ev.text = (char *)line;
+    on_input(L->r, L->fe, &ev, &L->quit_at);
+}
+
+int chat_loop_end(chat_loop *L)
+{
+    save_and_show(L->fe); /* whatever is still held */
+    return L->fe->exit_code;
 }
 
 int chat_loop_run(runner *r, queue *ui, frontend *fe)
 {
-    uint64_t quit_at = 0, held_since = 0;
-    for (;;) {
-        chat_event *ev = queue_pop(ui, next_wait(held_since));
-        if (signals_caught() && !quit_at) {
-            ask_quit(r, fe, "");
-            quit_at = net_now_ms();
-        }
-        if (quit_at && net_now_ms() - quit_at > QUIT_GRACE_MS) {
-            if (ev) { chat_event_free(ev); free(ev); }
-            break;
-        }
-        int finished = 0;
-        if (ev) {
-            frontend_hold(fe, fe->rec != NULL);
-            if (!held_since) held_since = net_now_ms();
-            finished = handle(r, fe, ev, &quit_at);
-            for (int n = 1; !finished && n < BATCH_MAX && (ev = queue_try_pop(ui)) != NULL; n++)
-                finished = handle(r, fe, ev, &quit_at);
-        }
-        if (held_since && (finished || !fe->rec || net_now_ms() - held_since >= HOLD_MS)) {
-            save_and_show(fe);
-            held_since = 0;
-        }
-        if (finished) break;
-    }
-    save_and_show(fe); /* whatever is still held */
-    return fe->exit_code;
+    chat_loop L;
+    chat_loop_init(&L, r, ui, fe);
+    while (!chat_loop_step(&L, queue_pop(ui, chat_loop_wait(&L)))) {}
+    return chat_loop_end(&L);
 }
 
-static void post_ready(queue *ui, uint16_t port)
+void app_post_ready(queue *ui, uint16_t port)
 {
     chat_event *ev = xcalloc(1, sizeof *ev);
     ev->type = EV_READY;
@@ -109,9 +131,12 @@ static void post_line(void *ui, char *line) { runner_post_input(ui, line); }
 
 int app_run(net_socket *sock, void *core, const core_ops *ops, frontend *fe, int no_color)
 {
+#ifdef UDPCHAT_GUI
+    if (app_gui_wanted()) return app_run_gui(sock, core, ops, fe);
+#endif
     signals_install();
     queue *ui = runner_ui_queue();
-    post_ready(ui, net_local_port(sock));
+    app_post_ready(ui, net_local_port(sock));
     runner *r = runner_start(sock, core, ops, ui);
     console_options co = {fe->cs, fe->json, no_color, fe->mode == FE_SERVER ? NULL : fe->nick,
                           fe->history ? frontend_mode_name(fe->mode) : NULL,

@@ -513,6 +513,10 @@ static void history_json(frontend *fe, const history_rec *r)
 
 void frontend_history(frontend *fe, const history_rec *r, int where)
 {
+    if (fe->history_view) {
+        fe->history_view(fe->history_ctx, r, where);
+        return;
+    }
     if (fe->json) {
         history_json(fe, r);
         return;

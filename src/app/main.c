@@ -21,6 +21,9 @@ static const command commands[] = {
     {"peer", cmd_peer, "chat directly with one peer at HOST:PORT"},
     {"server", cmd_server, "run a relay server for a chat room"},
     {"join", cmd_join, "join a chat room on a relay server"},
+#ifdef UDPCHAT_GUI
+    {"gui", cmd_gui, "the chat in a window: gui [lan | join HOST | peer HOST:PORT] [OPTIONS]"},
+#endif
     {"history", cmd_history, "print or export the chat log (--search TEXT, --with NICK, --json)"},
     {"convert", cmd_convert, "convert text between utf-8, gbk and gb18030 (like iconv)"},
     {NULL, NULL, NULL},

@@ -183,6 +183,7 @@ static msg_kind kind_of(int flags)
 static const model_msg *on_sent(model *m, const chat_event *ev)
 {
     model_msg *g = msg_add(m);
+    g->event = EV_SENT;
     g->own = 1;
     g->id = ev->id;
     g->kind = kind_of(ev->flags | (ev->to ? CHAT_PRIVATE : 0));
@@ -197,6 +198,7 @@ static const model_msg *on_sent(model *m, const chat_event *ev)
 static const model_msg *on_message(model *m, const chat_event *ev)
 {
     model_msg *g = msg_add(m);
+    g->event = EV_MESSAGE;
     g->kind = kind_of(ev->flags);
     g->from = dup_or_null(ev->from);
     g->to = dup_or_null(ev->to);
@@ -259,6 +261,7 @@ static void member_remove(model *m, const char *nick)
 static void roster_replace(model *m, const char *text)
 {
     members_clear(m);
+    if (text && strcmp(text, "(nobody yet)") == 0) return; /* LAN's /who when alone (lan.c): no member */
     for (const char *p = text ? text : ""; *p;) { /* one member a line; its nick comes first */
         size_t n = strcspn(p, "\n"), w = strcspn(p, " \n");
         char *nick = xmalloc(w + 1);
@@ -304,7 +307,10 @@ static const model_msg *on_system(model *m, const chat_event *ev)
 {
     model_msg *g = msg_add(m);
     g->kind = ev->type == EV_NOTICE && ev->flags == NOTICE_ADMIN ? MSG_KIND_NOTICE : MSG_KIND_SYSTEM;
+    g->event = (int)ev->type;
+    g->reason = ev->reason;
     g->from = dup_or_null(ev->from);
+    g->to = dup_or_null(ev->to);
     g->address = dup_or_null(ev->address);
     g->text = dup_or_null(ev->text);
     return g;

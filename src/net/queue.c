@@ -17,6 +17,8 @@ struct queue {
     SDL_cond *nonempty;
     qnode *head, *tail;
     size_t len, bytes; /* items and their declared bytes */
+    void (*notify)(void *ctx); /* called after each push, outside the lock (queue_set_notify) */
+    void *notify_ctx;
 };
 
 queue *queue_create(void)
@@ -63,6 +65,17 @@ void queue_push_many_sized(queue *q, void **items, const size_t *sizes, size_t c
     q->len += count;
     q->bytes += bytes;
     SDL_CondSignal(q->nonempty);
+    void (*notify)(void *) = q->notify;
+    void *ctx = q->notify_ctx;
+    SDL_UnlockMutex(q->lock);
+    if (notify) notify(ctx);
+}
+
+void queue_set_notify(queue *q, void (*fn)(void *ctx), void *ctx)
+{
+    SDL_LockMutex(q->lock);
+    q->notify = fn;
+    q->notify_ctx = ctx;
     SDL_UnlockMutex(q->lock);
 }
 

@@ -62,7 +62,8 @@ done
 contents=$(dpkg-deb --contents "$deb" | awk '{print $NF}')
 for f in ./usr/bin/udpchat ./usr/share/man/man1/udpchat.1.gz \
          ./usr/share/doc/udpchat/README.md ./usr/share/doc/udpchat/README.zh-CN.md \
-         ./usr/share/doc/udpchat/LICENSE ./usr/share/doc/udpchat/copyright; do
+         ./usr/share/doc/udpchat/LICENSE ./usr/share/doc/udpchat/copyright \
+         ./usr/share/applications/udpchat.desktop ./usr/share/icons/hicolor/256x256/apps/udpchat.png; do
     grep -qx -- "$f" <<<"$contents" || fail "the .deb has no $f"
 done
 ok "the .deb: name, version, section, Depends, files"

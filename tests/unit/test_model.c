@@ -80,6 +80,8 @@ static void test_roster_and_nick(void)
     CHECK_EQ_INT(model_members_matching(m, "BO", names, 4), 1);
     CHECK(strcmp(names[0], "Bobby") == 0);
     CHECK_EQ_INT(model_members_matching(m, "", names, 4), 3);
+    apply(m, EV_ROSTER, 0, NULL, NULL, "(nobody yet)", 0); /* LAN's /who alone: nobody, not "(nobody" */
+    CHECK_EQ_INT(model_member_count(m), 0);
     model_destroy(m);
 }
 

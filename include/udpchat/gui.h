@@ -1,0 +1,78 @@
+/* gui.h -- the chat window (SDL2 + SDL2_ttf): lines, a roster, an input box; knows no chat */
+#ifndef UDPCHAT_GUI_H
+#define UDPCHAT_GUI_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* The window knows nothing of the chat, as the console does not: the app hands it the
+ * lines to show, the roster and the status line (its view of the chat model) and gets back
+ * what the user did. Every string is UTF-8 and is drawn, never interpreted: control
+ * characters are not drawn, broken UTF-8 shows U+FFFD. One thread (the one that called
+ * gui_open) calls everything but gui_wake. */
+
+typedef struct gui gui;
+
+typedef struct gui_options {
+    const char *title; /* the window's title */
+    const char *font;  /* a TTF/OTF/TTC file for every character (NULL: fontconfig's sans
+                        * for Latin and a CJK-capable sans for Chinese) */
+    int zoom;          /* percent of the default text size (0: 100) */
+} gui_options;
+
+/* Opens the window. NULL on failure with a sentence in err that says what to do ("no
+ * display: ...", "no font ...: pass --font FILE"). */
+gui *gui_open(const gui_options *o, char *err, size_t errlen);
+void gui_close(gui *g); /* accepts NULL */
+/* Shows text in a window of its own (SDL's message box
+ * when that cannot open, e.g. without a font) until Enter or its close; returns then. */
+void gui_message_box(const char *title, const char *text);
+/* Wakes gui_wait from any thread (the service thread's events). Cheap: many calls between
+ * two waits wake it once. */
+void gui_wake(void *unused);
+
+typedef enum gui_style {
+    GUI_TEXT,    /* someone's message */
+    GUI_OWN,     /* ours */
+    GUI_PRIVATE, /* private, either way */
+    GUI_ACTION,  /* "* nick waves" */
+    GUI_NOTICE,  /* the server's operator, or an info line */
+    GUI_SYSTEM,  /* joins, leaves, status */
+    GUI_ERROR    /* errors, undelivered */
+} gui_style;
+
+/* The conversation: lines replace the old ones (oldest first); each is copied. A line may
+ * hold '\n' (it is wrapped to the width as paragraphs); mark is drawn after it, dimmed
+ * ("[ok]"), or NULL. Scrolled back, the view stays where it was. */
+void gui_lines_begin(gui *g);
+void gui_line_add(gui *g, gui_style style, const char *text, const char *mark);
+void gui_lines_end(gui *g);
+/* The roster: names[0..n) (copied); selected is the highlighted one, or -1. */
+void gui_set_roster(gui *g, const char *heading, const char *const *names, size_t n, int selected);
+/* The status line (mode, nick, port, last error) and the window title. */
+void gui_set_status(gui *g, const char *text, int is_error);
+void gui_set_title(gui *g, const char *title);
+
+/* 1 while the window has the keyboard focus (taken as focused until the desktop says it
+ * lost it). */
+int gui_focused(const gui *g);
+/* Asks the desktop for the user's attention (the taskbar entry flashes until focused). */
+void gui_alert(gui *g);
+
+typedef enum gui_event_type {
+    GUI_EV_NONE,  /* timeout, gui_wake, or the focus came or went */
+    GUI_EV_LINE,  /* Enter in the input box: line (heap, the caller frees it) */
+    GUI_EV_PICK,  /* a roster entry was clicked or chosen with Enter: index */
+    GUI_EV_CLOSE  /* the window was closed */
+} gui_event_type;
+
+typedef struct gui_event {
+    gui_event_type type;
+    char *line;
+    int index;
+} gui_event;
+
+/* Redraws when something changed, then waits up to timeout_ms for the user (typing,
+ * scrolling, zoom and focus are handled inside) or for gui_wake. Returns the event. */
+gui_event gui_wait(gui *g, uint32_t timeout_ms);
+
+#endif

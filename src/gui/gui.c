@@ -1,0 +1,199 @@
+/* gui.c -- the chat window: opening and closing it, the view the app hands it, message windows, the wake-up */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gui_internal.h"
+#include "udpchat/mem.h"
+#include "udpchat/utf8.h"
+
+
+
+static Uint32 wake_type;       /* our SDL user event (0 before gui_open) */
+static SDL_atomic_t wake_sent; /* 1: a wake event is in SDL's queue */
+
+static int zoom_px(int zoom) { return GUI_BASE_PX * zoom / 100; }
+
+static int make_window(gui *g, const gui_options *o, char *err, size_t errlen)
+{
+    g->win = SDL_CreateWindow(o->title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 900, 600,
+                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (g->win) g->ren = SDL_CreateRenderer(g->win, -1, SDL_RENDERER_PRESENTVSYNC);
+    if (g->win && !g->ren) g->ren = SDL_CreateRenderer(g->win, -1, SDL_RENDERER_SOFTWARE);
+    if (!g->ren) snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
+    return g->ren ? 0 : -1;
+}
+
+gui *gui_open(const gui_options *o, char *err, size_t errlen)
+{
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* Ctrl-C and SIGTERM stay the app's */
+    SDL_SetHint(SDL_HINT_IME_SHOW_UI, "1");
+    SDL_SetHint(SDL_HINT_IME_SUPPORT_EXTENDED_TEXT, "1"); /* long compositions whole */
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) {
+        snprintf(err, errlen, "no display: %s (is DISPLAY or WAYLAND_DISPLAY set? without 'gui', udpchat "
+                              "chats in the terminal)", SDL_GetError());
+        return NULL;
+    }
+    gui *g = xcalloc(1, sizeof *g);
+    g->zoom = o->zoom ? o->zoom : 100;
+    g->selected = -1;
+    int no_cjk = 0;
+    if (TTF_Init() < 0) snprintf(err, errlen, "SDL_ttf did not start: %s", TTF_GetError());
+    else if (gui_fonts_open(&g->fonts, o->font, zoom_px(g->zoom), &no_cjk, err, errlen) == 0 &&
+             make_window(g, o, err, errlen) == 0) {
+        wake_type = SDL_RegisterEvents(1);
+        SDL_StartTextInput();
+        if (no_cjk) gui_set_status(g, "no Chinese font found: install fonts-wqy-microhei or pass --font FILE", 1);
+        g->dirty = 1;
+        return g;
+    }
+    gui_close(g);
+    return NULL;
+}
+
+static void lines_free(gui_line *l, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(l[i].text), free(l[i].mark);
+    free(l);
+}
+
+void gui_close(gui *g)
+{
+    if (!g) return;
+    wake_type = 0;
+    SDL_StopTextInput();
+    lines_free(g->lines, g->nlines);
+    lines_free(g->next, g->nnext);
+    for (size_t i = 0; i < g->nroster; i++) free(g->roster[i]);
+    free(g->roster), free(g->heading), free(g->status);
+    gui_edit_free(&g->edit);
+    buf_free(&g->shown);
+    gui_fonts_close(&g->fonts);
+    if (g->ren) SDL_DestroyRenderer(g->ren);
+    if (g->win) SDL_DestroyWindow(g->win);
+    free(g);
+    if (TTF_WasInit()) TTF_Quit();
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+}
+
+/* SDL's own message box (zenity or X11), for when our window cannot open (no font). */
+static void sdl_box(const char *title, const char *text)
+{
+    int own = !SDL_WasInit(SDL_INIT_VIDEO);
+    if (own && SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) return; /* no display: stderr said it */
+    if (SDL_ShowSimpleMessageBox(SDL_MESSAGEBOX_ERROR, title, text, NULL) < 0)
+        fprintf(stderr, "%s: (no message box: %s)\n", title, SDL_GetError());
+    if (own) SDL_QuitSubSystem(SDL_INIT_VIDEO);
+}
+
+void gui_message_box(const char *title, const char *text)
+{
+    char err[256];
+    gui_options o = {title, NULL, 0};
+    gui *w = gui_open(&o, err, sizeof err);
+    if (!w) {
+        sdl_box(title, text);
+        return;
+    }
+    buf b = {0};
+    buf_append_str(&b, text);
+    buf_append_byte(&b, 0);
+    gui_lines_begin(w);
+    for (char *line = strtok(b.data, "\n"); line; line = strtok(NULL, "\n")) gui_line_add(w, GUI_ERROR, line, NULL);
+    gui_line_add(w, GUI_SYSTEM, "Enter, or closing this window, ends udpchat.", NULL);
+    gui_lines_end(w);
+    gui_set_status(w, title, 1);
+    for (;;) {
+        gui_event e = gui_wait(w, 1000);
+        free(e.line);
+        if (e.type == GUI_EV_CLOSE || e.type == GUI_EV_LINE) break;
+    }
+    buf_free(&b);
+    gui_close(w);
+}
+
+void gui_wake(void *unused)
+{
+    (void)unused;
+    if (!wake_type || !SDL_AtomicCAS(&wake_sent, 0, 1)) return;
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = wake_type;
+    if (SDL_PushEvent(&e) != 1) SDL_AtomicSet(&wake_sent, 0);
+}
+
+int gui_is_wake(const SDL_Event *e)
+{
+    if (!wake_type || e->type != wake_type) return 0;
+    SDL_AtomicSet(&wake_sent, 0); /* the next push wakes us again */
+    return 1;
+}
+
+/* Text from the network made safe to draw: valid UTF-8, no control characters but '\n'. */
+static char *safe_copy(const char *s)
+{
+    buf b = {0};
+    utf8_sanitize(s ? s : "", s ? strlen(s) : 0, 1, &b);
+    buf_append_byte(&b, 0);
+    return buf_detach(&b);
+}
+
+void gui_lines_begin(gui *g)
+{
+    lines_free(g->next, g->nnext);
+    g->next = NULL, g->nnext = g->capnext = 0;
+}
+
+void gui_line_add(gui *g, gui_style style, const char *text, const char *mark)
+{
+    if (g->nnext == g->capnext) {
+        g->capnext = g->capnext ? 2 * g->capnext : 256;
+        g->next = xreallocarray(g->next, g->capnext, sizeof *g->next);
+    }
+    gui_line *l = &g->next[g->nnext++];
+    l->style = style;
+    l->text = safe_copy(text);
+    l->mark = mark ? safe_copy(mark) : NULL;
+}
+
+void gui_lines_end(gui *g)
+{
+    if (g->scroll > 0) /* scrolled back: new lines below do not move the view */
+        for (size_t i = g->nlines; i < g->nnext; i++) g->scroll += gui_rows_of(g, g->next[i].text);
+    lines_free(g->lines, g->nlines);
+    g->lines = g->next, g->nlines = g->nnext;
+    g->next = NULL, g->nnext = g->capnext = 0;
+    g->dirty = 1;
+}
+
+void gui_set_roster(gui *g, const char *heading, const char *const *names, size_t n, int selected)
+{
+    for (size_t i = 0; i < g->nroster; i++) free(g->roster[i]);
+    free(g->roster), free(g->heading);
+    g->roster = n ? xcalloc(n, sizeof *g->roster) : NULL;
+    for (size_t i = 0; i < n; i++) g->roster[i] = safe_copy(names[i]);
+    g->nroster = n;
+    g->heading = safe_copy(heading);
+    g->selected = selected < (int)n ? selected : -1;
+    if (g->cursor >= (int)n) g->cursor = n ? (int)n - 1 : 0;
+    g->dirty = 1;
+}
+
+void gui_set_status(gui *g, const char *text, int is_error)
+{
+    free(g->status);
+    g->status = safe_copy(text);
+    g->status_error = is_error;
+    g->dirty = 1;
+}
+
+int gui_focused(const gui *g) { return !g->unfocused; }
+
+void gui_alert(gui *g) { SDL_FlashWindow(g->win, SDL_FLASH_UNTIL_FOCUSED); }
+
+void gui_set_title(gui *g, const char *title)
+{
+    char *t = safe_copy(title);
+    SDL_SetWindowTitle(g->win, t);
+    free(t);
+}

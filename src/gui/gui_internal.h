@@ -1,0 +1,95 @@
+/* gui_internal.h -- what the window's files share: fonts, the input box, the window state */
+#ifndef UDPCHAT_GUI_INTERNAL_H
+#define UDPCHAT_GUI_INTERNAL_H
+#include <SDL.h>
+#include <SDL_ttf.h>
+
+#include "udpchat/buf.h"
+#include "udpchat/gui.h"
+
+/* ---- gui_font.c: faces; the first that has a character draws it ---- */
+#define GUI_FACES 6    /* Latin, CJK, and up to 4 found for characters neither has */
+#define GUI_MISSES 64  /* code points none of the open faces has: which face (0: its box) */
+typedef struct gui_fonts {
+    char *path[GUI_FACES];  /* [0] Latin (or --font), [1] CJK (NULL: none found), [2..] found */
+    long index[GUI_FACES];  /* face index in a collection (.ttc) */
+    TTF_Font *face[GUI_FACES];
+    int nfaces;
+    struct { uint32_t cp; int face; } miss[GUI_MISSES];
+    int next_miss;
+    int px, line_h;    /* size in pixels, line height */
+    int ascent;        /* the higher of the two faces' ascents: their common baseline */
+} gui_fonts;
+
+/* Finds the files (fontconfig, or `file` for the first face) and opens them at px; -1 with
+ * a sentence in err. *no_cjk is set when no face draws Chinese. */
+int gui_fonts_open(gui_fonts *f, const char *file, int px, int *no_cjk, char *err, size_t errlen);
+int gui_fonts_resize(gui_fonts *f, int px); /* -1: kept the old size */
+void gui_fonts_close(gui_fonts *f);
+/* Pixel width of s[0..len) (one line: control characters take none). */
+int gui_text_width(gui_fonts *f, const char *s, size_t len);
+/* How many bytes of s[0..len) fit in width pixels (whole characters). */
+size_t gui_text_fit(gui_fonts *f, const char *s, size_t len, int width);
+/* Draws s[0..len) at x, y (top); returns its width. */
+int gui_text_draw(SDL_Renderer *r, gui_fonts *f, const char *s, size_t len, int x, int y, SDL_Color c);
+
+/* ---- gui_edit.c: the input box's text, caret and the input method's composition ---- */
+typedef struct gui_edit {
+    buf text;          /* UTF-8, never NUL-terminated inside */
+    size_t caret;      /* byte offset, on a character boundary */
+    char compose[256]; /* SDL_TEXTEDITING: the input method's uncommitted text */
+} gui_edit;
+
+void gui_edit_insert(gui_edit *e, const char *s, size_t len);
+/* Handles an editing key (arrows, Home/End, Backspace, Delete); 1 if it was one. */
+int gui_edit_key(gui_edit *e, SDL_Keycode k);
+char *gui_edit_take(gui_edit *e); /* the text (heap), the box emptied */
+void gui_edit_free(gui_edit *e);
+
+/* ---- the window ---- */
+#define GUI_BASE_PX 17 /* text size in pixels at 100% */
+typedef struct gui_line {
+    gui_style style;
+    char *text, *mark;
+} gui_line;
+
+enum { GUI_FOCUS_INPUT, GUI_FOCUS_ROSTER };
+
+struct gui {
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    gui_fonts fonts;
+    int zoom;                    /* percent */
+    gui_line *lines;
+    size_t nlines, caplines, building; /* building: lines added since gui_lines_begin */
+    gui_line *next;              /* the lines being built */
+    size_t nnext, capnext;
+    char **roster, *heading;
+    size_t nroster;
+    int selected, cursor;        /* roster: the app's pick, the keyboard's row */
+    char *status;
+    int status_error;
+    gui_edit edit;
+    buf shown;                   /* the input box's text as drawn (with the composition) */
+    int focus;                   /* GUI_FOCUS_* */
+    int scroll;                  /* rows scrolled back from the bottom */
+    int dirty;                   /* 1: redraw before waiting */
+    int unfocused;               /* 1: the desktop said the window lost the keyboard focus */
+    int swallow;                 /* 1: a Ctrl key came: the text input that follows is not typed */
+    int w, h;                    /* output size in pixels */
+    SDL_Rect roster_box, conv_box, input_box;
+};
+
+/* gui.c: 1 if e is gui_wake's event (and the next gui_wake may send another) */
+int gui_is_wake(const SDL_Event *e);
+
+/* gui_draw.c */
+void gui_draw(gui *g);
+/* The roster row at window point (x, y), or -1. */
+int gui_roster_hit(const gui *g, int x, int y);
+/* Rows text takes in the conversation at its current width. */
+int gui_rows_of(gui *g, const char *text);
+/* Rows a page scrolls. */
+int gui_page_rows(const gui *g);
+
+#endif

@@ -1,0 +1,369 @@
+#!/usr/bin/env python3
+"""test_gui.py -- `udpchat gui peer` in a real X server (Xvfb) against `udpchat peer --json`:
+xdotool types ASCII and Chinese into the window and the partner gets exactly that text; the
+partner's Chinese and Latin lines change the conversation's pixels; a room's roster picks who
+lines go to; a port in use is told in a window; ibus-pinyin composes and commits Chinese.
+Screenshots (PNG) go to gui-shots/ in the build tree for a person to look at. Skipped (77)
+without Xvfb, xdotool or ImageMagick (the input method test without ibus-pinyin). Usage: test_gui.py PATH/TO/udpchat [TEST...]"""
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import udpchat_harness as h  # noqa: E402
+from udpchat_harness import check  # noqa: E402
+
+SHOTS = os.path.join(os.getcwd(), "gui-shots")
+WQY = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+CONV = (240, 10, 880, 480)  # x0, y0, x1, y1: inside the conversation of a 900x600 window
+LONG_ZH = ("中文消息：今天下午三点在会议室开会，请大家准时参加。我们将讨论新版本的发布计划、"
+           "测试安排以及用户反馈的问题，会议大约持续一个小时。")
+LONG_EN = ("A Latin line from bob that is long enough to wrap at a space inside the conversation "
+           "area of the window, twice or more at this width, with no word cut in two.")
+
+
+class Xvfb:
+    """An X server of our own on a free display (-displayfd), stopped on exit."""
+
+    def __init__(self):
+        for tool in ("Xvfb", "xdotool", "import", "convert"):
+            if not shutil.which(tool):
+                raise h.Skip("%s is not installed (apt-get install xvfb xdotool imagemagick)" % tool)
+        r, w = os.pipe()
+        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24",
+                                      "-nolisten", "tcp"], pass_fds=(w,), stderr=subprocess.DEVNULL)
+        os.close(w)
+        with os.fdopen(r) as f:
+            self.display = ":" + f.readline().strip()
+        self.env = dict(os.environ, DISPLAY=self.display)
+        self.env.pop("WAYLAND_DISPLAY", None)
+
+    def run(self, *args, timeout=20):
+        return subprocess.run(list(args), env=self.env, capture_output=True, text=True, timeout=timeout)
+
+    def window(self, name, timeout=15):
+        deadline = time.monotonic() + h.T(timeout)
+        while time.monotonic() < deadline:
+            out = self.run("xdotool", "search", "--name", name).stdout.split()
+            if out:
+                return out[0]
+            time.sleep(0.2)
+        raise AssertionError("no window named %r appeared" % name)
+
+    def shot(self, wid, name):
+        os.makedirs(SHOTS, exist_ok=True)
+        path = os.path.join(SHOTS, name)
+        r = self.run("import", "-window", wid, path)
+        check(r.returncode == 0, "import failed: %s" % r.stderr)
+        print("  screenshot %s" % path, flush=True)
+        return path
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def region_pixels(x, path, box=CONV):
+    """The RGB bytes of box (x0, y0, x1, y1; the conversation by default) in the PNG at path."""
+    x0, y0, x1, y1 = box
+    r = subprocess.run(["convert", path, "-crop", "%dx%d+%d+%d" % (x1 - x0, y1 - y0, x0, y0), "rgb:-"],
+                       env=x.env, capture_output=True, timeout=20)
+    check(r.returncode == 0, "convert failed")
+    return r.stdout
+
+
+def dark(pix):
+    """Pixels darker than the background: drawn text."""
+    return sum(1 for i in range(0, len(pix) - 2, 3) if pix[i] + pix[i + 1] + pix[i + 2] < 400)
+
+
+def raw_has(proc, text):
+    return lambda e: e.get("event") == "_raw" and text in e.get("line", "")
+
+
+def start_pair(g, x):
+    pa, pb = h.free_udp_ports(2)
+    bob = g.start(["peer", "127.0.0.1:%d" % pa, "--port", pb, "--json", "--nick", "bob"], name="bob")
+    alice = g.start(["gui", "peer", "127.0.0.1:%d" % pb, "--port", pa, "--nick", "alice"], name="alice",
+                    env=x.env, stdin=False)
+    wid = x.window("udpchat - alice")
+    bob.wait_event("join", nick="alice", timeout=10)
+    return alice, bob, wid
+
+
+def type_line(x, wid, text, delay=60):
+    x.run("xdotool", "windowfocus", "--sync", wid)
+    r = x.run("xdotool", "type", "--delay", str(delay), text)
+    check(r.returncode == 0, "xdotool type failed: %s" % r.stderr)
+    x.run("xdotool", "key", "Return")
+
+
+def test_gui_peer_chat(binary):
+    """Typing in the window reaches the partner exactly; the partner's lines are drawn."""
+    x = Xvfb()
+    try:
+        with h.ProcessGroup(binary) as g:
+            alice, bob, wid = start_pair(g, x)
+            title = x.run("xdotool", "getwindowname", wid).stdout.strip()
+            check(title == "udpchat - alice (peer)", "window title %r" % title)
+            for text in ("hello from the window", "你好，窗口。中文输入"):
+                type_line(x, wid, text, delay=60 if text.isascii() else 120)
+                bob.wait_event("message", text=text, timeout=10)
+            x.run("xdotool", "type", "--delay", "60", "line one")  # Shift+Enter: a second line
+            x.run("xdotool", "key", "shift+Return")
+            type_line(x, wid, "第二行 two", delay=120)
+            bob.wait_event("message", text="line one\n第二行 two", timeout=10)
+            alice.wait_for(raw_has(alice, "<alice> 你好，窗口。"), timeout=5)
+            time.sleep(0.5)
+            before = region_pixels(x, x.shot(wid, "gui-1-typed.png"))
+            bob.send_line(LONG_ZH)
+            bob.send_line(LONG_EN)
+            bob.send_line("hostile \x1b[2J\x1b]0;owned\x07 \u202egnp.exe \u009b31m end")
+            bob.send_line("/me 挥手 waves 👋 ✓")
+            alice.wait_for(raw_has(alice, "* bob 挥手 waves"), timeout=10)
+            time.sleep(0.7)  # the window draws once the lines are shown
+            after = region_pixels(x, x.shot(wid, "gui-2-received.png"))
+            check(before != after, "the conversation did not change when messages came")
+            check(dark(after) > dark(before) + 2000, "too little new text drawn: %d -> %d dark pixels"
+                  % (dark(before), dark(after)))
+            title = x.run("xdotool", "getwindowname", wid).stdout.strip()
+            check(title == "udpchat - alice (peer)", "network text changed the title: %r" % title)
+            x.run("xdotool", "key", "ctrl+plus", "ctrl+plus")  # zoom in: bigger text, no "+" typed
+            time.sleep(0.5)
+            zoomed = region_pixels(x, x.shot(wid, "gui-3-zoomed.png"))
+            check(zoomed != after, "Ctrl-+ did not zoom")
+            type_line(x, wid, "after zoom")
+            bob.wait_event("message", text="after zoom", timeout=10)
+            time.sleep(0.5)
+            sent = region_pixels(x, x.shot(wid, "gui-4-after-zoom.png"))
+            type_line(x, wid, "/history 3")  # read back from the chat log, into the window
+            time.sleep(0.7)
+            check(region_pixels(x, x.shot(wid, "gui-5-history.png")) != sent, "/history drew nothing")
+            msgs = [e["text"] for e in bob.of_type("message")]
+            check(msgs == ["hello from the window", "你好，窗口。中文输入", "line one\n第二行 two", "after zoom"],
+                  "bob got %r" % msgs)
+            type_line(x, wid, "/quit")
+            check(alice.wait_exit(timeout=10) == 0, "the window did not quit with /quit", alice)
+            bob.wait_event("leave", nick="alice", timeout=10)
+    finally:
+        x.close()
+
+
+def roster_row(x, wid, alice, nick):
+    """Clicks the roster row of nick ("(the room)" is row 0; then the room's order)."""
+    e = alice.wait_for(raw_has(alice, "-- in the room: "), timeout=10)
+    names = e["line"].split("-- in the room: ", 1)[1].split(",")
+    row = 0 if nick is None else 1 + [n.strip() for n in names].index(nick)
+    y = 8 + 20 + 4 + 20 * row + 10  # pad, heading, pad/2, rows of 20 px at 100%: the row's middle
+    x.run("xdotool", "mousemove", "--window", wid, "60", str(y), "click", "1")
+
+
+def test_gui_join_roster(binary):
+    """In a room: a click on a member sends plain lines to them only (/msg), a click on the room
+    sends to everyone again; PageUp scrolls the conversation back."""
+    x = Xvfb()
+    try:
+        with h.ProcessGroup(binary) as g:
+            sp = h.free_udp_port()
+            g.start(["server", "--port", sp, "--json"], name="server").wait_ready()
+            join = ["join", "127.0.0.1:%d" % sp, "--json", "--nick"]
+            bob, carol = g.start(join + ["bob"], name="bob"), g.start(join + ["carol"], name="carol")
+            bob.wait_ready(), carol.wait_ready()
+            font = ["--font", WQY] if os.path.exists(WQY) else []  # one face for everything
+            alice = g.start(["gui", "join", "127.0.0.1:%d" % sp, "--nick", "alice"] + font, name="alice",
+                            env=x.env, stdin=False)
+            wid = x.window("udpchat - alice")
+            bob.wait_event("join", nick="alice", timeout=10)
+            time.sleep(0.5)
+            status = (0, 575, 899, 597)  # the status line of a 900x600 window
+            before = region_pixels(x, x.shot(wid, "gui-6-status.png"), status)
+            type_line(x, wid, "/msg nobody hello")  # an error: in the conversation and the status line
+            alice.wait_for(raw_has(alice, "no such nick: nobody"), timeout=10)
+            time.sleep(0.5)
+            after = region_pixels(x, x.shot(wid, "gui-6-status-error.png"), status)
+            reddish = sum(1 for i in range(0, len(after) - 2, 3) if after[i] > 0xC0 and after[i + 1] < 0xC8)
+            check(before != after and reddish > 50, "the status line does not show the error (%d)" % reddish)
+            roster_row(x, wid, alice, "bob")
+            type_line(x, wid, "只给bob的悄悄话")
+            e = bob.wait_event("message", text="只给bob的悄悄话", timeout=10)
+            check(e.get("private") is True, "not private: %r" % e)
+            x.shot(wid, "gui-7-join-private.png")
+            roster_row(x, wid, alice, None)
+            type_line(x, wid, "to the whole room")
+            carol.wait_event("message", text="to the whole room", timeout=10)
+            check(not [m for m in carol.of_type("message") if "悄悄话" in m.get("text", "")],
+                  "carol saw the private message")
+            # the keyboard: Tab to the list (its cursor is on "(the room)", clicked last), Down to
+            # carol, Enter chooses her and goes back to the input box
+            e = alice.wait_for(raw_has(alice, "-- in the room: "), timeout=10)
+            names = [n.strip() for n in e["line"].split("-- in the room: ", 1)[1].split(",")]
+            x.run("xdotool", "key", "Tab")
+            for _ in range(1 + names.index("carol")):
+                x.run("xdotool", "key", "Down")
+            x.run("xdotool", "key", "Return")
+            type_line(x, wid, "for carol only")
+            e = carol.wait_event("message", text="for carol only", timeout=10)
+            check(e.get("private") is True, "not private: %r" % e)
+            check(not [m for m in bob.of_type("message") if m.get("text") == "for carol only"], "bob saw it")
+            roster_row(x, wid, alice, None)
+            for i in range(40):
+                carol.send_line("line %02d from carol" % i)
+            alice.wait_for(raw_has(alice, "line 39 from carol"), timeout=10)
+            time.sleep(0.7)
+            bottom = region_pixels(x, x.shot(wid, "gui-8-bottom.png"))
+            x.run("xdotool", "key", "Prior")
+            time.sleep(0.7)
+            back = region_pixels(x, x.shot(wid, "gui-9-page-up.png"))
+            check(bottom != back, "PageUp did not scroll the conversation")
+            x.run("xdotool", "key", "Next")
+            time.sleep(0.7)
+            check(region_pixels(x, x.shot(wid, "gui-10-page-down.png")) == bottom, "PageDown did not come back")
+            x.run("xdotool", "mousemove", "--window", wid, "500", "300", "click", "4", "click", "4")  # the wheel
+            time.sleep(0.7)
+            check(region_pixels(x, x.shot(wid, "gui-11-wheel.png")) not in (bottom, back), "the wheel did not scroll")
+    finally:
+        x.close()
+
+
+def test_gui_port_taken(binary):
+    """A port in use: a message box says so (and what to do); Enter closes it; exit 1."""
+    x = Xvfb()
+    try:
+        with h.ProcessGroup(binary) as g:
+            pa, pb = h.free_udp_ports(2)
+            bob = g.start(["peer", "127.0.0.1:%d" % pa, "--port", pb, "--json"], name="bob")
+            bob.wait_ready()
+            alice = g.start(["gui", "peer", "127.0.0.1:%d" % pb, "--port", pb, "--no-history"],
+                            name="alice", env=x.env, stdin=False)
+            wid = x.window("^udpchat$")
+            time.sleep(0.5)
+            x.shot(wid, "gui-12-port-taken.png")
+            x.run("xdotool", "windowfocus", "--sync", wid)
+            x.run("xdotool", "key", "Return")
+            check(alice.wait_exit(timeout=10) == 1, "exit code", alice)
+            check(any("cannot use UDP port %d" % pb in l for l in alice.stderr_lines), "stderr", alice)
+    finally:
+        x.close()
+
+
+def test_gui_bad_font(binary):
+    """--font naming no font: a window says which file and what to do; Enter ends it; exit 1."""
+    x = Xvfb()
+    try:
+        with h.ProcessGroup(binary) as g:
+            pa, pb = h.free_udp_ports(2)
+            alice = g.start(["gui", "peer", "127.0.0.1:%d" % pa, "--port", pb, "--no-history", "--font",
+                             "/nonexistent/font.ttf"], name="alice", env=x.env, stdin=False)
+            wid = x.window("^udpchat gui$")
+            time.sleep(0.5)
+            x.shot(wid, "gui-13-bad-font.png")
+            x.run("xdotool", "windowfocus", "--sync", wid)
+            x.run("xdotool", "key", "Return")
+            check(alice.wait_exit(timeout=10) == 1, "exit code", alice)
+            check(any("/nonexistent/font.ttf" in l and "--font" in l for l in alice.stderr_lines), "stderr", alice)
+    finally:
+        x.close()
+
+
+def test_gui_unseen_in_title(binary):
+    """Two windows: while alice's has not the focus, bob's lines are counted in its title,
+    "(2) udpchat - alice (peer)"; focused again, the count goes."""
+    x = Xvfb()
+    try:
+        with h.ProcessGroup(binary) as g:
+            pa, pb = h.free_udp_ports(2)
+            g.start(["gui", "peer", "127.0.0.1:%d" % pa, "--port", pb, "--nick", "bob"], name="bob",
+                    env=x.env, stdin=False)
+            alice = g.start(["gui", "peer", "127.0.0.1:%d" % pb, "--port", pa, "--nick", "alice"],
+                            name="alice", env=x.env, stdin=False)
+            wa, wb = x.window("udpchat - alice"), x.window("udpchat - bob")
+            alice.wait_for(raw_has(alice, "-- bob joined"), timeout=10)
+            x.run("xdotool", "windowfocus", "--sync", wa)
+            time.sleep(0.3)
+            for text in ("one", "两个"):  # typed in bob's window: alice's loses the focus
+                type_line(x, wb, text, delay=120)
+                alice.wait_for(raw_has(alice, "<bob> " + text), timeout=10)
+            time.sleep(0.5)
+            title = x.run("xdotool", "getwindowname", wa).stdout.strip()
+            check(title == "(2) udpchat - alice (peer)", "unfocused title %r" % title)
+            x.run("xdotool", "windowfocus", "--sync", wa)
+            time.sleep(0.5)
+            title = x.run("xdotool", "getwindowname", wa).stdout.strip()
+            check(title == "udpchat - alice (peer)", "focused title %r" % title)
+    finally:
+        x.close()
+
+
+def blue_in(x, path, box):
+    """Pixels of the underline's blue (0x30, 0x70, 0xD0) in box (x0, y0, x1, y1) of the PNG."""
+    x0, y0, x1, y1 = box
+    r = subprocess.run(["convert", path, "-crop", "%dx%d+%d+%d" % (x1 - x0, y1 - y0, x0, y0), "rgb:-"],
+                       env=x.env, capture_output=True, timeout=20)
+    p = r.stdout
+    return sum(1 for i in range(0, len(p) - 2, 3) if abs(p[i] - 0x30) < 40 and abs(p[i + 1] - 0x70) < 40
+               and abs(p[i + 2] - 0xD0) < 40)
+
+
+def ibus_session(x, home):
+    """A D-Bus session and ibus-daemon with the pinyin engine, in x's environment."""
+    for tool in ("dbus-daemon", "ibus-daemon", "ibus"):
+        if not shutil.which(tool):
+            raise h.Skip("%s is not installed (apt-get install ibus ibus-pinyin)" % tool)
+    r = x.run("dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1")
+    addr, pid = r.stdout.split("\n")[:2]
+    x.env.update(DBUS_SESSION_BUS_ADDRESS=addr, HOME=home, SDL_IM_MODULE="ibus")
+    x.run("ibus-daemon", "--daemonize", "--replace", "--xim", "--panel=disable")
+    for _ in range(50):
+        if "pinyin" in x.run("ibus", "list-engine").stdout:
+            return int(pid)
+        time.sleep(0.2)
+    raise h.Skip("ibus has no pinyin engine (apt-get install ibus-pinyin)")
+
+
+def test_gui_input_method(binary):
+    """ibus (pinyin): "nihao" is composed underlined in the input box, Space commits 你好,
+    Enter sends it: the partner gets exactly 你好."""
+    x = Xvfb()
+    home = h.private_home()["XDG_DATA_HOME"] + "-ibus"
+    os.makedirs(home, exist_ok=True)
+    dbus = None
+    try:
+        dbus = ibus_session(x, home)
+        with h.ProcessGroup(binary) as g:
+            alice, bob, wid = start_pair(g, x)
+            x.run("xdotool", "windowfocus", "--sync", wid)
+            x.run("ibus", "engine", "pinyin")
+            time.sleep(0.5)
+            x.run("xdotool", "type", "--delay", "150", "nihao")
+            time.sleep(1)
+            composing = x.shot(wid, "gui-14-ime-composing.png")
+            underline = blue_in(x, composing, (240, 553, 320, 562))
+            check(underline > 20, "no underlined composition in the input box (%d blue pixels)" % underline)
+            x.run("xdotool", "key", "space")
+            time.sleep(0.5)
+            x.run("xdotool", "key", "Return")
+            bob.wait_event("message", text="你好", timeout=10)
+            x.shot(wid, "gui-15-ime-sent.png")
+    finally:
+        x.run("ibus", "exit")
+        if dbus:
+            os.kill(dbus, 15)
+        x.close()
+
+
+def test_gui_no_display(binary):
+    """Without a display: exit 1 and a sentence that says so."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["SDL_VIDEODRIVER"] = "x11"
+    pa, pb = h.free_udp_ports(2)
+    r = subprocess.run([binary, "gui", "peer", "127.0.0.1:%d" % pa, "--port", str(pb), "--no-history"],
+                       env=env, capture_output=True, text=True, timeout=h.T(20), stdin=subprocess.DEVNULL)
+    check(r.returncode == 1, "exit %d, stderr %r" % (r.returncode, r.stderr))
+    check("no display" in r.stderr, "stderr: %r" % r.stderr)
+
+
+if __name__ == "__main__":
+    h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_port_taken, test_gui_bad_font,
+            test_gui_unseen_in_title, test_gui_input_method, test_gui_no_display])
