@@ -227,6 +227,17 @@ def test_gui_join_roster(binary):
         x.close()
 
 
+def error_env(x):
+    """The error window's environment. Under the asan preset (detect_leaks=1) LeakSanitizer
+    reports 2 x 56 bytes allocated by a library SDL's X11 video loads and unloads again for
+    the error window (frames "<unknown module>": not ours to fix, nothing to symbolize);
+    leak checking is off for this one process, the rest of ASan stays on."""
+    env = dict(x.env)
+    opts = env.get("ASAN_OPTIONS", "")
+    env["ASAN_OPTIONS"] = (opts + ":" if opts else "") + "detect_leaks=0"
+    return env
+
+
 def test_gui_port_taken(binary):
     """A port in use: a message box says so (and what to do); Enter closes it; exit 1."""
     x = Xvfb()
@@ -236,7 +247,7 @@ def test_gui_port_taken(binary):
             bob = g.start(["peer", "127.0.0.1:%d" % pa, "--port", pb, "--json"], name="bob")
             bob.wait_ready()
             alice = g.start(["gui", "peer", "127.0.0.1:%d" % pb, "--port", pb, "--no-history"],
-                            name="alice", env=x.env, stdin=False)
+                            name="alice", env=error_env(x), stdin=False)
             wid = x.window("^udpchat$")
             time.sleep(0.5)
             x.shot(wid, "gui-12-port-taken.png")
@@ -255,7 +266,7 @@ def test_gui_bad_font(binary):
         with h.ProcessGroup(binary) as g:
             pa, pb = h.free_udp_ports(2)
             alice = g.start(["gui", "peer", "127.0.0.1:%d" % pa, "--port", pb, "--no-history", "--font",
-                             "/nonexistent/font.ttf"], name="alice", env=x.env, stdin=False)
+                             "/nonexistent/font.ttf"], name="alice", env=error_env(x), stdin=False)
             wid = x.window("^udpchat gui$")
             time.sleep(0.5)
             x.shot(wid, "gui-13-bad-font.png")

@@ -317,7 +317,7 @@ def test_lan_files(binary):
             l.send_line("/send 窗口 %s %s" % (os.path.join(src, "报告.txt"), os.path.join(src, "资料夹")))
             offer = w.wait_event("file_offer", W, m)
             w.send_line(gbk("/accept %d" % offer["offer"]))
-            w.wait_for(lambda e: e.get("event") == "transfer" and e.get("state") in ("done", "failed"), 60, m)
+            w.wait_for(lambda e: e.get("event") == "transfer" and not e.get("sending") and e.get("state") in ("done", "failed"), 60, m)
             got = _tree(wdl, wine=True)
             with open(os.path.join(src, "报告.txt"), "rb") as f:
                 check(got.get("报告.txt") == f.read(), "linux -> windows file differs: %r" % sorted(got), w)
@@ -327,7 +327,8 @@ def test_lan_files(binary):
             w.send_line(gbk("/send 林 %s" % _winpath(os.path.join(src, "win", "图片.png"))))
             offer = l.wait_event("file_offer", W, m)
             l.send_line("/accept %d" % offer["offer"])
-            l.wait_for(lambda e: e.get("event") == "transfer" and e.get("state") in ("done", "failed"), 60, m)
+            l.wait_for(lambda e: e.get("event") == "transfer" and not e.get("sending") and e.get("state") in ("done", "failed"),
+                       60, m)
             with open(os.path.join(ldl, "图片.png"), "rb") as f:
                 check(f.read() == png, "windows -> linux file differs", l)
             no_errors(l, w)
