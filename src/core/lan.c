@@ -815,27 +815,15 @@ static void queue_raw(lan *l, uint32_t id, lan_peer *p, uint32_t cmd, const buf 
 /* opts: BROADCASTOPT (a line to everyone), SECRETOPT | READCHECKOPT (sealed), or 0. */
 static void queue_chunk(lan *l, uint32_t id, lan_peer *p, const char *chunk, uint32_t opts, uint64_t now)
 {
-    if (l->npend == l->cappend) {
-        l->cappend = l->cappend ? l->cappend * 2 : 16;
-        l->pend = xreallocarray(l->pend, l->cappend, sizeof *l->pend);
-    }
-    pending *q = &l->pend[l->npend++];
-    memset(q, 0, sizeof *q);
-    q->id = id;
-    q->to = p->addr;
-    q->packet_no = l->packet_no++;
-    q->text = xstrdup(chunk);
     charset_id cs = send_cs(l, p);
     buf e = {0};
     charset_encode(cs, chunk, strlen(chunk), 1, &e);
     uint32_t cmd = IPMSG_SENDMSG | IPMSG_SENDCHECKOPT | (cs == CHARSET_UTF8 ? IPMSG_UTF8OPT : 0) |
                    opts; /* BROADCASTOPT: so each receiver can tell it from a private one */
-    if (opts & IPMSG_SECRETOPT) lan_seals_note_sent(&l->seals, &q->to, q->packet_no, id);
-    ipmsg_build(&q->pkt, q->packet_no, l->user, l->host, cmd, e.data ? e.data : "", e.len, NULL, 0);
+    queue_raw(l, id, p, cmd, &e, NULL, chunk, now);
     buf_free(&e);
-    l->emit(l->ctx, &q->to, q->pkt.data, q->pkt.len);
-    q->tries = 1;
-    q->next_tx = now + l->cfg.retry_ms;
+    const pending *q = &l->pend[l->npend - 1];
+    if (opts & IPMSG_SECRETOPT) lan_seals_note_sent(&l->seals, &q->to, q->packet_no, id);
 }
 
 /* Length of the longest prefix of s (at most max bytes) that ends on a character boundary. */
