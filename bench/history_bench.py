@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """history_bench.py -- row 8 of bench/run: what the chat log costs.
 
-  relay  messages per CPU-second of a `udpchat join --json` client that keeps the chat log
-         against the same client with --no-history (its capacity: what it can show at most
-         on one core), through one `udpchat server` on 127.0.0.1; a sender client writes N
-         lines at 800 a second (under the relay's per-member limit); the receiver's CPU time
-         (/proc/PID/stat) from its first message to its last; runs interleaved.
+  relay  messages per second through one `udpchat server` on 127.0.0.1 that a `udpchat
+         join --json` client keeping the chat log shows, against the same client with
+         --no-history: 4 sender clients write 4,500 lines each at 900 a second (under the
+         relay's limit of 1000 datagrams/s per member), 3,600 msg/s in all; the rate is
+         the receiver's, from its first message to its last. Also the receiver's CPU time per
+         message (/proc/PID/stat), the capacity figure: what one core could show at most.
+         Runs interleaved.
   search one million stored messages (the mixed Chinese/ASCII text of gen_text.py, one
          line a message): `/search WORD` typed into a running `udpchat peer --json` (from the
          line written to the last match shown), and `udpchat history --search WORD` (a
@@ -28,28 +30,42 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import udpchat_harness as h  # noqa: E402
 
 
-def relay_run(binary, n, keep_log):
+def relay_run(binary, per_sender, keep_log):
+    """SENDERS join clients each write per_sender lines at RATE a second (under the relay's
+    1000 datagrams/s per member) through one relay to a receiver that keeps the chat log or
+    not. Returns (messages/s the receiver showed, first to last; its CPU microseconds per
+    message)."""
     with h.ProcessGroup(binary) as g:
         port = h.free_udp_port()
-        g.start(["server", "--port", port, "--json", "--max-clients", 8], name="server").wait_ready()
+        g.start(["server", "--port", port, "--json", "--max-clients", 16], name="server").wait_ready()
         extra = [] if keep_log else ["--no-history"]
         rx = g.start(["join", "127.0.0.1:%d" % port, "--nick", "rx", "--json"] + extra, name="rx")
         rx.wait_event("status", text="joined")
-        tx = g.start(["join", "127.0.0.1:%d" % port, "--nick", "tx", "--json", "--no-history"], name="tx")
-        tx.wait_event("status", text="joined")
+        txs = []
+        for k in range(SENDERS):
+            tx = g.start(["join", "127.0.0.1:%d" % port, "--nick", "tx%d" % k, "--json", "--no-history"],
+                         name="tx%d" % k)
+            tx.wait_event("status", text="joined")
+            txs.append(tx)
+        total = SENDERS * per_sender
         m = rx.mark()
-        lines = ["message %06d 第%d条 mixed 中文 text" % (i, i) for i in range(n)]
-        tx.send_lines(lines[:1])
-        rx.wait_count(lambda e: e.get("event") == "message", 1, 10, m, "the first message")
+        for k, tx in enumerate(txs):  # one each first: the receiver's clock starts at the first
+            tx.send_lines(["tx%d 0 first 中文" % k])
+        first = rx.wait_count(lambda e: e.get("event") == "message", SENDERS, 10, m, "the first messages")
         cpu0 = cpu_s(rx.pid)
-        for k in range(1, n, BATCH):  # 800 a second
-            tx.send_lines(lines[k:k + BATCH])
-            time.sleep(BATCH / RATE)
-        rx.wait_count(lambda e: e.get("event") == "message", n, 120, m, "%d messages" % n)
-        return (n - 1) / max(cpu_s(rx.pid) - cpu0, 0.01)
+        t0 = time.monotonic()
+        for i in range(1, per_sender, BATCH):  # RATE a second from each sender
+            for k, tx in enumerate(txs):
+                tx.send_lines(["tx%d %06d 第%d条 mixed 中文 text" % (k, j, j) for j in range(i, min(i + BATCH, per_sender))])
+            time.sleep(max(0.0, t0 + (i + BATCH - 1) / RATE - time.monotonic()))
+        got = rx.wait_count(lambda e: e.get("event") == "message", total, 120, m, "%d messages" % total)
+        cpu = cpu_s(rx.pid) - cpu0
+        span = got[-1]["_t"] - first[-1]["_t"]
+        shown = total - SENDERS
+        return shown / max(span, 0.001), cpu * 1e6 / shown
 
 
-RATE, BATCH = 800, 20
+SENDERS, RATE, BATCH = 4, 900, 15
 
 
 def cpu_s(pid):
@@ -133,15 +149,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("--text", required=True, help="UTF-8 text, one message a line (gen_text.py)")
-    ap.add_argument("--messages", type=int, default=8000)
+    ap.add_argument("--messages", type=int, default=4500, help="per sender")
     ap.add_argument("--stored", type=int, default=1000000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--word", help="the search (default: 4 characters of the middle message)")
     a = ap.parse_args()
     for _ in range(a.runs):
         for keep in (False, True):
-            rate = relay_run(a.binary, a.messages, keep)
-            print("hist.relay.%s\t%.1f" % ("on" if keep else "off", rate), flush=True)
+            rate, us = relay_run(a.binary, a.messages, keep)
+            on = "on" if keep else "off"
+            print("hist.relay.%s\t%.1f\nhist.cpu.%s\t%.2f" % (on, rate, on, us), flush=True)
     search_rows(a.binary, a.text, a.stored, a.runs, a.word)
 
 

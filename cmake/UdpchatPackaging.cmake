@@ -149,8 +149,13 @@ endif()
       string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libsdl2-ttf-2.0-0 (>= 2.0.18), libfontconfig1")
     endif()
   endif()
-  if(TARGET udpchat_gui) # the window draws Chinese with a CJK font from fontconfig
-    set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fonts-wqy-microhei | fonts-noto-cjk")
+  if(TARGET udpchat_gui) # the window draws Chinese with a CJK font from fontconfig (the
+    # shared libraries dpkg-shlibdeps finds are added to this list)
+    if(CPACK_DEBIAN_PACKAGE_DEPENDS)
+      string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", fonts-wqy-microhei | fonts-noto-cjk")
+    else()
+      set(CPACK_DEBIAN_PACKAGE_DEPENDS "fonts-wqy-microhei | fonts-noto-cjk")
+    endif()
   endif()
 endif()
 

@@ -89,7 +89,8 @@ int chat_loop_step(chat_loop *L, chat_event *ev)
         for (int n = 1; !finished && n < BATCH_MAX && (ev = queue_try_pop(L->ui)) != NULL; n++)
             finished = handle(L->r, fe, ev, &L->quit_at);
     }
-    if (L->held_since && (finished || !fe->rec || net_now_ms() - L->held_since >= HOLD_MS)) {
+    /* Held lines wait only for messages still to be saved (a /search's lines need nothing). */
+    if (L->held_since && (finished || !record_pending(fe->rec) || net_now_ms() - L->held_since >= HOLD_MS)) {
         save_and_show(fe);
         L->held_since = 0;
     }

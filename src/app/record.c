@@ -123,6 +123,11 @@ void record_offer(recorder *r, const model *m, const chat_event *ev)
     buf_free(&t);
 }
 
+int record_pending(const recorder *r)
+{
+    return r && r->h && !r->paused_until && r->dirty; /* a paused log saves nothing to wait for */
+}
+
 int record_commit(recorder *r, uint64_t now)
 {
     if (!r || !r->h || (r->paused_until && now < r->paused_until)) return 0;

@@ -59,6 +59,10 @@ echo "Depends: $depends"
 for d in libc6 libsdl2-2.0-0 libsdl2-net-2.0-0; do
     grep -Eq "(^|, )$d( |,|$)" <<<"$depends" || fail "Depends lacks $d"
 done
+# the window's Chinese font (issue 17), when the window is built
+if dpkg-deb --contents "$deb" | grep -q 'usr/share/applications/udpchat.desktop'; then
+    grep -Fq "fonts-wqy-microhei | fonts-noto-cjk" <<<"$depends" || fail "Depends lacks the CJK font"
+fi
 contents=$(dpkg-deb --contents "$deb" | awk '{print $NF}')
 for f in ./usr/bin/udpchat ./usr/share/man/man1/udpchat.1.gz \
          ./usr/share/doc/udpchat/README.md ./usr/share/doc/udpchat/README.zh-CN.md \
