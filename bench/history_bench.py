@@ -135,11 +135,13 @@ def search_rows(binary, text_path, n, runs, word):
             s, r = timed([binary, "history", "--file", log, "--search", word, "--json"])
             found = sum(1 for l in r.stdout.splitlines() if l.strip())
             g, rg = timed(["grep", "-c", "-F", word, export])
-            print("hist.search.s\t%.4f\nhist.grep.s\t%.4f" % (s, g), flush=True)
+            v, _ = timed([binary, "--version"])
+            print("hist.search.ms\t%.2f\nhist.grep.ms\t%.2f\nhist.version.ms\t%.2f" % (s * 1e3, g * 1e3, v * 1e3),
+                  flush=True)
             print("search %r: udpchat history %d matches in %.3f s, grep %s in %.3f s" % (
                 word, found, s, rg.stdout.decode().strip(), g), file=sys.stderr)
         for s in chat_search(binary, log, word, found, runs):
-            print("hist.chat_search.s\t%.4f" % s, flush=True)
+            print("hist.chat_search.ms\t%.2f" % (s * 1e3), flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
