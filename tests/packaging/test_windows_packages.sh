@@ -137,7 +137,8 @@ for f in udpchat.exe udpchatw.exe wqy-microhei.ttc wqy-microhei-LICENSE.txt READ
     [ -f "$root/$f" ] || fail "the zip has no udpchat-${version}-win64/$f"
 done
 cmp -s "$root/wqy-microhei.ttc" /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || fail "the zip's wqy-microhei.ttc"
-x86_64-w64-mingw32-objdump -p "$root/udpchatw.exe" | grep -Eq 'Subsystem[[:space:]]+0*2[[:space:]]+\(Windows GUI\)' ||
+headers=$(x86_64-w64-mingw32-objdump -p "$root/udpchatw.exe")
+grep -Eq 'Subsystem[[:space:]]+0*2[[:space:]]+\(Windows GUI\)' <<<"$headers" ||
     fail "the zip's udpchatw.exe is not a GUI-subsystem program"
 out=$(wine "$root/udpchat.exe" --version | tr -d '\r') || fail "the zip's udpchat.exe --version failed"
 echo "zip udpchat.exe --version: $out"
