@@ -4,6 +4,7 @@ exe a double-click starts) chats in peer mode on loopback with the Linux `udpcha
 xdotool types ASCII and Chinese (committed text) into it and the Linux side gets exactly that;
 the Linux side's Chinese is drawn in the window (with WenQuanYi Micro Hei next to the exe: Wine
 has no Chinese font of its own). `udpchat.exe gui` (the console exe) opens the same window.
+udpchatw.exe's errors (a port in use, a wrong option) are shown in a window.
 Screenshots (PNG) go to gui-shots/ in the build tree, for a person to look at.
 
 usage: test_gui_windows.py PATH/TO/udpchat PATH/TO/udpchat.exe [TEST...]
@@ -96,6 +97,36 @@ def test_console_exe_gui(linux):
         check(alice.wait_exit(timeout=20) == 0, "the window did not quit with /quit", alice)
 
 
+def error_window(g, x, args, name, needle):
+    """udpchatw.exe with args that fail: the error is shown in a window titled "udpchat" (no
+    console shows stderr); Enter closes it; returns the exit code."""
+    env = dict(mx.CTX.win_env, DISPLAY=x.display)
+    p = g.start(args, name="alice", binary=exe_w(), wrapper=mx.CTX.wrapper, env=env, charset="gbk", stdin=False)
+    wid = x.window("^udpchat$", timeout=60)
+    time.sleep(1)
+    x.shot(wid, name)
+    x.run("xdotool", "windowfocus", "--sync", wid)
+    x.run("xdotool", "key", "Return")
+    rc = p.wait_exit(timeout=20)
+    check(any(needle in l for l in p.stderr_lines), "stderr has no %r" % needle, p)
+    return rc
+
+
+def test_windowed_exe_errors(linux):
+    """udpchatw.exe: a port in use (exit 1) and a wrong option (exit 2) are shown in a window."""
+    x = X
+    with h.ProcessGroup(linux) as g:
+        pa, pb = h.free_udp_ports(2)
+        bob = mx.lin(g, ["peer", "127.0.0.1:%d" % pa, "--port", pb, "--nick", "bob"], name="bob")
+        bob.wait_ready()
+        rc = error_window(g, x, ["peer", "127.0.0.1:%d" % pb, "--port", pb, "--no-history"],
+                          "gui-win-4-port-taken.png", "cannot use UDP port %d" % pb)
+        check(rc == 1, "port taken: exit %d" % rc)
+        rc = error_window(g, x, ["peer", "127.0.0.1:%d" % pb, "--no-such-option"], "gui-win-5-bad-option.png",
+                          "--no-such-option")
+        check(rc == 2, "wrong option: exit %d" % rc)
+
+
 def main():
     global X
     try:
@@ -105,7 +136,7 @@ def main():
     os.environ["DISPLAY"] = X.display  # every Wine process of the prefix, from the first one
     os.environ.pop("WAYLAND_DISPLAY", None)
     try:
-        mx.main([test_windowed_exe_chat, test_console_exe_gui])
+        mx.main([test_windowed_exe_chat, test_console_exe_gui, test_windowed_exe_errors])
     finally:
         mx.shutdown_wine()
         X.close()
