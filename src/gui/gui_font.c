@@ -52,7 +52,7 @@ int gui_fonts_open(gui_fonts *f, const char *file, int px, int *no_cjk, char *er
     if (!f->path[0] && f->path[1]) f->path[0] = str_dup(f->path[1]), f->index[0] = f->index[1];
     *no_cjk = !f->path[1];
     if (!f->path[0]) {
-        snprintf(err, errlen, "no font found %s, or pass --font FILE", gui_face_hint());
+        snprintf(err, errlen, "no font found%s, or pass --font FILE", gui_face_hint(GUI_FACE_LATIN));
         return -1;
     }
     if (open_faces(f, px) < 0) {

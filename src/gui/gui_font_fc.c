@@ -62,7 +62,8 @@ char *gui_face_find_char(uint32_t cp, long *index)
     return fc_match(p, cp, index);
 }
 
-const char *gui_face_hint(void)
+const char *gui_face_hint(gui_face_kind kind)
 {
-    return "(fontconfig has none): install fonts-wqy-microhei or fonts-dejavu";
+    return kind == GUI_FACE_CJK ? ": install fonts-wqy-microhei"
+                                : " (fontconfig has none): install fonts-wqy-microhei or fonts-dejavu";
 }

@@ -128,8 +128,9 @@ char *gui_face_find_char(uint32_t cp, long *index)
     return first_with(other_files, cp, index);
 }
 
-const char *gui_face_hint(void)
+const char *gui_face_hint(gui_face_kind kind)
 {
-    return "(no Microsoft YaHei or SimSun in the Fonts folder, no wqy-microhei.ttc next to udpchat.exe): "
+    (void)kind;
+    return " (no Microsoft YaHei or SimSun in the Fonts folder, no wqy-microhei.ttc next to udpchat.exe): "
            "reinstall udpchat";
 }

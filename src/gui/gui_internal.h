@@ -30,8 +30,9 @@ char *gui_face_find(gui_face_kind kind, long *index);
 /* A face with the character cp, which neither the Latin nor the CJK face has (not a colour
  * bitmap one: those do not scale); NULL if none. */
 char *gui_face_find_char(uint32_t cp, long *index);
-/* Why no face was found and what to do: "(fontconfig has none): install ...". */
-const char *gui_face_hint(void);
+/* Why no face of kind was found and what to do, to follow "no font found": " (fontconfig has
+ * none): install ...", ": install ...". */
+const char *gui_face_hint(gui_face_kind kind);
 
 /* Finds the files (the system's, or `file` for the first face) and opens them at px; -1 with
  * a sentence in err. *no_cjk is set when no face draws Chinese. */
