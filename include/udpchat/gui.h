@@ -14,8 +14,9 @@ typedef struct gui gui;
 
 typedef struct gui_options {
     const char *title; /* the window's title */
-    const char *font;  /* a TTF/OTF/TTC file for every character (NULL: fontconfig's sans
-                        * for Latin and a CJK-capable sans for Chinese) */
+    const char *font;  /* a TTF/OTF/TTC file for every character (NULL: a Latin and a
+                        * CJK-capable sans: fontconfig's on Linux; on Windows from the Fonts
+                        * folder, else wqy-microhei.ttc next to the exe) */
     int zoom;          /* percent of the default text size (0: 100) */
 } gui_options;
 

@@ -43,7 +43,11 @@ gui *gui_open(const gui_options *o, char *err, size_t errlen)
              make_window(g, o, err, errlen) == 0) {
         wake_type = SDL_RegisterEvents(1);
         SDL_StartTextInput();
-        if (no_cjk) gui_set_status(g, "no Chinese font found: install fonts-wqy-microhei or pass --font FILE", 1);
+        if (no_cjk) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "no Chinese font found%s, or pass --font FILE", gui_face_hint(GUI_FACE_CJK));
+            gui_set_status(g, msg, 1);
+        }
         g->dirty = 1;
         return g;
     }

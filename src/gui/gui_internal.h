@@ -21,7 +21,20 @@ typedef struct gui_fonts {
     int ascent;        /* the higher of the two faces' ascents: their common baseline */
 } gui_fonts;
 
-/* Finds the files (fontconfig, or `file` for the first face) and opens them at px; -1 with
+/* ---- gui_font_fc.c (fontconfig) or gui_font_win32.c (the Fonts folder, the exe's folder):
+ * which files hold the faces. Paths are UTF-8 and on the heap; NULL: none found. ---- */
+typedef enum gui_face_kind { GUI_FACE_LATIN, GUI_FACE_CJK } gui_face_kind;
+void gui_face_find_start(void); /* before the first find (gui_fonts_open) */
+void gui_face_find_end(void);   /* after the last (gui_fonts_close); start again to find more */
+char *gui_face_find(gui_face_kind kind, long *index);
+/* A face with the character cp, which neither the Latin nor the CJK face has (not a colour
+ * bitmap one: those do not scale); NULL if none. */
+char *gui_face_find_char(uint32_t cp, long *index);
+/* Why no face of kind was found and what to do, to follow "no font found": " (fontconfig has
+ * none): install ...", ": install ...". */
+const char *gui_face_hint(gui_face_kind kind);
+
+/* Finds the files (the system's, or `file` for the first face) and opens them at px; -1 with
  * a sentence in err. *no_cjk is set when no face draws Chinese. */
 int gui_fonts_open(gui_fonts *f, const char *file, int px, int *no_cjk, char *err, size_t errlen);
 int gui_fonts_resize(gui_fonts *f, int px); /* -1: kept the old size */
