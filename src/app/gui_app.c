@@ -173,7 +173,7 @@ static void view_roster(gui_app *A)
     if (A->fe->mode == FE_PEER) snprintf(heading, sizeof heading, "Peer");
     else snprintf(heading, sizeof heading, "%s (%lu)", A->fe->mode == FE_LAN ? "On the LAN" : "In the room",
                   (unsigned long)n);
-    gui_set_roster(A->g, heading, (const char *const *)names, n + first, selected);
+    gui_set_roster(A->g, heading, (const char *const *)names, NULL, n + first, selected);
     for (size_t i = 0; i < n + first; i++) free(names[i]);
     free(names);
 }
