@@ -153,7 +153,8 @@ if(NOT WIN32 AND UDPCHAT_GUI)
                         PRIVATE PkgConfig::UDPCHAT_SDL2_TTF PkgConfig::UDPCHAT_FONTCONFIG)
   # SDL_ttf.h is included by src/gui's private header only
   target_include_directories(udpchat_gui PRIVATE ${UDPCHAT_SDL2_TTF_INCLUDE_DIRS})
-  target_sources(udpchat_app PRIVATE src/app/cmd_gui.c src/app/gui_app.c src/app/gui_stderr.c)
+  target_sources(udpchat_app PRIVATE src/app/cmd_gui.c src/app/gui_app.c src/app/gui_convs.c src/app/gui_files.c
+                                     src/app/gui_stderr.c)
   target_link_libraries(udpchat_app PUBLIC udpchat_gui)
   target_compile_definitions(udpchat_app PUBLIC UDPCHAT_GUI=1)
 endif()
