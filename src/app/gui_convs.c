@@ -157,8 +157,7 @@ static void member_entry(gui_convs *c, const model_member *mm)
     buf b = {0};
     buf_printf(&b, "%s%s%s%s", mm->nick, mm->status ? " (away: " : "", mm->status ? mm->status : "",
                mm->status ? ")" : "");
-    int self = nick_equal(mm->nick, model_nick(c->m));
-    entry_add(c, c->single || self ? 0 : model_conv_find(c->m, mm->nick), buf_detach(&b));
+    entry_add(c, c->single ? 0 : model_conv_find(c->m, mm->nick), buf_detach(&b));
 }
 
 static int is_member(const model *m, const char *nick)
@@ -177,7 +176,7 @@ static void gone_entries(gui_convs *c)
     for (size_t i = 0; i < c->nextra; i++) has[c->extra[i].conv] = 1;
     for (size_t i = 1; i < nconv; i++) {
         const model_conv *mc = model_conv_at(c->m, i);
-        if ((!has[i] && i != c->open) || is_member(c->m, mc->name)) continue;
+        if ((!has[i] && i != c->open) || is_member(c->m, mc->name) || nick_equal(mc->name, model_nick(c->m))) continue;
         buf b = {0};
         buf_printf(&b, "%s (left)", mc->name);
         entry_add(c, i, buf_detach(&b));
@@ -189,7 +188,10 @@ void convs_list(gui_convs *c)
 {
     list_free(c);
     if (c->all_label) entry_add(c, 0, str_dup(c->all_label));
-    for (size_t i = 0; i < model_member_count(c->m); i++) member_entry(c, model_member_at(c->m, i));
+    for (size_t i = 0; i < model_member_count(c->m); i++) {
+        const model_member *mm = model_member_at(c->m, i);
+        if (c->single || !nick_equal(mm->nick, model_nick(c->m))) member_entry(c, mm); /* not ourselves */
+    }
     if (!c->single) gone_entries(c);
 }
 

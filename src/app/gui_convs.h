@@ -77,7 +77,7 @@ void convs_extra_add(gui_convs *c, char *text, int at_top);
 /* 1 the first time it is asked for conversation conv (then 0): read its history back now. */
 int convs_first_open(gui_convs *c, size_t conv);
 /* Rebuilds the roster from the model: "all" first (not single), then the members in the
- * model's order (our own nick opens ""), then private conversations of nicks gone. */
+ * model's order (not ourselves, but in single mode), then private conversations of nicks gone. */
 void convs_list(gui_convs *c);
 /* The first roster entry that opens conv, or -1. */
 int convs_entry_of(const gui_convs *c, size_t conv);

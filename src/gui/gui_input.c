@@ -96,7 +96,8 @@ static int on_key(gui *g, const SDL_KeyboardEvent *key, gui_event *ev)
 {
     SDL_Keycode k = key->keysym.sym;
     int ctrl = (key->keysym.mod & KMOD_CTRL) != 0;
-    g->swallow = ctrl; /* X11 may follow Ctrl-+ with the text "+": not typed text */
+    int zoom_key = k == SDLK_PLUS || k == SDLK_EQUALS || k == SDLK_KP_PLUS || k == SDLK_MINUS || k == SDLK_KP_MINUS || k == SDLK_0;
+    g->swallow = ctrl && zoom_key; /* X11 may follow Ctrl-+ with the text "+": not typed text (Ctrl+Tab has none) */
     if (ctrl && (k == SDLK_PLUS || k == SDLK_EQUALS || k == SDLK_KP_PLUS)) zoom(g, 10);
     else if (ctrl && (k == SDLK_MINUS || k == SDLK_KP_MINUS)) zoom(g, -10);
     else if (ctrl && k == SDLK_0) zoom(g, 0);

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -370,6 +371,175 @@ def test_gui_no_display(binary):
     check("no display" in r.stderr, "stderr: %r" % r.stderr)
 
 
+def color_spot(x, path, rgb, box=(0, 0, 900, 600)):
+    """The pixels of exactly colour rgb in box of the PNG: (count, centre x, centre y) in window
+    coordinates (centre None when there are none)."""
+    pix = region_pixels(x, path, box)
+    w = box[2] - box[0]
+    hits = [(i // 3 % w, i // 3 // w) for i in range(0, len(pix) - 2, 3) if tuple(pix[i:i + 3]) == rgb]
+    if not hits:
+        return 0, None, None
+    return (len(hits), box[0] + sum(p[0] for p in hits) // len(hits),
+            box[1] + sum(p[1] for p in hits) // len(hits))
+
+
+BADGE = (0xD0, 0x30, 0x30)     # an unread badge's red
+ACCEPT = (0x2E, 0x8B, 0x57)    # the Accept button's green
+SELECTED = (0xB4, 0xD5, 0xFE)  # selected text's highlight
+ROSTER = (0, 30, 220, 570)     # the roster of a 900x600 window (below its heading)
+
+
+def lan_gui(g, x, nick, port, other, home, extra=()):
+    """`udpchat gui lan` on loopback (its peer at port other), its user files in home."""
+    env = dict(x.env, **home)
+    font = ["--font", WQY] if os.path.exists(WQY) else []
+    return g.start(["gui", "lan", "--port", port, "--peer", "127.0.0.1:%d" % other, "--broadcast", "127.0.0.1",
+                    "--nick", nick] + font + list(extra), name=nick, env=env, stdin=False)
+
+
+def title_of(x, wid):
+    return x.run("xdotool", "getwindowname", wid).stdout.strip()
+
+
+def wait_title(x, wid, want, timeout=10):
+    deadline = time.monotonic() + h.T(timeout)
+    while time.monotonic() < deadline:
+        if title_of(x, wid) == want:
+            return
+        time.sleep(0.2)
+    raise AssertionError("title %r, expected %r" % (title_of(x, wid), want))
+
+
+def test_gui_conversations(binary):
+    """Two LAN windows: a private message lands in its own conversation, whose unread badge
+    shows on the roster (and in the title) while another is open; Ctrl+Tab opens it (the
+    count goes) and Ctrl+Shift+Tab goes back; the reply is private; text selected with the
+    mouse is copied with Ctrl+C and pasted with Ctrl+V."""
+    x = Xvfb()
+    try:
+        with h.ProcessGroup(binary) as g:
+            pa, pb = h.free_udp_ports(2)
+            alice = lan_gui(g, x, "alice", pa, pb, h.private_home())
+            bob = lan_gui(g, x, "bob", pb, pa, h.private_home())
+            wa, wb = x.window("udpchat - alice"), x.window("udpchat - bob")
+            alice.wait_for(raw_has(alice, "-- bob joined"), timeout=15)
+            bob.wait_for(raw_has(bob, "-- alice joined"), timeout=15)
+            x.run("xdotool", "windowfocus", "--sync", wb)
+            x.run("xdotool", "key", "ctrl+Tab")  # bob: (everyone) -> alice
+            bob.wait_for(raw_has(bob, "lines now go to alice"), timeout=10)
+            type_line(x, wb, "私下说 for alice only", delay=120)
+            alice.wait_for(raw_has(alice, "私下说 for alice only"), timeout=10)
+            x.run("xdotool", "windowfocus", "--sync", wa)  # alice looks: (everyone) is open
+            wait_title(x, wa, "(1) udpchat - alice (lan)")
+            time.sleep(0.5)
+            shot = x.shot(wa, "gui-20-lan-badge.png")
+            n, _, by = color_spot(x, shot, BADGE, ROSTER)
+            check(n > 30, "no unread badge in alice's roster (%d red pixels)" % n)
+            conv_everyone = region_pixels(x, shot)
+            x.run("xdotool", "key", "ctrl+Tab")  # opens bob's conversation: read
+            wait_title(x, wa, "udpchat - alice (lan)")
+            time.sleep(0.5)
+            shot = x.shot(wa, "gui-21-lan-private-open.png")
+            check(color_spot(x, shot, BADGE, ROSTER)[0] == 0, "the badge stayed after opening")
+            conv_bob = region_pixels(x, shot)
+            check(conv_bob != conv_everyone and dark(conv_bob) > dark(conv_everyone),
+                  "bob's conversation does not show his message")
+            type_line(x, wa, "reply 回复")
+            bob.wait_for(raw_has(bob, "*alice* reply 回复"), timeout=10)
+            # select bob's line with the mouse (a drag along it: the third row from the bottom of
+            # joined / bob's / "lines now go to bob" / the reply), copy, paste, send
+            x.run("xdotool", "mousemove", "--window", wa, "235", "478", "mousedown", "1")
+            x.run("xdotool", "mousemove", "--window", wa, "600", "479")
+            x.run("xdotool", "mousemove", "--window", wa, "880", "480")
+            time.sleep(0.3)
+            x.run("xdotool", "mouseup", "1")
+            time.sleep(0.5)
+            shot = x.shot(wa, "gui-22-lan-selected.png")
+            check(color_spot(x, shot, SELECTED, CONV)[0] > 200, "no selection drawn")
+            x.run("xdotool", "key", "ctrl+c")
+            time.sleep(0.3)
+            x.run("xdotool", "key", "ctrl+v")
+            x.run("xdotool", "key", "Return")
+            bob.wait_for(lambda e: e.get("event") == "_raw" and "*alice*" in e.get("line", "") and
+                         "私下说 for alice only" in e.get("line", ""), timeout=10, what="the pasted selection")
+            x.run("xdotool", "key", "ctrl+shift+Tab")  # back to (everyone)
+            alice.wait_for(raw_has(alice, "lines now go to everyone"), timeout=10)
+            type_line(x, wa, "to everyone again")
+            bob.wait_for(raw_has(bob, "<alice> to everyone again"), timeout=10)
+            time.sleep(0.5)
+            x.shot(wa, "gui-23-lan-everyone.png")
+            x.shot(wb, "gui-24-lan-bob.png")
+    finally:
+        x.close()
+
+
+def test_gui_file_accept(binary):
+    """LAN files: an offer from a console appears in its sender's conversation with Accept and
+    Decline; a click on Accept downloads it byte for byte (a bar while it runs); Decline from
+    the keyboard (Tab to the buttons) declines the next. The drop handler's /send line (quoted
+    nick and path) offers a file from the window. (A real drop needs XDND, which xdotool cannot
+    drive: the drop's path is the typed /send below.)"""
+    x = Xvfb()
+    work = tempfile.mkdtemp(prefix="uc-gui-files-")
+    try:
+        src, dl = os.path.join(work, "src"), os.path.join(work, "dl")
+        os.makedirs(src), os.makedirs(dl)
+        data = os.urandom(2 * 1024 * 1024 + 5)
+        with open(os.path.join(src, "报告 final.bin"), "wb") as f:
+            f.write(data)
+        with open(os.path.join(src, "second.txt"), "wb") as f:
+            f.write(b"not wanted")
+        with open(os.path.join(src, "from window.txt"), "wb") as f:
+            f.write("窗口发出的文件\n".encode())
+        with h.ProcessGroup(binary) as g:
+            pa, pb = h.free_udp_ports(2)
+            carol = g.start(["lan", "--port", pa, "--peer", "127.0.0.1:%d" % pb, "--broadcast", "127.0.0.1",
+                             "--nick", "carol", "--json", "--download-dir", os.path.join(work, "carol-dl")],
+                            name="carol", env=h.private_home())
+            bob = lan_gui(g, x, "bob", pb, pa, h.private_home(), ["--download-dir", dl])
+            wb = x.window("udpchat - bob")
+            carol.wait_event("join", 15, nick="bob")
+            bob.wait_for(raw_has(bob, "-- carol joined"), timeout=15)
+            carol.send_line('/send bob "%s"' % os.path.join(src, "报告 final.bin"))
+            bob.wait_for(raw_has(bob, "offers file"), timeout=10)
+            x.run("xdotool", "windowfocus", "--sync", wb)
+            wait_title(x, wb, "(1) udpchat - bob (lan)")  # the offer is unread in carol's conversation
+            x.run("xdotool", "key", "ctrl+Tab")
+            wait_title(x, wb, "udpchat - bob (lan)")
+            time.sleep(0.5)
+            shot = x.shot(wb, "gui-25-offer.png")
+            n, cx, cy = color_spot(x, shot, ACCEPT, CONV)
+            check(n > 100, "no Accept button drawn (%d green pixels)" % n)
+            x.run("xdotool", "mousemove", "--window", wb, str(cx), str(cy), "click", "1")
+            got = os.path.join(dl, "报告 final.bin")
+            bob.wait_for(raw_has(bob, "done, in"), timeout=30)
+            time.sleep(0.5)
+            x.shot(wb, "gui-26-received.png")
+            with open(got, "rb") as f:
+                check(f.read() == data, "the accepted file differs")
+            m = carol.mark()
+            carol.send_line("/send bob %s" % os.path.join(src, "second.txt"))
+            bob.wait_for(lambda e: e.get("event") == "_raw" and "offers file [2]" in e.get("line", ""), timeout=10)
+            time.sleep(0.5)
+            x.run("xdotool", "key", "Tab", "Tab", "Right")  # the roster, the buttons, Decline
+            time.sleep(0.3)
+            x.shot(wb, "gui-27-decline-focused.png")
+            x.run("xdotool", "key", "Return")
+            carol.wait_event("file_released", 10, m)
+            check(not os.path.exists(os.path.join(dl, "second.txt")), "a declined file arrived")
+            # what a drop on carol's open conversation runs: /send "carol" "PATH"
+            m = carol.mark()
+            type_line(x, wb, '/send "carol" "%s"' % os.path.join(src, "from window.txt"))
+            offer = carol.wait_event("file_offer", 10, m)
+            check([f_["name"] for f_ in offer["files"]] == ["from window.txt"], "offer %r" % offer)
+            time.sleep(0.5)
+            x.shot(wb, "gui-28-sent-offer.png")
+    finally:
+        x.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 if __name__ == "__main__":
     h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_port_taken, test_gui_bad_font,
-            test_gui_unseen_in_title, test_gui_input_method, test_gui_no_display])
+            test_gui_unseen_in_title, test_gui_input_method, test_gui_no_display,
+            test_gui_conversations, test_gui_file_accept])

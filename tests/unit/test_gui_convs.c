@@ -28,6 +28,7 @@ static void test_roster_and_unread(void)
     gui_convs c;
     convs_init(&c, m, 0, "(everyone)");
     apply(m, EV_JOIN, "bob", NULL, NULL, 0);
+    apply(m, EV_JOIN, "alice", NULL, NULL, 0); /* ourselves: not listed */
     apply(m, EV_JOIN, "carol", NULL, NULL, 0);
     convs_open(&c, "");
     convs_note(&c);
@@ -45,7 +46,7 @@ static void test_roster_and_unread(void)
     CHECK_EQ_INT(c.list[1].unread, 2); /* bob's badge */
     CHECK_EQ_INT(c.list[2].unread, 0);
     CHECK_EQ_INT(convs_unread_total(&c), 2);
-    CHECK_EQ_INT(shown(&c), 1 + 2); /* carol's line and the two joins */
+    CHECK_EQ_INT(shown(&c), 1 + 3); /* carol's line and the three joins */
     convs_open(&c, "bob");
     CHECK_EQ_INT(convs_entry_of(&c, c.open), 1);
     convs_read(&c); /* opened: cleared */
