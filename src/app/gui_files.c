@@ -29,8 +29,9 @@ static void transfer_text(buf *b, const model_transfer *t)
 {
     static const char *const ended[] = {"", "", "", "", "done", "failed", "cancelled", "refused"};
     int bad = t->reason == TRANSFER_FAILED || t->reason == TRANSFER_CANCELLED || t->reason == TRANSFER_REFUSED;
-    buf_printf(b, "%s [T%u] %s %s%s%s", bad ? "!!" : "--", t->id, t->sending ? "sending" : "receiving",
-               t->name ? t->name : "", t->sending ? " to " : " from ", t->peer ? t->peer : "?");
+    int named = t->name && *t->name;
+    buf_printf(b, "%s [T%u] %s%s%s%s%s", bad ? "!!" : "--", t->id, t->sending ? "sending" : "receiving",
+               named ? " " : "", named ? t->name : "", t->sending ? " to " : " from ", t->peer ? t->peer : "?");
     if (!running(t->reason)) {
         buf_printf(b, ": %s", t->reason >= 0 && t->reason <= TRANSFER_REFUSED ? ended[t->reason] : "?");
         return;

@@ -147,7 +147,7 @@ static void draw_button(gui *g, SDL_Rect r, const char *label, int offer, int ac
     if (mine) fill(g->ren, (SDL_Rect){r.x - 2, r.y - 2, r.w + 4, r.h + 4}, 0x20, 0x20, 0x20);
     fill(g->ren, r, accept ? 0x2E : 0x8A, accept ? 0x8B : 0x8A, accept ? 0x57 : 0x8A);
     int tw = gui_text_width(&g->fonts, label, strlen(label));
-    gui_text_draw(g->ren, &g->fonts, label, strlen(label), r.x + (r.w - tw) / 2, r.y, (SDL_Color){255, 255, 255, 255});
+    gui_text_draw(g->ren, &g->fonts, label, strlen(label), r.x + (r.w - tw) / 2, r.y - 1, (SDL_Color){255, 255, 255, 255});
     if (g->nbtn < GUI_BUTTONS) g->btn[g->nbtn++] = (gui_button){r, offer, accept};
 }
 
@@ -157,8 +157,8 @@ static void draw_extra_row(gui *g, const gui_line *ln, int x, int y)
     int lh = g->fonts.line_h, p = pad(g);
     if (ln->offer > 0) {
         int wa = gui_text_width(&g->fonts, "Accept", 6) + 2 * p, wd = gui_text_width(&g->fonts, "Decline", 7) + 2 * p;
-        draw_button(g, (SDL_Rect){x + 2, y + 2, wa, lh - 4}, "Accept", ln->offer, 1);
-        draw_button(g, (SDL_Rect){x + 2 + wa + p, y + 2, wd, lh - 4}, "Decline", ln->offer, 0);
+        draw_button(g, (SDL_Rect){x + 2, y + 1, wa, lh - 2}, "Accept", ln->offer, 1);
+        draw_button(g, (SDL_Rect){x + 2 + wa + p, y + 1, wd, lh - 2}, "Decline", ln->offer, 0);
         return;
     }
     int w = g->conv_box.w / 2;
