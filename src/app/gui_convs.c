@@ -85,9 +85,10 @@ int convs_shows(const gui_convs *c, const model_msg *m)
 
 void convs_read(gui_convs *c)
 {
-    model_mark_read(c->m, c->open);
+    for (size_t i = 0; i < model_conv_count(c->m); i++) /* single: every conversation is the open one */
+        if (i == c->open || c->single) model_mark_read(c->m, i);
     for (size_t i = 0; i < c->nfiles; i++)
-        if (c->files[i].conv == c->open) c->files[i].seen = 1;
+        if (c->files[i].conv == c->open || c->single) c->files[i].seen = 1;
 }
 
 static void extra_drop_oldest(gui_convs *c, size_t conv)

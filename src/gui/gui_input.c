@@ -218,6 +218,7 @@ static int handle(gui *g, const SDL_Event *e, gui_event *ev)
     case SDL_MOUSEBUTTONUP: g->selecting = 0; return 0;
     case SDL_MOUSEMOTION: on_motion(g, &e->motion); return 0;
     case SDL_DROPFILE: return on_drop(e->drop.file, ev);
+    case SDL_DROPTEXT: SDL_free(e->drop.file); return 0; /* dragged text: not a file */
     default: return gui_is_wake(e);
     }
 }
