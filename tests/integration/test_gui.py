@@ -429,6 +429,7 @@ def test_gui_conversations(binary):
             bob.wait_for(raw_has(bob, "lines now go to alice"), timeout=10)
             type_line(x, wb, "私下说 for alice only", delay=120)
             alice.wait_for(raw_has(alice, "私下说 for alice only"), timeout=10)
+            x.run("xdotool", "windowraise", wa)  # the windows overlap: alice's on top to be seen
             x.run("xdotool", "windowfocus", "--sync", wa)  # alice looks: (everyone) is open
             wait_title(x, wa, "(1) udpchat - alice (lan)")
             time.sleep(0.5)
@@ -468,7 +469,10 @@ def test_gui_conversations(binary):
             bob.wait_for(raw_has(bob, "<alice> to everyone again"), timeout=10)
             time.sleep(0.5)
             x.shot(wa, "gui-23-lan-everyone.png")
-            x.shot(wb, "gui-24-lan-bob.png")
+            x.run("xdotool", "windowraise", wb)  # the two windows overlap: bob's on top to be seen
+            time.sleep(0.7)
+            shot = x.shot(wb, "gui-24-lan-bob.png")  # alice's conversation open, "(everyone)" unread
+            check(color_spot(x, shot, BADGE, ROSTER)[0] > 30, "no badge on bob's (everyone)")
     finally:
         x.close()
 
