@@ -177,13 +177,14 @@ void gui_line_progress(gui *g, gui_style style, const char *text, int permille)
 
 void gui_lines_view(gui *g, long view) { g->next_view = view; }
 
-/* Another conversation comes: the old one's scroll is kept, the new one's comes back. */
-static int switch_view(gui *g)
+/* Another conversation comes: the old one's scroll is kept, the new one's comes back, moved
+ * by the lines that came below while it was away (*from: the first of them). */
+static int switch_view(gui *g, size_t *from)
 {
     if (g->next_view == g->view) return 0;
-    gui_views_put(&g->views, g->view, g->scroll);
+    gui_views_put(&g->views, g->view, g->scroll, g->nlines);
     g->view = g->next_view;
-    g->scroll = gui_views_get(&g->views, g->view);
+    g->scroll = gui_views_get(&g->views, g->view, from);
     memset(&g->sel, 0, sizeof g->sel);
     g->selecting = 0;
     return 1;
@@ -191,8 +192,10 @@ static int switch_view(gui *g)
 
 void gui_lines_end(gui *g)
 {
-    if (!switch_view(g) && g->scroll > 0) /* scrolled back: new lines below do not move the view */
-        for (size_t i = g->nlines; i < g->nnext; i++) g->scroll += gui_rows_of(g, &g->next[i]);
+    size_t from = g->nlines;
+    switch_view(g, &from);
+    if (g->scroll > 0) /* scrolled back: new lines below do not move the view */
+        for (size_t i = from; i < g->nnext; i++) g->scroll += gui_rows_of(g, &g->next[i]);
     lines_free(g->lines, g->nlines);
     g->lines = g->next, g->nlines = g->nnext;
     g->next = NULL, g->nnext = g->capnext = 0;

@@ -47,15 +47,16 @@ void gui_sel_text(const gui_sel *s, const char *(*text_at)(const void *ctx, size
     }
 }
 
-int gui_views_get(const gui_views *t, long view)
+int gui_views_get(const gui_views *t, long view, size_t *lines)
 {
+    *lines = 0;
     for (size_t i = 0; i < t->n; i++)
-        if (t->v[i].view == view) return t->v[i].scroll;
+        if (t->v[i].view == view) return *lines = t->v[i].lines, t->v[i].scroll;
     return 0;
 }
 
 /* The newest is last: a view saved again moves to the end, the first is the oldest. */
-void gui_views_put(gui_views *t, long view, int scroll)
+void gui_views_put(gui_views *t, long view, int scroll, size_t lines)
 {
     size_t i = 0;
     while (i < t->n && t->v[i].view != view) i++;
@@ -64,7 +65,7 @@ void gui_views_put(gui_views *t, long view, int scroll)
         memmove(&t->v[i], &t->v[i + 1], (t->n - i - 1) * sizeof t->v[0]);
         t->n--;
     }
-    t->v[t->n].view = view, t->v[t->n].scroll = scroll;
+    t->v[t->n].view = view, t->v[t->n].scroll = scroll, t->v[t->n].lines = lines;
     t->n++;
 }
 

@@ -28,18 +28,21 @@ int gui_sel_row(const gui_sel *s, size_t line, size_t off, size_t len, size_t *a
 void gui_sel_text(const gui_sel *s, const char *(*text_at)(const void *ctx, size_t i), const void *ctx,
                   size_t n, buf *out);
 
-/* Each view's scroll (rows back from the bottom), remembered for the last GUI_VIEWS views
- * seen (the least recently saved is forgotten first). Views are the app's numbers. */
+/* Each view's scroll (rows back from the bottom) and how many lines it had then, remembered
+ * for the last GUI_VIEWS views seen (the least recently saved is forgotten first). Views are
+ * the app's numbers. */
 #define GUI_VIEWS 64
 typedef struct gui_views {
     struct {
         long view;
         int scroll;
+        size_t lines;
     } v[GUI_VIEWS];
     size_t n;
 } gui_views;
-int gui_views_get(const gui_views *t, long view); /* 0 for a view never saved */
-void gui_views_put(gui_views *t, long view, int scroll);
+/* The saved scroll, *lines its line count then; 0 and 0 for a view never saved. */
+int gui_views_get(const gui_views *t, long view, size_t *lines);
+void gui_views_put(gui_views *t, long view, int scroll, size_t lines);
 
 /* Ctrl+Tab (dir +1) and Ctrl+Shift+Tab (-1): the entry after cur among n, wrapping; cur -1
  * (none) goes to the first or the last; -1 when n is 0. */

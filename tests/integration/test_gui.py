@@ -538,6 +538,22 @@ def test_gui_file_accept(binary):
             check([f_["name"] for f_ in offer["files"]] == ["from window.txt"], "offer %r" % offer)
             time.sleep(0.5)
             x.shot(wb, "gui-28-sent-offer.png")
+            # each conversation keeps its scroll: (everyone) paged back stays so across a switch
+            for i in range(40):
+                carol.send_line("public line %02d" % i)
+            bob.wait_for(raw_has(bob, "<carol> public line 39"), timeout=10)
+            x.run("xdotool", "key", "ctrl+Tab")  # carol -> (everyone)
+            bob.wait_for(raw_has(bob, "lines now go to everyone"), timeout=10)
+            x.run("xdotool", "key", "Prior")
+            time.sleep(0.7)
+            back = region_pixels(x, x.shot(wb, "gui-29-everyone-paged-back.png"))
+            x.run("xdotool", "key", "ctrl+Tab")  # -> carol
+            time.sleep(0.7)
+            check(region_pixels(x, x.shot(wb, "gui-30-carol-again.png")) != back, "carol's conversation not shown")
+            x.run("xdotool", "key", "ctrl+shift+Tab")  # -> (everyone), where it was
+            time.sleep(0.7)
+            check(region_pixels(x, x.shot(wb, "gui-31-everyone-again.png")) == back,
+                  "(everyone) did not keep its scroll position")
     finally:
         x.close()
         shutil.rmtree(work, ignore_errors=True)

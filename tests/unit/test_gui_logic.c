@@ -69,18 +69,22 @@ static void test_text(void)
 static void test_views(void)
 {
     gui_views v = {0};
-    CHECK_EQ_INT(gui_views_get(&v, 5), 0);
-    gui_views_put(&v, 5, 12);
-    gui_views_put(&v, 7, 3);
-    gui_views_put(&v, 5, 20); /* saved again: the new value, moved to the newest */
-    CHECK_EQ_INT(gui_views_get(&v, 5), 20);
-    CHECK_EQ_INT(gui_views_get(&v, 7), 3);
+    size_t lines = 9;
+    CHECK_EQ_INT(gui_views_get(&v, 5, &lines), 0);
+    CHECK_EQ_INT(lines, 0);
+    gui_views_put(&v, 5, 12, 100);
+    gui_views_put(&v, 7, 3, 30);
+    gui_views_put(&v, 5, 20, 110); /* saved again: the new values, moved to the newest */
+    CHECK_EQ_INT(gui_views_get(&v, 5, &lines), 20);
+    CHECK_EQ_INT(lines, 110);
+    CHECK_EQ_INT(gui_views_get(&v, 7, &lines), 3);
+    CHECK_EQ_INT(lines, 30);
     CHECK_EQ_INT(v.n, 2);
-    for (long i = 100; i < 100 + GUI_VIEWS - 1; i++) gui_views_put(&v, i, (int)i);
+    for (long i = 100; i < 100 + GUI_VIEWS - 1; i++) gui_views_put(&v, i, (int)i, 1);
     CHECK_EQ_INT(v.n, GUI_VIEWS);
-    CHECK_EQ_INT(gui_views_get(&v, 7), 0); /* the least recently saved went */
-    CHECK_EQ_INT(gui_views_get(&v, 5), 20);
-    CHECK_EQ_INT(gui_views_get(&v, 100 + GUI_VIEWS - 2), 100 + GUI_VIEWS - 2);
+    CHECK_EQ_INT(gui_views_get(&v, 7, &lines), 0); /* the least recently saved went */
+    CHECK_EQ_INT(gui_views_get(&v, 5, &lines), 20);
+    CHECK_EQ_INT(gui_views_get(&v, 100 + GUI_VIEWS - 2, &lines), 100 + GUI_VIEWS - 2);
 }
 
 static void test_cycle(void)
