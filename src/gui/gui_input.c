@@ -64,6 +64,16 @@ static void copy_selection(gui *g)
     buf_free(&b);
 }
 
+/* Ctrl+Tab (dir 1) and Ctrl+Shift+Tab (-1): the roster's next / previous entry is picked. */
+static int cycle(gui *g, int dir, gui_event *ev)
+{
+    int i = gui_cycle(g->selected, (int)g->nroster, dir);
+    if (i < 0) return 0;
+    g->cursor = i;
+    ev->type = GUI_EV_PICK, ev->index = i;
+    return 1;
+}
+
 /* Tab: the input box, the roster, the conversation's buttons (when there are some). */
 static void next_focus(gui *g)
 {
@@ -101,10 +111,8 @@ static int on_key(gui *g, const SDL_KeyboardEvent *key, gui_event *ev)
     if (ctrl && (k == SDLK_PLUS || k == SDLK_EQUALS || k == SDLK_KP_PLUS)) zoom(g, 10);
     else if (ctrl && (k == SDLK_MINUS || k == SDLK_KP_MINUS)) zoom(g, -10);
     else if (ctrl && k == SDLK_0) zoom(g, 0);
-    else if (ctrl && k == SDLK_TAB) { /* the next (Shift: previous) conversation */
-        ev->type = GUI_EV_PICK, ev->index = gui_cycle(g->selected, (int)g->nroster, key->keysym.mod & KMOD_SHIFT ? -1 : 1);
-        return ev->index >= 0 || (ev->type = GUI_EV_NONE, 0);
-    } else if (ctrl && k == SDLK_c) copy_selection(g);
+    else if (ctrl && k == SDLK_TAB) return cycle(g, key->keysym.mod & KMOD_SHIFT ? -1 : 1, ev);
+    else if (ctrl && k == SDLK_c) copy_selection(g);
     else if (k == SDLK_TAB) next_focus(g);
     else if (k == SDLK_PAGEUP) scroll(g, gui_page_rows(g));
     else if (k == SDLK_PAGEDOWN) scroll(g, -gui_page_rows(g));
