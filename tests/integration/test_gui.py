@@ -2,7 +2,10 @@
 """test_gui.py -- `udpchat gui peer` in a real X server (Xvfb) against `udpchat peer --json`:
 xdotool types ASCII and Chinese into the window and the partner gets exactly that text; the
 partner's Chinese and Latin lines change the conversation's pixels; a room's roster picks who
-lines go to; a port in use is told in a window; ibus-pinyin composes and commits Chinese.
+lines go to; a port in use is told in a window; ibus-pinyin composes and commits Chinese; two
+LAN windows keep one conversation per peer with unread badges, Ctrl+Tab, a mouse selection
+copied and pasted; a file offer's Accept button downloads it (a bar while it runs), Decline
+from the keyboard, each conversation keeps its scroll.
 Screenshots (PNG) go to gui-shots/ in the build tree for a person to look at. Skipped (77)
 without Xvfb, xdotool or ImageMagick (the input method test without ibus-pinyin). Usage: test_gui.py PATH/TO/udpchat [TEST...]"""
 import os
@@ -386,6 +389,7 @@ def color_spot(x, path, rgb, box=(0, 0, 900, 600)):
 BADGE = (0xD0, 0x30, 0x30)     # an unread badge's red
 ACCEPT = (0x2E, 0x8B, 0x57)    # the Accept button's green
 SELECTED = (0xB4, 0xD5, 0xFE)  # selected text's highlight
+BAR = (0x2A, 0x9D, 0x8F)       # a transfer's progress bar
 ROSTER = (0, 30, 220, 570)     # the roster of a 900x600 window (below its heading)
 
 
@@ -499,7 +503,7 @@ def test_gui_file_accept(binary):
             pa, pb = h.free_udp_ports(2)
             carol = g.start(["lan", "--port", pa, "--peer", "127.0.0.1:%d" % pb, "--broadcast", "127.0.0.1",
                              "--nick", "carol", "--json", "--download-dir", os.path.join(work, "carol-dl")],
-                            name="carol", env=h.private_home())
+                            name="carol", env=dict(h.private_home(), UDPCHAT_TRANSFER_RATE="800000"))  # ~3 s
             bob = lan_gui(g, x, "bob", pb, pa, h.private_home(), ["--download-dir", dl])
             wb = x.window("udpchat - bob")
             carol.wait_event("join", 15, nick="bob")
@@ -515,6 +519,10 @@ def test_gui_file_accept(binary):
             n, cx, cy = color_spot(x, shot, ACCEPT, (233, 0, 900, 560))
             check(n > 100, "no Accept button drawn (%d green pixels)" % n)
             x.run("xdotool", "mousemove", "--window", wb, str(cx), str(cy), "click", "1")
+            bob.wait_for(raw_has(bob, "% of 2.0 MB"), timeout=10)  # running: a bar in the conversation
+            time.sleep(0.3)
+            n = color_spot(x, x.shot(wb, "gui-25b-progress.png"), BAR, (233, 0, 900, 560))[0]
+            check(n > 50, "no progress bar (%d pixels)" % n)
             got = os.path.join(dl, "报告 final.bin")
             bob.wait_for(raw_has(bob, "done, in"), timeout=30)
             time.sleep(0.5)
