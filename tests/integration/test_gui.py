@@ -484,9 +484,9 @@ def test_gui_conversations(binary):
 def test_gui_file_accept(binary):
     """LAN files: an offer from a console appears in its sender's conversation with Accept and
     Decline; a click on Accept downloads it byte for byte (a bar while it runs); Decline from
-    the keyboard (Tab to the buttons) declines the next. The drop handler's /send line (quoted
-    nick and path) offers a file from the window. (A real drop needs XDND, which xdotool cannot
-    drive: the drop's path is the typed /send below.)"""
+    the keyboard (Tab to the buttons) declines the next. A file dropped on the window (XDND,
+    driven by the xdnd_drop helper) is offered to the open conversation's person; dropped on
+    "(everyone)", an error line says why not. Each conversation keeps its scroll."""
     x = Xvfb()
     work = tempfile.mkdtemp(prefix="uc-gui-files-")
     try:
@@ -539,9 +539,15 @@ def test_gui_file_accept(binary):
             x.run("xdotool", "key", "Return")
             carol.wait_event("file_released", 10, m)
             check(not os.path.exists(os.path.join(dl, "second.txt")), "a declined file arrived")
-            # what a drop on carol's open conversation runs: /send "carol" "PATH"
+            # a file dropped on the window (XDND, as a file manager does) is offered to carol
             m = carol.mark()
-            type_line(x, wb, '/send "carol" "%s"' % os.path.join(src, "from window.txt"))
+            drop = os.environ.get("UDPCHAT_XDND_DROP")
+            if drop:
+                r = x.run(drop, wb, "500", "300", os.path.join(src, "from window.txt"))
+                check(r.returncode == 0, "xdnd_drop: %s" % r.stderr)
+            else:  # no helper (no Xlib headers): what the drop runs, typed
+                print("  (no xdnd_drop: the drop's /send line typed instead)", flush=True)
+                type_line(x, wb, '/send "carol" "%s"' % os.path.join(src, "from window.txt"))
             offer = carol.wait_event("file_offer", 10, m)
             check([f_["name"] for f_ in offer["files"]] == ["from window.txt"], "offer %r" % offer)
             time.sleep(0.5)
@@ -562,6 +568,9 @@ def test_gui_file_accept(binary):
             time.sleep(0.7)
             check(region_pixels(x, x.shot(wb, "gui-31-everyone-again.png")) == back,
                   "(everyone) did not keep its scroll position")
+            if drop:  # dropped on the public conversation: nobody to offer it to
+                x.run(drop, wb, "500", "300", os.path.join(src, "second.txt"))
+                bob.wait_for(raw_has(bob, "open someone's conversation"), timeout=10)
     finally:
         x.close()
         shutil.rmtree(work, ignore_errors=True)
