@@ -402,16 +402,20 @@ def lan_gui(g, x, nick, port, other, home, extra=()):
 
 
 def title_of(x, wid):
-    return x.run("xdotool", "getwindowname", wid).stdout.strip()
+    r = x.run("xdotool", "getwindowname", wid)
+    return r.stdout.strip() if r.returncode == 0 else "<xdotool: %s>" % r.stderr.strip()
 
 
-def wait_title(x, wid, want, timeout=10):
-    deadline = time.monotonic() + h.T(timeout)
+def wait_title(x, wid, want, timeout=15):
+    deadline, seen = time.monotonic() + h.T(timeout), []
     while time.monotonic() < deadline:
-        if title_of(x, wid) == want:
+        t = title_of(x, wid)
+        if t == want:
             return
+        if t not in seen:
+            seen.append(t)
         time.sleep(0.2)
-    raise AssertionError("title %r, expected %r" % (title_of(x, wid), want))
+    raise AssertionError("titles %r, expected %r" % (seen, want))
 
 
 def test_gui_conversations(binary):
