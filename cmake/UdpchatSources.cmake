@@ -145,6 +145,7 @@ if(UDPCHAT_GUI)
     src/gui/gui_edit.c
     src/gui/gui_input.c
     src/gui/gui_draw.c
+    src/gui/gui_logic.c
   )
   target_link_libraries(udpchat_gui PUBLIC udpchat_core udpchat::sdl2)
   if(WIN32)
@@ -168,7 +169,7 @@ if(UDPCHAT_GUI)
     target_include_directories(udpchat_gui PRIVATE ${UDPCHAT_SDL2_TTF_INCLUDE_DIRS})
     target_sources(udpchat_app PRIVATE src/app/gui_stderr.c)
   endif()
-  target_sources(udpchat_app PRIVATE src/app/cmd_gui.c src/app/gui_app.c)
+  target_sources(udpchat_app PRIVATE src/app/cmd_gui.c src/app/gui_app.c src/app/gui_convs.c src/app/gui_files.c)
   target_link_libraries(udpchat_app PUBLIC udpchat_gui)
   target_compile_definitions(udpchat_app PUBLIC UDPCHAT_GUI=1)
 endif()

@@ -48,8 +48,11 @@ static void usage(void)
          "               and a Chinese-capable sans for the rest; on Windows Segoe UI and\n"
          "               Microsoft YaHei or SimSun, else wqy-microhei.ttc next to udpchat.exe)\n\n"
          "Keys: Enter sends, Shift+Enter starts a new line, PageUp/PageDown and the wheel scroll,\n"
-         "Ctrl +/- zoom (Ctrl 0: 100%), Tab moves between the input box and the roster, where\n"
-         "Up/Down and Enter (or a click) choose who plain lines go to (like /to NICK).");
+         "Ctrl +/- zoom (Ctrl 0: 100%), Tab moves between the input box, the roster (Up/Down and\n"
+         "Enter, or a click, open a conversation: like /to NICK) and a file offer's Accept /\n"
+         "Decline buttons; Ctrl+Tab / Ctrl+Shift+Tab open the next / previous conversation; drag\n"
+         "over the conversation to select, Ctrl+C copies, Ctrl+V pastes. A file dropped on the\n"
+         "window is offered to the open conversation's person (LAN mode, as /send does).");
 }
 
 static int run_mode(int argc, char **argv)
