@@ -60,6 +60,7 @@ typedef struct chat_event {
     char *from, *to, *text;
     char *address;   /* LAN mode: the sender's "IP" or "IP:PORT" (NULL elsewhere) */
     char *files;     /* EV_FILE_OFFER / EV_FILE_SHARED (NULL elsewhere) */
+    char *group;     /* EV_JOIN in LAN mode: the peer's IPMsg group (NULL when it has none) */
     uint64_t bytes, size, rate; /* EV_TRANSFER */
 } chat_event;
 

@@ -57,6 +57,7 @@ typedef struct model_conv {
 
 typedef struct model_member {
     char *nick, *address;
+    char *group;           /* LAN mode: its IPMsg group (EV_JOIN), NULL when none */
     char *status;          /* LAN mode: its away status (EV_AWAY), NULL when present */
 } model_member;
 

@@ -161,6 +161,7 @@ static void json_lan_fields(buf *b, const chat_event *ev)
     }
     if (ev->type == EV_MESSAGE && (ev->flags & CHAT_AUTOREPLY)) buf_append_str(b, ",\"auto\":true");
     if (ev->type == EV_AWAY) buf_printf(b, ",\"away\":%s", ev->text ? "true" : "false");
+    if (ev->type == EV_JOIN) json_field(b, "group", ev->group);
 }
 
 static void render_json(frontend *fe, const chat_event *ev, const model_msg *g, const char *name,

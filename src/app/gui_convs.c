@@ -156,7 +156,8 @@ static void entry_add(gui_convs *c, size_t conv, char *label)
 static void member_entry(gui_convs *c, const model_member *mm)
 {
     buf b = {0};
-    buf_printf(&b, "%s%s%s%s", mm->nick, mm->status ? " (away: " : "", mm->status ? mm->status : "",
+    buf_printf(&b, "%s%s%s%s%s%s%s", mm->nick, mm->group ? " [" : "", mm->group ? mm->group : "",
+               mm->group ? "]" : "", mm->status ? " (away: " : "", mm->status ? mm->status : "",
                mm->status ? ")" : "");
     entry_add(c, c->single ? 0 : model_conv_find(c->m, mm->nick), buf_detach(&b));
 }

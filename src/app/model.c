@@ -53,7 +53,8 @@ static void msg_free(model_msg *g)
 static void members_clear(model *m)
 {
     for (size_t i = 0; i < m->nmembers; i++)
-        free(m->members[i].nick), free(m->members[i].address), free(m->members[i].status);
+        free(m->members[i].nick), free(m->members[i].address), free(m->members[i].status),
+            free(m->members[i].group);
     m->nmembers = 0;
 }
 
@@ -236,7 +237,7 @@ static model_member *member_find(model *m, const char *nick)
     return NULL;
 }
 
-static void member_add(model *m, const char *nick, const char *address)
+static void member_add(model *m, const char *nick, const char *address, const char *group)
 {
     if (!nick || !*nick || member_find(m, nick)) return;
     if (m->nmembers == m->capmembers) {
@@ -245,6 +246,7 @@ static void member_add(model *m, const char *nick, const char *address)
     }
     m->members[m->nmembers].nick = str_dup(nick);
     m->members[m->nmembers].status = NULL;
+    m->members[m->nmembers].group = group && *group ? str_dup(group) : NULL;
     m->members[m->nmembers++].address = dup_or_null(address);
 }
 
@@ -255,7 +257,21 @@ static void member_remove(model *m, const char *nick)
     free(p->nick);
     free(p->address);
     free(p->status);
+    free(p->group);
     *p = m->members[--m->nmembers];
+}
+
+/* A member's new nick keeps its address, group and status (a new entry if it had none). */
+static void rename_member(model *m, const char *from, const char *to)
+{
+    model_member *p = member_find(m, from);
+    if (p && to && *to && !member_find(m, to)) {
+        free(p->nick);
+        p->nick = str_dup(to);
+        return;
+    }
+    member_remove(m, from);
+    member_add(m, to, NULL, NULL);
 }
 
 static void roster_replace(model *m, const char *text)
@@ -267,7 +283,7 @@ static void roster_replace(model *m, const char *text)
         char *nick = xmalloc(w + 1);
         memcpy(nick, p, w);
         nick[w] = '\0';
-        member_add(m, nick, NULL);
+        member_add(m, nick, NULL, NULL);
         free(nick);
         p += n + (p[n] == '\n');
     }
@@ -282,13 +298,12 @@ static void set_nick(model *m, const char *nick)
 static void on_roster_event(model *m, const chat_event *ev)
 {
     switch (ev->type) {
-    case EV_JOIN: member_add(m, ev->from, ev->address); break;
+    case EV_JOIN: member_add(m, ev->from, ev->address, ev->group); break;
     case EV_LEAVE: member_remove(m, ev->from); break;
     case EV_ROSTER: roster_replace(m, ev->text); break;
     case EV_NICK:
         if (ev->from && ev->to && strcmp(ev->from, m->nick) == 0) set_nick(m, ev->to);
-        member_remove(m, ev->from);
-        member_add(m, ev->to, NULL);
+        rename_member(m, ev->from, ev->to);
         break;
     case EV_STATUS:
         if (ev->from) set_nick(m, ev->from); /* a relay's welcome: the nick it registered */

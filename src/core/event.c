@@ -14,7 +14,8 @@ void chat_event_free(chat_event *ev)
     free(ev->text);
     free(ev->address);
     free(ev->files);
-    ev->from = ev->to = ev->text = ev->address = ev->files = NULL;
+    free(ev->group);
+    ev->from = ev->to = ev->text = ev->address = ev->files = ev->group = NULL;
 }
 
 const char *chat_event_name(chat_event_type t)
@@ -47,7 +48,7 @@ static size_t slen(const char *s) { return s ? strlen(s) + 1 : 0; }
 size_t chat_event_bytes(const chat_event *ev)
 {
     return sizeof *ev + slen(ev->from) + slen(ev->to) + slen(ev->text) + slen(ev->address) +
-           slen(ev->files);
+           slen(ev->files) + slen(ev->group);
 }
 
 static int fits(const evq *q, const chat_event *ev, size_t n)

@@ -432,6 +432,7 @@ static void emit_peer_event(lan *l, chat_event_type t, const lan_peer *p, int re
     describe(l, p, &d);
     chat_event ev = peer_event(l, t, 0, p, d.data);
     ev.reason = reason;
+    if (t == EV_JOIN && *p->group) ev.group = xstrdup(p->group);
     evq_push(&l->events, &ev);
     buf_free(&d);
 }

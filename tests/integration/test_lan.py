@@ -33,6 +33,7 @@ def join_of(proc, nick, group, ip, timeout=10, start=0):
     want = "%s [%s]@" % (nick, group) if group else "%s@" % nick
     check(e["text"].startswith(want) and e["text"].endswith("(%s:%d)" % (ip, PORT)),
           "%s: join text %r, want %r...(%s:%d)" % (proc.name, e["text"], want, ip, PORT), proc)
+    check(e.get("group") == group, "%s: join group %r, want %r" % (proc.name, e.get("group"), group), proc)
     return e
 
 

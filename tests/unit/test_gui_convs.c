@@ -155,6 +155,28 @@ static void test_single(void)
     model_destroy(m);
 }
 
+/* A LAN peer's entry shows its group and away status; a new nick keeps them. */
+static void test_group_and_away(void)
+{
+    model *m = model_create("alice");
+    gui_convs c;
+    convs_init(&c, m, 0, "(everyone)");
+    chat_event ev = {0};
+    ev.type = EV_JOIN;
+    ev.from = (char *)"bob";
+    ev.group = (char *)"研发部";
+    model_apply(m, &ev);
+    apply(m, EV_AWAY, "bob", NULL, "lunch", 0);
+    convs_list(&c);
+    CHECK_EQ_INT(c.nlist, 2);
+    CHECK(strcmp(c.list[1].label, "bob [研发部] (away: lunch)") == 0);
+    apply(m, EV_NICK, "bob", "bobby", NULL, 0);
+    convs_list(&c);
+    CHECK(strcmp(c.list[1].label, "bobby [研发部] (away: lunch)") == 0);
+    convs_free(&c);
+    model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_roster_and_unread);
@@ -162,5 +184,6 @@ int main(void)
     RUN(test_offers_count_and_follow_their_peer);
     RUN(test_history_bounded_and_first_open);
     RUN(test_single);
+    RUN(test_group_and_away);
     return th_finish();
 }
