@@ -12,7 +12,32 @@
 static Uint32 wake_type;       /* our SDL user event (0 before gui_open) */
 static SDL_atomic_t wake_sent; /* 1: a wake event is in SDL's queue */
 
-static int zoom_px(int zoom) { return GUI_BASE_PX * zoom / 100; }
+int gui_text_px(const gui *g, int zoom)
+{
+    return GUI_BASE_PX * zoom / 100 * (g->dpi ? g->dpi : 100) / 100;
+}
+
+/* Output pixels per window point: 100 on most screens, 200 on a HiDPI one (Wayland, macOS,
+ * Windows with SDL_HINT_WINDOWS_DPI_SCALING), where SDL_WINDOW_ALLOW_HIGHDPI gives a
+ * renderer output larger than the window. */
+static int dpi_of(gui *g)
+{
+    int ww = 0, wh = 0, ow = 0, oh = 0;
+    SDL_GetWindowSize(g->win, &ww, &wh);
+    if (SDL_GetRendererOutputSize(g->ren, &ow, &oh) < 0 || ww <= 0 || ow <= 0) return 100;
+    int pct = (int)((long)ow * 100 / ww);
+    return pct < 100 ? 100 : pct > 400 ? 400 : pct;
+}
+
+void gui_rescale(gui *g)
+{
+    int dpi = dpi_of(g);
+    if (dpi == g->dpi) return;
+    int old = g->dpi;
+    g->dpi = dpi;
+    if (gui_fonts_resize(&g->fonts, gui_text_px(g, g->zoom)) < 0) g->dpi = old;
+    g->dirty = 1;
+}
 
 static int make_window(gui *g, const gui_options *o, char *err, size_t errlen)
 {
@@ -29,6 +54,10 @@ gui *gui_open(const gui_options *o, char *err, size_t errlen)
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* Ctrl-C and SIGTERM stay the app's */
     SDL_SetHint(SDL_HINT_IME_SHOW_UI, "1");
     SDL_SetHint(SDL_HINT_IME_SUPPORT_EXTENDED_TEXT, "1"); /* long compositions whole */
+    /* HiDPI on Windows: sharp text at the screen's own scale (per monitor), window sizes in
+     * points as on other systems; gui_rescale follows the scale */
+    SDL_SetHint(SDL_HINT_WINDOWS_DPI_AWARENESS, "permonitorv2");
+    SDL_SetHint(SDL_HINT_WINDOWS_DPI_SCALING, "1");
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) {
         snprintf(err, errlen, "no display: %s (is DISPLAY or WAYLAND_DISPLAY set? without 'gui', udpchat "
                               "chats in the terminal)", SDL_GetError());
@@ -36,11 +65,13 @@ gui *gui_open(const gui_options *o, char *err, size_t errlen)
     }
     gui *g = xcalloc(1, sizeof *g);
     g->zoom = o->zoom ? o->zoom : 100;
+    g->dpi = 100;
     g->selected = -1;
     int no_cjk = 0;
     if (TTF_Init() < 0) snprintf(err, errlen, "SDL_ttf did not start: %s", TTF_GetError());
-    else if (gui_fonts_open(&g->fonts, o->font, zoom_px(g->zoom), &no_cjk, err, errlen) == 0 &&
+    else if (gui_fonts_open(&g->fonts, o->font, gui_text_px(g, g->zoom), &no_cjk, err, errlen) == 0 &&
              make_window(g, o, err, errlen) == 0) {
+        gui_rescale(g);
         wake_type = SDL_RegisterEvents(1);
         SDL_StartTextInput();
         if (no_cjk) {

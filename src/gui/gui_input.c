@@ -12,7 +12,7 @@ static void zoom(gui *g, int step)
     if (z < 50 || z > 300) return;
     int old = g->zoom;
     g->zoom = z;
-    if (gui_fonts_resize(&g->fonts, GUI_BASE_PX * z / 100) < 0) g->zoom = old;
+    if (gui_fonts_resize(&g->fonts, gui_text_px(g, z)) < 0) g->zoom = old;
     g->dirty = 1;
 }
 
@@ -211,6 +211,8 @@ static int handle(gui *g, const SDL_Event *e, gui_event *ev)
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_CLOSE) return ev->type = GUI_EV_CLOSE, 1;
         g->dirty = 1;
+        if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED || e->window.event == SDL_WINDOWEVENT_DISPLAY_CHANGED)
+            gui_rescale(g); /* moved to a screen of another scale */
         if (e->window.event != SDL_WINDOWEVENT_FOCUS_GAINED && e->window.event != SDL_WINDOWEVENT_FOCUS_LOST) return 0;
         g->unfocused = e->window.event == SDL_WINDOWEVENT_FOCUS_LOST;
         return 1; /* the app counts unseen lines in the title while unfocused */

@@ -82,6 +82,7 @@ struct gui {
     SDL_Renderer *ren;
     gui_fonts fonts;
     int zoom;                    /* percent */
+    int dpi;                     /* output pixels per window point, percent (200: a HiDPI screen) */
     gui_line *lines;
     size_t nlines, caplines, building; /* building: lines added since gui_lines_begin */
     gui_line *next;              /* the lines being built */
@@ -112,6 +113,10 @@ struct gui {
     int btn_cursor;              /* the keyboard's button (GUI_FOCUS_BUTTONS) */
 };
 
+/* gui.c: the text size in pixels for zoom (percent) on this screen (g->dpi) */
+int gui_text_px(const gui *g, int zoom);
+/* gui.c: after the window moved or was resized: the text follows the screen's scale */
+void gui_rescale(gui *g);
 /* gui.c: 1 if e is gui_wake's event (and the next gui_wake may send another) */
 int gui_is_wake(const SDL_Event *e);
 
