@@ -13,9 +13,11 @@ if(WIN32)
   # Windows: the docs go next to bin\ in the install folder (and at the top of the zip).
   install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/README.zh-CN.md"
                 "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION .)
+  install(FILES "${PROJECT_SOURCE_DIR}/docs/window.png" DESTINATION docs) # the READMEs' screenshot
 else()
   install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/README.zh-CN.md" "${PROJECT_SOURCE_DIR}/LICENSE"
           DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+  install(FILES "${PROJECT_SOURCE_DIR}/docs/window.png" DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs")
 
   # The man page: version from project(VERSION), date from SOURCE_DATE_EPOCH if set (reproducible),
   # gzipped with -n (no name, no time stamp) as Debian wants it.
