@@ -147,6 +147,7 @@ if(NOT WIN32 AND UDPCHAT_GUI)
     src/gui/gui_edit.c
     src/gui/gui_input.c
     src/gui/gui_draw.c
+    src/gui/gui_stats.c
   )
   target_link_libraries(udpchat_gui PUBLIC udpchat_core udpchat::sdl2
                         PRIVATE PkgConfig::UDPCHAT_SDL2_TTF PkgConfig::UDPCHAT_FONTCONFIG)

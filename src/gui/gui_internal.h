@@ -92,4 +92,8 @@ int gui_rows_of(gui *g, const char *text);
 /* Rows a page scrolls. */
 int gui_page_rows(const gui *g);
 
+/* gui_stats.c: gui_draw, timed when UDPCHAT_GUI_FRAMES names a file (one line per frame,
+ * microseconds of draw + present; bench/gui_bench.py reads it) */
+void gui_stats_draw(gui *g);
+
 #endif
