@@ -31,6 +31,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import udpchat_harness as h  # noqa: E402
+from idle_cpu import Killer  # noqa: E402  (lets the group end a plain subprocess)
 
 TICK = os.sysconf("SC_CLK_TCK")
 HANZI = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面"
@@ -223,7 +224,7 @@ def idle(binary, x, sets, secs):
             con.wait_event("status", text="joined", timeout=20)
             slp = subprocess.Popen(["sleep", str(int(secs) + 60)])
             pids += [("window", win.pid), ("join", con.pid), ("sleep", slp.pid)]
-            g.add(type("K", (), {"close": lambda self, p=slp: (p.kill(), p.wait(5))})())
+            g.add(Killer(slp))
         time.sleep(2.0)  # let start-up work settle
         before = {p: cpu_ms(p) for _, p in pids}
         time.sleep(secs)

@@ -10,7 +10,7 @@
  * was presented: bench/gui_bench.py subtracts the time it started the process. */
 static FILE *frames;
 static int looked;   /* 1: the environment was read */
-static int counted;  /* frames written */
+static int started;  /* 1: the first frame's line was written */
 
 static void stats_open(void)
 {
@@ -29,7 +29,8 @@ void gui_stats_draw(gui *g)
     Uint64 t0 = SDL_GetPerformanceCounter();
     gui_draw(g);
     Uint64 us = (SDL_GetPerformanceCounter() - t0) * 1000000 / SDL_GetPerformanceFrequency();
-    if (!counted++) {
+    if (!started) {
+        started = 1;
         struct timespec ts = {0, 0};
         if (timespec_get(&ts, TIME_UTC))
             fprintf(frames, "# first frame presented at unix_us %lld\n",
