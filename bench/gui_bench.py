@@ -8,7 +8,7 @@
          line per frame, microseconds; src/gui/gui_stats.c). The window joins a room whose chat
          log holds --messages (100,000) stored messages; `/history 10000` is typed into it and a
          sender writes 1,000 messages live: the window keeps what it can of them (1,000 lines read
-         back from the log, EXTRA_KEEP in src/app/gui_app.c, and 1,000 of the chat model,
+         back from the log, CONVS_EXTRA_KEEP in src/app/gui_convs.h, and 1,000 of the model,
          MODEL_KEEP). Then a bounded count of PageUp, wheel and PageDown presses (xdotool, 40 ms
          apart). Baseline: the same window and presses with a 40-message conversation.
   start  process start (just before the fork) to the first frame presented (the file's

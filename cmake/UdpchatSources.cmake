@@ -4,7 +4,7 @@
 #   udpchat_app      src/app      commands, front end, runner threads   -> store, console, net, core
 #   udpchat_store    src/store    the user's files: history (SQLite)    -> core
 #   udpchat_console  src/console  the terminal and stdin lines          -> core
-#   udpchat_gui      src/gui      the window (Linux, SDL2_ttf)          -> core
+#   udpchat_gui      src/gui      the window (SDL2_ttf)                 -> core
 #   udpchat_net      src/net      sockets, interfaces, randomness       -> core
 #   udpchat_core     src/core     wire, link, session, relay, lan, ...  (no I/O)
 #                    src/charset  the charset layer (UTF-8 inside, GBK / GB18030 at the edges)
@@ -134,12 +134,10 @@ else()
   target_link_libraries(udpchat_core PRIVATE Iconv::Iconv)
 endif()
 
-# --- edge: the window (SDL2 + SDL2_ttf + fontconfig): Linux only for now (the Windows deps
-# prefix has SDL's video and renderer off). The app's `udpchat gui` comes with it (UDPCHAT_GUI).
-if(NOT WIN32 AND UDPCHAT_GUI)
-  find_package(PkgConfig REQUIRED)
-  pkg_check_modules(UDPCHAT_SDL2_TTF REQUIRED IMPORTED_TARGET SDL2_ttf)
-  pkg_check_modules(UDPCHAT_FONTCONFIG REQUIRED IMPORTED_TARGET fontconfig)
+# --- edge: the window (SDL2 + SDL2_ttf; fontconfig on Linux, the Fonts folder on Windows).
+# The app's `udpchat gui` comes with it (UDPCHAT_GUI); on Windows also udpchatw.exe
+# (CMakeLists.txt, cmake/UdpchatWindows.cmake).
+if(UDPCHAT_GUI)
   udpchat_layer(udpchat_gui)
   target_sources(udpchat_gui PRIVATE
     src/gui/gui.c
@@ -147,13 +145,32 @@ if(NOT WIN32 AND UDPCHAT_GUI)
     src/gui/gui_edit.c
     src/gui/gui_input.c
     src/gui/gui_draw.c
+    src/gui/gui_logic.c
     src/gui/gui_stats.c
   )
-  target_link_libraries(udpchat_gui PUBLIC udpchat_core udpchat::sdl2
-                        PRIVATE PkgConfig::UDPCHAT_SDL2_TTF PkgConfig::UDPCHAT_FONTCONFIG)
-  # SDL_ttf.h is included by src/gui's private header only
-  target_include_directories(udpchat_gui PRIVATE ${UDPCHAT_SDL2_TTF_INCLUDE_DIRS})
-  target_sources(udpchat_app PRIVATE src/app/cmd_gui.c src/app/gui_app.c src/app/gui_stderr.c)
+  target_link_libraries(udpchat_gui PUBLIC udpchat_core udpchat::sdl2)
+  if(WIN32)
+    # SDL2_ttf and FreeType, static, from the deps prefix (cmake/build-windows-deps.sh)
+    find_package(SDL2_ttf CONFIG REQUIRED)
+    if(TARGET SDL2_ttf::SDL2_ttf-static)
+      target_link_libraries(udpchat_gui PRIVATE SDL2_ttf::SDL2_ttf-static)
+    else()
+      target_link_libraries(udpchat_gui PRIVATE SDL2_ttf::SDL2_ttf)
+    endif()
+    target_sources(udpchat_gui PRIVATE src/gui/gui_font_win32.c)
+    target_link_libraries(udpchat_gui PRIVATE shell32 ole32 uuid)
+    target_sources(udpchat_app PRIVATE src/app/gui_stderr_win32.c)
+  else()
+    find_package(PkgConfig REQUIRED)
+    pkg_check_modules(UDPCHAT_SDL2_TTF REQUIRED IMPORTED_TARGET SDL2_ttf)
+    pkg_check_modules(UDPCHAT_FONTCONFIG REQUIRED IMPORTED_TARGET fontconfig)
+    target_sources(udpchat_gui PRIVATE src/gui/gui_font_fc.c)
+    target_link_libraries(udpchat_gui PRIVATE PkgConfig::UDPCHAT_SDL2_TTF PkgConfig::UDPCHAT_FONTCONFIG)
+    # SDL_ttf.h is included by src/gui's private header only
+    target_include_directories(udpchat_gui PRIVATE ${UDPCHAT_SDL2_TTF_INCLUDE_DIRS})
+    target_sources(udpchat_app PRIVATE src/app/gui_stderr.c)
+  endif()
+  target_sources(udpchat_app PRIVATE src/app/cmd_gui.c src/app/gui_app.c src/app/gui_convs.c src/app/gui_files.c)
   target_link_libraries(udpchat_app PUBLIC udpchat_gui)
   target_compile_definitions(udpchat_app PUBLIC UDPCHAT_GUI=1)
 endif()

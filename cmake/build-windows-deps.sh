@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# build-windows-deps.sh -- builds static SDL2, SDL2_net and SQLite for x86_64-w64-mingw32 once, into a cache prefix
+# build-windows-deps.sh -- builds static SDL2, SDL2_net, SQLite, FreeType and SDL2_ttf for x86_64-w64-mingw32 once, into a cache prefix
 #
 # usage: cmake/build-windows-deps.sh [--force] [--print-prefix]
 #   UDPCHAT_WINDEPS  install prefix (default ${XDG_CACHE_HOME:-$HOME/.cache}/udpchat/win64-deps-r$RECIPE:
 #                    one prefix per recipe, so two checkouts of different recipes never undo each other)
 #
-# Sources are Debian's (apt-get source libsdl2 libsdl2-net sqlite3, upstream .orig tarballs only); a
+# Sources are Debian's (apt-get source libsdl2 libsdl2-net sqlite3 freetype libsdl2-ttf, upstream .orig
+# tarballs only); a
 # deb-src entry mirroring the machine's own deb entries is added when apt has none. The prefix
 # is reused while its stamp file matches RECIPE below: bump RECIPE when the build options change.
 # Needs: mingw-w64 cmake make (or ninja) xz-utils tcl (SQLite's amalgamation is made by tclsh),
 # and root (or sudo) only if deb-src is missing.
 set -euo pipefail
 
-RECIPE=6 # read by cmake/mingw-w64-x86_64.cmake; the stamp's first line is "recipe=$RECIPE"
+RECIPE=7 # read by cmake/mingw-w64-x86_64.cmake; the stamp's first line is "recipe=$RECIPE"
 HOST=x86_64-w64-mingw32
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PREFIX=${UDPCHAT_WINDEPS:-${XDG_CACHE_HOME:-$HOME/.cache}/udpchat/win64-deps-r$RECIPE}
@@ -162,24 +163,24 @@ tar -xf "$net_tar" -C sdl2_net --strip-components=1
 rm -rf "${PREFIX:?}"/{bin,include,lib,share} "$STAMP"
 mkdir -p "$PREFIX"
 
-# SDL's dynamic API jump table references every SDL function, so a static link would pull in
-# all of SDL -- and fail, since the video code it names is not built. It exists to let a user
-# swap in another SDL2.dll; a static console exe has no use for that, so turn it off.
+# SDL's dynamic API jump table references every SDL function; it exists to let a user swap in
+# another SDL2.dll, which a static exe has no use for, so turn it off.
 dynapi=sdl2/src/dynapi/SDL_dynapi.h
 sed -i 's|^/\* everyone else\. This is where we turn on the API if nothing forced it off\. \*/$|#define SDL_DYNAMIC_API 0 /* udpchat: static build */\n&|' "$dynapi"
 grep -q '^#define SDL_DYNAMIC_API 0 /\* udpchat' "$dynapi" || die "could not turn off SDL_DYNAMIC_API in $dynapi"
 
 # The UDPCHAT_WINDEPS_BUILDING guard stops the toolchain file from calling this script again.
 export UDPCHAT_WINDEPS_BUILDING=1
-# udpchat needs SDL_Init(0 or SDL_INIT_TIMER), threads, mutexes/conds, atomics, ticks and
-# SDL_net: no video, audio, input, rendering -- and no events, whose code would drag the
-# keyboard/mouse/video/surface/YUV code into every static link.
-say "SDL2: configure + build (1.5 min on 2 idle cores)"
+# udpchat needs threads, mutexes/conds, atomics, ticks and SDL_net for the chat, and for the
+# window (`udpchat gui`, udpchatw.exe) events, the windows video driver (with its IME support)
+# and the software renderer. No audio, joystick, Direct3D, OpenGL or Vulkan: a window of text
+# draws fine in software, and each of those would add DLLs or code nobody uses.
+say "SDL2: configure + build (2-3 min on 2 idle cores)"
 cmake_build sdl2 sdl2-build -DSDL_SHARED=OFF -DSDL_STATIC=ON -DSDL_STATIC_PIC=OFF -DSDL_TEST=OFF \
     -DSDL2_DISABLE_UNINSTALL=ON -DSDL_CCACHE=OFF -DSDL_LIBC=ON \
-    -DSDL_ATOMIC=ON -DSDL_THREADS=ON -DSDL_TIMERS=ON -DSDL_EVENTS=OFF -DSDL_CPUINFO=ON -DSDL_FILE=ON \
-    -DSDL_LOADSO=ON -DSDL_AUDIO=OFF -DSDL_VIDEO=OFF -DSDL_RENDER=OFF -DSDL_JOYSTICK=OFF \
-    -DSDL_HAPTIC=OFF -DSDL_HIDAPI=OFF -DSDL_SENSOR=OFF -DSDL_POWER=OFF -DSDL_FILESYSTEM=OFF \
+    -DSDL_ATOMIC=ON -DSDL_THREADS=ON -DSDL_TIMERS=ON -DSDL_EVENTS=ON -DSDL_CPUINFO=ON -DSDL_FILE=ON \
+    -DSDL_LOADSO=ON -DSDL_AUDIO=OFF -DSDL_VIDEO=ON -DSDL_RENDER=ON -DSDL_JOYSTICK=OFF \
+    -DSDL_HAPTIC=OFF -DSDL_HIDAPI=OFF -DSDL_SENSOR=OFF -DSDL_POWER=OFF -DSDL_FILESYSTEM=ON \
     -DSDL_LOCALE=OFF -DSDL_MISC=OFF -DSDL_DIRECTX=OFF -DSDL_XINPUT=OFF -DSDL_WASAPI=OFF \
     -DSDL_RENDER_D3D=OFF -DSDL_VULKAN=OFF -DSDL_OPENGL=OFF -DSDL_OPENGLES=OFF
 say "SDL2_net: configure + build"
@@ -202,9 +203,31 @@ tar -xf "$sq_tar" -C sqlite3 --strip-components=1
 "$HOST-ar" rcs "$PREFIX/lib/libsqlite3.a" sqlite3.o
 install -m 0644 sqlite3-amal/sqlite3.h sqlite3-amal/sqlite3ext.h "$PREFIX/include/"
 
-[[ -f $PREFIX/lib/libSDL2.a && -f $PREFIX/lib/libSDL2_net.a && -f $PREFIX/lib/libsqlite3.a ]] ||
-    die "install left no libraries in $PREFIX/lib"
-printf 'recipe=%s\nhost=%s\nlibsdl2=%s\nlibsdl2-net=%s\nsqlite3=%s\n' "$RECIPE" "$HOST" "$sdl_version" "$net_version" \
-    "$sq_version" > "$STAMP"
+# FreeType (the font rasteriser SDL2_ttf draws with), minimal: TrueType/OpenType/TTC faces are
+# all the window loads, so no zlib, bzip2, PNG (colour emoji), Brotli (WOFF2) or HarfBuzz.
+ft=$(fetch_orig freetype)
+read -r ft_version ft_tar <<< "$ft"
+say "FreeType $ft_version: configure + build"
+mkdir freetype
+tar -xf "$ft_tar" -C freetype --strip-components=1
+cmake_build freetype freetype-build -DBUILD_SHARED_LIBS=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=OFF \
+    -DFT_DISABLE_ZLIB=ON -DFT_DISABLE_BZIP2=ON -DFT_DISABLE_PNG=ON -DFT_DISABLE_HARFBUZZ=ON \
+    -DFT_DISABLE_BROTLI=ON
+
+# SDL2_ttf on that FreeType and the SDL2 above, without HarfBuzz (the window does its own line
+# breaking and chooses a face per character).
+ttf=$(fetch_orig libsdl2-ttf)
+read -r ttf_version ttf_tar <<< "$ttf"
+say "SDL2_ttf $ttf_version: configure + build"
+mkdir sdl2_ttf
+tar -xf "$ttf_tar" -C sdl2_ttf --strip-components=1
+cmake_build sdl2_ttf sdl2_ttf-build -DBUILD_SHARED_LIBS=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=OFF \
+    -DSDL2TTF_SAMPLES=OFF -DSDL2TTF_VENDORED=OFF -DSDL2TTF_HARFBUZZ=OFF -DSDL2TTF_INSTALL=ON
+
+for lib in SDL2 SDL2_net sqlite3 freetype SDL2_ttf; do
+    [[ -f $PREFIX/lib/lib$lib.a ]] || die "install left no lib$lib.a in $PREFIX/lib"
+done
+printf 'recipe=%s\nhost=%s\nlibsdl2=%s\nlibsdl2-net=%s\nsqlite3=%s\nfreetype=%s\nlibsdl2-ttf=%s\n' "$RECIPE" "$HOST" \
+    "$sdl_version" "$net_version" "$sq_version" "$ft_version" "$ttf_version" > "$STAMP"
 cd / && rm -rf "$work"
 say "done in $((SECONDS - start))s: $PREFIX"

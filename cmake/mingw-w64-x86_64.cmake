@@ -1,8 +1,8 @@
 # mingw-w64-x86_64.cmake -- toolchain: 64-bit Windows with mingw-w64, static SDL from a cache, tests under Wine
 #
-# SDL2 and SDL2_net come from the prefix UDPCHAT_WINDEPS (cache variable, else the environment
+# SDL2, SDL2_net, SQLite, FreeType and SDL2_ttf come from the prefix UDPCHAT_WINDEPS (cache variable, else the environment
 # variable of that name, else ${XDG_CACHE_HOME:-$HOME/.cache}/udpchat/win64-deps-rRECIPE). If its stamp
-# is missing or stale, cmake/build-windows-deps.sh builds them there first (once, ~2-3 minutes).
+# is missing or stale, cmake/build-windows-deps.sh builds them there first (once, ~3-6 minutes).
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)
 set(UDPCHAT_MINGW_HOST x86_64-w64-mingw32)
@@ -21,7 +21,7 @@ if(NOT UDPCHAT_WINDEPS)
   else()
     set(UDPCHAT_WINDEPS "$ENV{HOME}/.cache/udpchat/win64-deps-r${_udpchat_recipe}")
   endif()
-  set(UDPCHAT_WINDEPS "${UDPCHAT_WINDEPS}" CACHE PATH "Prefix holding static SDL2, SDL2_net and SQLite for Windows")
+  set(UDPCHAT_WINDEPS "${UDPCHAT_WINDEPS}" CACHE PATH "Prefix holding static SDL2, SDL2_net, SQLite, FreeType and SDL2_ttf for Windows")
 endif()
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES UDPCHAT_WINDEPS)
 
@@ -34,7 +34,7 @@ if(NOT DEFINED ENV{UDPCHAT_WINDEPS_BUILDING})
     file(STRINGS "${UDPCHAT_WINDEPS}/udpchat-windeps.stamp" _udpchat_stamp_line LIMIT_COUNT 1)
   endif()
   if(NOT _udpchat_stamp_line STREQUAL "recipe=${_udpchat_recipe}")
-    message(STATUS "udpchat: building static SDL2 + SDL2_net for Windows into ${UDPCHAT_WINDEPS} "
+    message(STATUS "udpchat: building static SDL2, SDL2_net, SQLite, FreeType and SDL2_ttf for Windows into ${UDPCHAT_WINDEPS} "
                    "(once; progress below)")
     execute_process(
       COMMAND ${CMAKE_COMMAND} -E env "UDPCHAT_WINDEPS=${UDPCHAT_WINDEPS}" bash "${_udpchat_script}"

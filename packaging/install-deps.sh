@@ -12,7 +12,8 @@ test_pkgs=(python3 clang libclang-rt-14-dev tmux locales iproute2 procps man-db
            xdotool imagemagick fonts-wqy-microhei fonts-dejavu-core fonts-symbola  # test_gui.py: typing,
            # screenshots, CJK, emoji drawn by a face found for them,
            ibus ibus-pinyin)                                         # and a real input method
-win_pkgs=(mingw-w64 wine64 wine xz-utils nsis tcl)  # tcl: SQLite's amalgamation (build-windows-deps.sh)
+win_pkgs=(mingw-w64 wine64 wine xz-utils nsis tcl   # tcl: SQLite's amalgamation (build-windows-deps.sh)
+          fonts-wqy-microhei)  # shipped in the Windows packages (cmake/UdpchatWindows.cmake)
 pkgs=("${build_pkgs[@]}")
 [ "$what" = "build" ] || pkgs+=("${test_pkgs[@]}" "${win_pkgs[@]}")
 $SUDO apt-get update

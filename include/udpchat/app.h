@@ -35,7 +35,7 @@ int chat_loop_end(chat_loop *L);
 /* Posts the "ready" event with the socket's port. */
 void app_post_ready(queue *ui, uint16_t port);
 
-/* `udpchat gui` (cmd_gui.c, Linux): app_run hands the chat to the window instead of the
+/* `udpchat gui` (cmd_gui.c; udpchatw.exe): app_run hands the chat to the window instead of the
  * console when cmd_gui asked for it (gui_app.c). */
 int app_gui_wanted(void);
 const char *app_gui_font(void); /* --font FILE, or NULL */

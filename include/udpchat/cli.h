@@ -44,6 +44,8 @@ int cmd_server(int argc, char **argv);
 int cmd_join(int argc, char **argv);
 int cmd_lan(int argc, char **argv);
 int cmd_history(int argc, char **argv);
-int cmd_gui(int argc, char **argv); /* Linux builds only (UDPCHAT_GUI) */
+int cmd_gui(int argc, char **argv); /* builds with the window only (UDPCHAT_GUI) */
+/* udpchatw.exe (no console): cmd_gui, and usage errors in a message box too. */
+int cmd_gui_windowed(int argc, char **argv);
 
 #endif

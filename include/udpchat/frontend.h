@@ -77,6 +77,8 @@ void frontend_release(frontend *fe);
 int cmd_files_parse(frontend *fe, const char *name, size_t n, const char *rest, core_command **out);
 void cmd_files_help(frontend *fe);
 size_t cmd_files_names(frontend_mode mode, const char **out, size_t max);
+/* 1536 -> "1.5 KB" (powers of 1024, one decimal), appended to b. */
+void frontend_human_size(buf *b, uint64_t n);
 /* A file event as a plain line (1 if ev is one) or as JSON fields. */
 int frontend_files_line(frontend *fe, const chat_event *ev, buf *b);
 void frontend_files_json(frontend *fe, const chat_event *ev, buf *b);

@@ -14,8 +14,9 @@ typedef struct gui gui;
 
 typedef struct gui_options {
     const char *title; /* the window's title */
-    const char *font;  /* a TTF/OTF/TTC file for every character (NULL: fontconfig's sans
-                        * for Latin and a CJK-capable sans for Chinese) */
+    const char *font;  /* a TTF/OTF/TTC file for every character (NULL: a Latin and a
+                        * CJK-capable sans: fontconfig's on Linux; on Windows from the Fonts
+                        * folder, else wqy-microhei.ttc next to the exe) */
     int zoom;          /* percent of the default text size (0: 100) */
 } gui_options;
 
@@ -45,9 +46,20 @@ typedef enum gui_style {
  * ("[ok]"), or NULL. Scrolled back, the view stays where it was. */
 void gui_lines_begin(gui *g);
 void gui_line_add(gui *g, gui_style style, const char *text, const char *mark);
+/* A file offer: text, then Accept and Decline buttons (a click, or Tab to them and Enter)
+ * that return GUI_EV_ACCEPT / GUI_EV_DECLINE with index = offer. */
+void gui_line_offer(gui *g, gui_style style, const char *text, int offer);
+/* A transfer: text, then a bar filled permille / 1000. */
+void gui_line_progress(gui *g, gui_style style, const char *text, int permille);
+/* Which conversation the lines being built belong to (the app's number; 0 until said).
+ * Another than the last: the view's own scroll comes back (each keeps its own) and the
+ * selection goes. */
+void gui_lines_view(gui *g, long view);
 void gui_lines_end(gui *g);
-/* The roster: names[0..n) (copied); selected is the highlighted one, or -1. */
-void gui_set_roster(gui *g, const char *heading, const char *const *names, size_t n, int selected);
+/* The roster: names[0..n) (copied); selected is the highlighted one, or -1; unread[i] (or
+ * NULL: none) is drawn as a badge after names[i] when it is not 0. */
+void gui_set_roster(gui *g, const char *heading, const char *const *names, const size_t *unread, size_t n,
+                    int selected);
 /* The status line (mode, nick, port, last error) and the window title. */
 void gui_set_status(gui *g, const char *text, int is_error);
 void gui_set_title(gui *g, const char *title);
@@ -61,7 +73,11 @@ void gui_alert(gui *g);
 typedef enum gui_event_type {
     GUI_EV_NONE,  /* timeout, gui_wake, or the focus came or went */
     GUI_EV_LINE,  /* Enter in the input box: line (heap, the caller frees it) */
-    GUI_EV_PICK,  /* a roster entry was clicked or chosen with Enter: index */
+    GUI_EV_PICK,  /* a roster entry was clicked or chosen with Enter, or Ctrl+Tab /
+                   * Ctrl+Shift+Tab asked for the next / previous one: index */
+    GUI_EV_ACCEPT,  /* an offer's Accept button: index = its offer number */
+    GUI_EV_DECLINE, /* its Decline button */
+    GUI_EV_DROP,  /* a file was dropped on the window: line = its path (heap, the caller frees it) */
     GUI_EV_CLOSE  /* the window was closed */
 } gui_event_type;
 
@@ -72,7 +88,7 @@ typedef struct gui_event {
 } gui_event;
 
 /* Redraws when something changed, then waits up to timeout_ms for the user (typing,
- * scrolling, zoom and focus are handled inside) or for gui_wake. Returns the event. */
+ * scrolling, zoom, focus, selecting with the mouse and Ctrl+C are handled inside) or for gui_wake. Returns the event. */
 gui_event gui_wait(gui *g, uint32_t timeout_ms);
 
 #endif

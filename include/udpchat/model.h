@@ -101,7 +101,7 @@ typedef struct model_offer {     /* files a peer offered us (EV_FILE_OFFER) */
 typedef struct model_transfer {  /* a running or finished transfer (EV_TRANSFER) */
     uint32_t id;
     int sending, reason;         /* TRANSFER_* of its last event */
-    char *peer, *name;           /* owned; name: the file being moved now */
+    char *peer, *name;           /* owned; name: the file being moved now (or the last one received) */
     uint64_t bytes, size, rate;  /* of the current file */
 } model_transfer;
 size_t model_offer_count(const model *m);

@@ -13,6 +13,7 @@
 static struct {
     int wanted;
     const char *font;
+    int windowed; /* udpchatw.exe: no console shows stderr */
 } req;
 
 int app_gui_wanted(void) { return req.wanted; }
@@ -44,10 +45,14 @@ static void usage(void)
          "conversation, an input box. Every option of that mode works here (see 'udpchat MODE --help');\n"
          "lines are also printed on stdout, as in line mode. One more:\n"
          "  --font FILE  draw text with this TTF/OTF font (default: fontconfig's sans for Latin\n"
-         "               and a Chinese-capable sans for the rest)\n\n"
+         "               and a Chinese-capable sans for the rest; on Windows Segoe UI and\n"
+         "               Microsoft YaHei or SimSun, else wqy-microhei.ttc next to udpchat.exe)\n\n"
          "Keys: Enter sends, Shift+Enter starts a new line, PageUp/PageDown and the wheel scroll,\n"
-         "Ctrl +/- zoom (Ctrl 0: 100%), Tab moves between the input box and the roster, where\n"
-         "Up/Down and Enter (or a click) choose who plain lines go to (like /to NICK).");
+         "Ctrl +/- zoom (Ctrl 0: 100%), Tab moves between the input box, the roster (Up/Down and\n"
+         "Enter, or a click, open a conversation: like /to NICK) and a file offer's Accept /\n"
+         "Decline buttons; Ctrl+Tab / Ctrl+Shift+Tab open the next / previous conversation; drag\n"
+         "over the conversation to select, Ctrl+C copies, Ctrl+V pastes. A file dropped on the\n"
+         "window is offered to the open conversation's person (LAN mode, as /send does).");
 }
 
 static int run_mode(int argc, char **argv)
@@ -70,13 +75,20 @@ int cmd_gui(int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return usage(), EXIT_OK;
     if (take_font(&argc, argv) < 0) {
         fprintf(stderr, "udpchat gui: --font needs a FILE\n");
+        if (req.windowed) gui_message_box("udpchat", "udpchat gui: --font needs a FILE");
         return EXIT_USAGE;
     }
     req.wanted = 1;
     gui_stderr_capture();
     int rc = run_mode(argc, argv);
     char *errs = app_gui_capture_end(); /* "" when the window opened: it showed them */
-    if (rc == EXIT_RUNTIME && *errs) gui_message_box("udpchat", errs);
+    if ((rc == EXIT_RUNTIME || (req.windowed && rc != EXIT_OK)) && *errs) gui_message_box("udpchat", errs);
     free(errs);
     return rc;
+}
+
+int cmd_gui_windowed(int argc, char **argv)
+{
+    req.windowed = 1;
+    return cmd_gui(argc, argv);
 }

@@ -11,8 +11,7 @@ static void add_safe(buf *b, const char *s)
     if (s) utf8_sanitize(s, strlen(s), 0, b);
 }
 
-/* 1536 -> "1.5 KB" (powers of 1024, one decimal). */
-static void human(buf *b, uint64_t n)
+void frontend_human_size(buf *b, uint64_t n)
 {
     static const char *const unit[] = {"B", "KB", "MB", "GB", "TB"};
     double v = (double)n;
@@ -36,7 +35,7 @@ static void offer_line(frontend *fe, const chat_event *ev, buf *b)
         buf_append_str(b, i ? ", " : " ");
         add_safe(b, f->name);
         buf_append_str(b, dir ? "/ (folder, " : " (");
-        human(b, f->size);
+        frontend_human_size(b, f->size);
         if (f->refused) buf_printf(b, "; refused: %s", f->refused);
         buf_append_str(b, ")");
     }
@@ -47,10 +46,10 @@ static void offer_line(frontend *fe, const chat_event *ev, buf *b)
 static void progress_text(buf *b, const chat_event *ev)
 {
     if (ev->size) buf_printf(b, "%u%% of ", (unsigned)(ev->bytes * 100 / ev->size));
-    human(b, ev->size ? ev->size : ev->bytes);
+    frontend_human_size(b, ev->size ? ev->size : ev->bytes);
     if (ev->rate) {
         buf_append_str(b, ", ");
-        human(b, ev->rate);
+        frontend_human_size(b, ev->rate);
         buf_append_str(b, "/s");
         if (ev->size > ev->bytes) {
             uint64_t eta = (ev->size - ev->bytes) / ev->rate;
@@ -75,7 +74,7 @@ static void transfer_line(const chat_event *ev, buf *b)
         buf_printf(b, "%u to stop)", ev->id);
         break;
     case TRANSFER_PROGRESS: add_safe(b, ev->text); buf_append_str(b, ": "); progress_text(b, ev); break;
-    case TRANSFER_FILE_DONE: buf_append_str(b, "received "); add_safe(b, ev->text); buf_append_str(b, " ("), human(b, ev->size), buf_append_str(b, ")"); break;
+    case TRANSFER_FILE_DONE: buf_append_str(b, "received "); add_safe(b, ev->text); buf_append_str(b, " ("), frontend_human_size(b, ev->size), buf_append_str(b, ")"); break;
     case TRANSFER_DONE:
         buf_append_str(b, out ? "sent " : "done, in ");
         add_safe(b, ev->text);

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "gui_convs.h"
+#include "gui_files.h"
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
 #include "udpchat/gui.h"
@@ -13,13 +15,6 @@
 #include "udpchat/wire.h"
 
 #define DRAIN_STEPS 16 /* chat loop steps (of up to 64 events) between two looks at the window */
-#define EXTRA_KEEP 1000 /* lines read back from the history kept in the window */
-
-/* A message read back from the history, shown after the model's message `after` (its seq). */
-typedef struct gui_extra {
-    uint64_t after;
-    char *text;
-} gui_extra;
 
 typedef struct gui_app {
     gui *g;
@@ -29,10 +24,12 @@ typedef struct gui_app {
     char *title;   /* the window's title as last set */
     uint16_t port;
     int stale;     /* 1: the model changed since the window was told */
-    uint64_t seen; /* the newest message (seq) counted below */
-    gui_extra *extra;    /* history lines, oldest first */
-    size_t nextra, capextra;
-    size_t unseen; /* others' messages that came while the window was not focused */
+    uint64_t seen; /* the newest message (seq) looked at for an alert */
+    gui_convs C;   /* the conversations: the open one, the roster, history lines */
+    int opening;   /* reading history back for a conversation that opens: 1 the first time, -1
+                    * again (nothing shown), 0 not opening (/history, /search: shown after) */
+    int64_t started; /* when the window opened: history since then is in the model already */
+    int focused;   /* the window's focus at the last view_update */
 } gui_app;
 
 static int is_error_event(int ev)
@@ -93,47 +90,53 @@ static const char *mark_of(const model_msg *m, char *out, size_t cap)
     return out;
 }
 
+static void message_line(gui_app *A, const model_msg *m)
+{
+    buf b = {0};
+    time_t t = (time_t)m->time;
+    struct tm *tm = localtime(&t);
+    if (tm) buf_printf(&b, "%02d:%02d ", tm->tm_hour, tm->tm_min);
+    if (m->event == EV_SENT || m->event == EV_MESSAGE) message_text(&b, m);
+    else system_text(&b, m);
+    char mark[32];
+    gui_line_add(A->g, style_of(m), b.data, mark_of(m, mark, sizeof mark));
+    buf_free(&b);
+}
+
+/* The open conversation's history lines and file lines placed before the message `seq`
+ * (UINT64_MAX: all that are left); *e and *f walk the two lists. */
+static void placed_before(gui_app *A, uint64_t seq, size_t *e, size_t *f)
+{
+    const gui_convs *C = &A->C;
+    for (; *e < C->nextra && C->extra[*e].after < seq; ++*e)
+        if (C->extra[*e].conv == C->open) gui_line_add(A->g, GUI_SYSTEM, C->extra[*e].text, NULL);
+    for (; *f < C->nfiles && C->files[*f].after < seq; ++*f)
+        if (C->files[*f].conv == C->open) gui_files_line(A->g, A->fe->model, &C->files[*f]);
+}
+
+/* The open conversation: its messages, history read back and file lines, in order. */
 static void view_lines(gui_app *A)
 {
     const model *md = A->fe->model;
-    size_t e = 0;
+    size_t e = 0, f = 0;
     gui_lines_begin(A->g);
+    gui_lines_view(A->g, (long)A->C.open);
     for (size_t i = 0; i < model_msg_count(md); i++) {
         const model_msg *m = model_msg_at(md, i);
-        for (; e < A->nextra && A->extra[e].after < m->seq; e++) gui_line_add(A->g, GUI_SYSTEM, A->extra[e].text, NULL);
-        buf b = {0};
-        time_t t = (time_t)m->time;
-        struct tm *tm = localtime(&t);
-        if (tm) buf_printf(&b, "%02d:%02d ", tm->tm_hour, tm->tm_min);
-        if (m->event == EV_SENT || m->event == EV_MESSAGE) message_text(&b, m);
-        else system_text(&b, m);
-        char mark[32];
-        gui_line_add(A->g, style_of(m), b.data, mark_of(m, mark, sizeof mark));
-        buf_free(&b);
+        placed_before(A, m->seq, &e, &f);
+        if (convs_shows(&A->C, m)) message_line(A, m);
     }
-    for (; e < A->nextra; e++) gui_line_add(A->g, GUI_SYSTEM, A->extra[e].text, NULL);
+    placed_before(A, UINT64_MAX, &e, &f);
     gui_lines_end(A->g);
 }
 
-static void extra_add(gui_app *A, char *text)
-{
-    if (A->nextra == EXTRA_KEEP) { /* the oldest goes */
-        free(A->extra[0].text);
-        memmove(A->extra, A->extra + 1, --A->nextra * sizeof *A->extra);
-    }
-    if (A->nextra == A->capextra) {
-        A->capextra = A->capextra ? 2 * A->capextra : 64;
-        A->extra = xreallocarray(A->extra, A->capextra, sizeof *A->extra);
-    }
-    size_t n = model_msg_count(A->fe->model);
-    A->extra[A->nextra].after = n ? model_msg_at(A->fe->model, n - 1)->seq : 0;
-    A->extra[A->nextra++].text = text;
-    A->stale = 1;
-}
-
-/* frontend's history_view: a message read back, in the console's words, with its date. */
+/* frontend's history_view: a message read back, in the console's words, with its date.
+ * Read back for a conversation that opens: only what came before this window opened (the
+ * rest is in the model), above its messages, and only the first time it opens. */
 static void on_history(void *ctx, const history_rec *r, int where)
 {
+    gui_app *A = ctx;
+    if (A->opening < 0 || (A->opening > 0 && r->time >= A->started)) return;
     buf b = {0};
     time_t t = (time_t)r->time;
     struct tm *tm = localtime(&t);
@@ -146,41 +149,36 @@ static void on_history(void *ctx, const history_rec *r, int where)
     else if (private_) buf_printf(&b, "*%s* %s", who, text);
     else buf_printf(&b, "<%s> %s", who, text);
     if (r->own && strcmp(r->state, "undelivered") == 0) buf_append_str(&b, " [failed]");
-    extra_add(ctx, buf_detach(&b));
+    convs_extra_add(&A->C, buf_detach(&b), A->opening > 0);
+    A->stale = 1;
 }
 
 /* Where plain lines go now: a nick, or NULL for everyone / the room. */
 static const char *target_of(const gui_app *A) { return A->fe->mode == FE_LAN ? A->fe->target : A->target; }
 
-/* The roster: "everyone" / "the room" first (not in peer mode), then the members. */
+/* The roster: the conversations ("everyone" / "the room" first, not in peer mode; then the
+ * members; then private conversations of those gone), with unread badges. */
 static void view_roster(gui_app *A)
 {
-    const model *md = A->fe->model;
-    size_t n = model_member_count(md), first = A->fe->mode == FE_PEER ? 0 : 1;
-    char **names = xcalloc(n + 1, sizeof *names);
-    const char *target = target_of(A);
-    int selected = first ? 0 : -1;
-    if (first) names[0] = str_dup(A->fe->mode == FE_LAN ? "(everyone)" : "(the room)");
-    for (size_t i = 0; i < n; i++) {
-        const model_member *mm = model_member_at(md, i);
-        buf b = {0};
-        buf_printf(&b, "%s%s%s%s", mm->nick, mm->status ? " (away: " : "", mm->status ? mm->status : "",
-                   mm->status ? ")" : "");
-        names[first + i] = buf_detach(&b);
-        if (target && strcmp(target, mm->nick) == 0) selected = (int)(first + i);
-    }
+    gui_convs *C = &A->C;
+    convs_list(C);
+    const char **names = xcalloc(C->nlist + 1, sizeof *names);
+    size_t *unread = xcalloc(C->nlist + 1, sizeof *unread);
+    for (size_t i = 0; i < C->nlist; i++) names[i] = C->list[i].label, unread[i] = C->list[i].unread;
     char heading[64];
+    size_t n = model_member_count(A->fe->model);
     if (A->fe->mode == FE_PEER) snprintf(heading, sizeof heading, "Peer");
     else snprintf(heading, sizeof heading, "%s (%lu)", A->fe->mode == FE_LAN ? "On the LAN" : "In the room",
                   (unsigned long)n);
-    gui_set_roster(A->g, heading, (const char *const *)names, n + first, selected);
-    for (size_t i = 0; i < n + first; i++) free(names[i]);
+    gui_set_roster(A->g, heading, names, C->single ? NULL : unread, C->nlist,
+                   C->single ? -1 : convs_entry_of(C, C->open));
     free(names);
+    free(unread);
 }
 
-/* Others' messages since the last look: counted while the window is not focused (the title
- * shows how many), a private one or one naming us asks for attention. */
-static void count_unseen(gui_app *A)
+/* Others' messages since the last look: while the window is not focused, a private one or
+ * one naming us asks for attention; while it is, the open conversation is read. */
+static void alert_new(gui_app *A)
 {
     const model *md = A->fe->model;
     int focused = gui_focused(A->g), alert = 0;
@@ -188,11 +186,10 @@ static void count_unseen(gui_app *A)
         const model_msg *m = model_msg_at(md, i);
         if (m->seq <= A->seen) break;
         if (m->event != EV_MESSAGE || m->own || focused) continue;
-        A->unseen++;
         alert |= m->kind == MSG_KIND_PRIVATE || m->mention;
     }
     if (model_msg_count(md)) A->seen = model_msg_at(md, model_msg_count(md) - 1)->seq;
-    if (focused) A->unseen = 0;
+    if (focused) convs_read(&A->C);
     if (alert) gui_alert(A->g);
 }
 
@@ -213,7 +210,8 @@ static void view_status(gui_app *A)
     gui_set_status(A->g, b.data, error != NULL);
     buf_free(&b);
     buf t = {0};
-    if (A->unseen) buf_printf(&t, "(%lu) ", (unsigned long)A->unseen);
+    size_t unread = convs_unread_total(&A->C);
+    if (unread) buf_printf(&t, "(%lu) ", (unsigned long)unread);
     buf_printf(&t, "udpchat - %s (%s)", A->fe->nick, frontend_mode_name(A->fe->mode));
     if (!A->title || strcmp(A->title, t.data) != 0) {
         gui_set_title(A->g, t.data);
@@ -225,31 +223,69 @@ static void view_status(gui_app *A)
 
 static void view_update(gui_app *A)
 {
+    const char *target = target_of(A);
+    convs_open(&A->C, target ? target : "");
+    convs_note(&A->C);
+    A->focused = gui_focused(A->g);
+    alert_new(A);
     view_lines(A);
     view_roster(A);
-    count_unseen(A);
     view_status(A);
     A->stale = 0;
 }
 
-/* A roster entry chosen: plain lines go to that nick (LAN: /to NICK; join: /msg NICK). */
+/* Reads the history of the conversation that opens (the first time; the console's /to
+ * does the same), by running what does it: the line, or record_show_recent. */
+static void opening(gui_app *A, size_t conv, const char *line, const char *name)
+{
+    A->C.open = conv;
+    A->opening = convs_first_open(&A->C, conv) ? 1 : -1;
+    if (line) chat_loop_line(&A->L, line);
+    else if (!A->fe->json) record_show_recent(A->fe, name, 10);
+    A->opening = 0;
+}
+
+/* A roster entry chosen: its conversation opens and plain lines go there (LAN: /to NICK;
+ * join: /msg NICK). */
 static void pick(gui_app *A, int index)
 {
     frontend *fe = A->fe;
-    if (fe->mode == FE_PEER || index < 0) return;
-    const model_member *mm = index > 0 && (size_t)index <= model_member_count(fe->model)
-                             ? model_member_at(fe->model, (size_t)index - 1) : NULL;
-    const char *nick = mm && strcmp(mm->nick, fe->nick) != 0 ? mm->nick : NULL;
+    if (fe->mode == FE_PEER || index < 0 || (size_t)index >= A->C.nlist) return;
+    size_t conv = A->C.list[index].conv;
+    const model_conv *mc = model_conv_at(fe->model, conv);
+    const char *nick = mc && *mc->name ? mc->name : NULL;
     buf b = {0};
     if (fe->mode == FE_LAN) {
         buf_printf(&b, "/to %s", nick ? nick : "");
-        chat_loop_line(&A->L, b.data);
+        opening(A, conv, b.data, NULL);
     } else {
         free(A->target);
         A->target = nick ? str_dup(nick) : NULL;
         buf_printf(&b, "lines now go to %s", nick ? nick : "the room");
         frontend_info(fe, b.data);
+        opening(A, conv, NULL, nick ? nick : "");
     }
+    buf_free(&b);
+}
+
+/* An offer's button: what /accept N and /decline N do. */
+static void answer_offer(gui_app *A, const char *verb, int number)
+{
+    char line[48];
+    snprintf(line, sizeof line, "/%s %d", verb, number);
+    chat_loop_line(&A->L, line);
+}
+
+/* A file dropped on the window: offered to the open conversation's peer, as /send does. */
+static void dropped(gui_app *A, const char *path)
+{
+    const char *nick = target_of(A);
+    buf b = {0};
+    if (A->fe->mode != FE_LAN) buf_printf(&b, "files are offered in LAN mode only (udpchat gui lan): not %s", path);
+    else if (!nick) buf_printf(&b, "open someone's conversation (click their name) to offer them %s", path);
+    else if (strchr(path, '"') || strchr(nick, '"')) buf_printf(&b, "cannot offer %s: a '\"' in its name", path);
+    if (b.len) frontend_error(A->fe, b.data);
+    else buf_printf(&b, "/send \"%s\" \"%s\"", nick, path), chat_loop_line(&A->L, b.data);
     buf_free(&b);
 }
 
@@ -288,8 +324,11 @@ static int run(gui_app *A)
         gui_event e = gui_wait(A->g, chat_loop_wait(&A->L));
         if (e.type == GUI_EV_LINE) typed(A, e.line), A->stale = 1;
         else if (e.type == GUI_EV_PICK) pick(A, e.index), A->stale = 1;
+        else if (e.type == GUI_EV_ACCEPT || e.type == GUI_EV_DECLINE)
+            answer_offer(A, e.type == GUI_EV_ACCEPT ? "accept" : "decline", e.index), A->stale = 1;
+        else if (e.type == GUI_EV_DROP) dropped(A, e.line), A->stale = 1;
         else if (e.type == GUI_EV_CLOSE) chat_loop_line(&A->L, NULL); /* as the end of input */
-        else if (A->unseen && gui_focused(A->g)) A->stale = 1; /* back: the title's count goes */
+        else if (gui_focused(A->g) != A->focused) A->stale = 1; /* back: the open one is read */
         free(e.line);
         stop = drain(A);
         if (A->stale && !A->L.held_since) view_update(A); /* shown once the history has it */
@@ -325,17 +364,17 @@ int app_run_gui(net_socket *sock, void *core, const core_ops *ops, frontend *fe)
     queue_set_notify(ui, gui_wake, NULL);
     app_post_ready(ui, net_local_port(sock));
     runner *r = runner_start(sock, core, ops, ui);
-    gui_app A = {.g = g, .fe = fe, .port = net_local_port(sock), .stale = 1};
+    gui_app A = {.g = g, .fe = fe, .port = net_local_port(sock), .stale = 1, .started = (int64_t)time(NULL)};
     chat_loop_init(&A.L, r, ui, fe);
+    convs_init(&A.C, fe->model, fe->mode == FE_PEER, fe->mode == FE_LAN ? "(everyone)" : "(the room)");
     fe->history_view = on_history, fe->history_ctx = &A;
-    if (!fe->json) record_show_recent(fe, "", 10); /* where the conversation left off */
+    opening(&A, 0, NULL, ""); /* where the conversation left off */
     char *w = record_warning(fe->rec);
     if (w) frontend_error(fe, w);
     free(w);
     int rc = run(&A);
     fe->history_view = NULL;
-    for (size_t i = 0; i < A.nextra; i++) free(A.extra[i].text);
-    free(A.extra);
+    convs_free(&A.C);
     queue_set_notify(ui, NULL, NULL);
     runner_stop(r);
     gui_close(g);

@@ -78,7 +78,7 @@ static void on_transfer(model_files *f, const chat_event *ev)
     t->sending = (ev->flags & TRANSFER_SENDING) != 0;
     t->reason = ev->reason;
     if (ev->from && !t->peer) t->peer = str_dup(ev->from);
-    if (ev->reason == TRANSFER_PROGRESS || (ev->reason == TRANSFER_STARTED && t->sending)) {
+    if (ev->reason == TRANSFER_PROGRESS || ev->reason == TRANSFER_FILE_DONE || (ev->reason == TRANSFER_STARTED && t->sending)) {
         free(t->name);
         t->name = dup_or_null(ev->text);
     }

@@ -43,7 +43,11 @@ gui *gui_open(const gui_options *o, char *err, size_t errlen)
              make_window(g, o, err, errlen) == 0) {
         wake_type = SDL_RegisterEvents(1);
         SDL_StartTextInput();
-        if (no_cjk) gui_set_status(g, "no Chinese font found: install fonts-wqy-microhei or pass --font FILE", 1);
+        if (no_cjk) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "no Chinese font found%s, or pass --font FILE", gui_face_hint(GUI_FACE_CJK));
+            gui_set_status(g, msg, 1);
+        }
         g->dirty = 1;
         return g;
     }
@@ -65,7 +69,7 @@ void gui_close(gui *g)
     lines_free(g->lines, g->nlines);
     lines_free(g->next, g->nnext);
     for (size_t i = 0; i < g->nroster; i++) free(g->roster[i]);
-    free(g->roster), free(g->heading), free(g->status);
+    free(g->roster), free(g->heading), free(g->unread), free(g->status);
     gui_edit_free(&g->edit);
     buf_free(&g->shown);
     gui_fonts_close(&g->fonts);
@@ -142,35 +146,74 @@ void gui_lines_begin(gui *g)
 {
     lines_free(g->next, g->nnext);
     g->next = NULL, g->nnext = g->capnext = 0;
+    g->next_view = g->view; /* the same conversation unless gui_lines_view says otherwise */
 }
 
-void gui_line_add(gui *g, gui_style style, const char *text, const char *mark)
+static gui_line *line_new(gui *g, gui_style style, const char *text)
 {
     if (g->nnext == g->capnext) {
         g->capnext = g->capnext ? 2 * g->capnext : 256;
         g->next = xreallocarray(g->next, g->capnext, sizeof *g->next);
     }
     gui_line *l = &g->next[g->nnext++];
+    memset(l, 0, sizeof *l);
     l->style = style;
     l->text = safe_copy(text);
+    l->progress = -1;
+    return l;
+}
+
+void gui_line_add(gui *g, gui_style style, const char *text, const char *mark)
+{
+    gui_line *l = line_new(g, style, text);
     l->mark = mark ? safe_copy(mark) : NULL;
+}
+
+void gui_line_offer(gui *g, gui_style style, const char *text, int offer)
+{
+    line_new(g, style, text)->offer = offer > 0 ? offer : 0;
+}
+
+void gui_line_progress(gui *g, gui_style style, const char *text, int permille)
+{
+    line_new(g, style, text)->progress = permille < 0 ? 0 : permille > 1000 ? 1000 : permille;
+}
+
+void gui_lines_view(gui *g, long view) { g->next_view = view; }
+
+/* Another conversation comes: the old one's scroll is kept, the new one's comes back, moved
+ * by the lines that came below while it was away (*from: the first of them). */
+static int switch_view(gui *g, size_t *from)
+{
+    if (g->next_view == g->view) return 0;
+    gui_views_put(&g->views, g->view, g->scroll, g->nlines);
+    g->view = g->next_view;
+    g->scroll = gui_views_get(&g->views, g->view, from);
+    memset(&g->sel, 0, sizeof g->sel);
+    g->selecting = 0;
+    return 1;
 }
 
 void gui_lines_end(gui *g)
 {
+    size_t from = g->nlines;
+    switch_view(g, &from);
     if (g->scroll > 0) /* scrolled back: new lines below do not move the view */
-        for (size_t i = g->nlines; i < g->nnext; i++) g->scroll += gui_rows_of(g, g->next[i].text);
+        for (size_t i = from; i < g->nnext; i++) g->scroll += gui_rows_of(g, &g->next[i]);
     lines_free(g->lines, g->nlines);
     g->lines = g->next, g->nlines = g->nnext;
     g->next = NULL, g->nnext = g->capnext = 0;
     g->dirty = 1;
 }
 
-void gui_set_roster(gui *g, const char *heading, const char *const *names, size_t n, int selected)
+void gui_set_roster(gui *g, const char *heading, const char *const *names, const size_t *unread, size_t n,
+                    int selected)
 {
     for (size_t i = 0; i < g->nroster; i++) free(g->roster[i]);
-    free(g->roster), free(g->heading);
+    free(g->roster), free(g->heading), free(g->unread);
     g->roster = n ? xcalloc(n, sizeof *g->roster) : NULL;
+    g->unread = unread && n ? xcalloc(n, sizeof *g->unread) : NULL;
+    if (g->unread) memcpy(g->unread, unread, n * sizeof *unread);
     for (size_t i = 0; i < n; i++) g->roster[i] = safe_copy(names[i]);
     g->nroster = n;
     g->heading = safe_copy(heading);

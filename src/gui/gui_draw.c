@@ -1,4 +1,6 @@
 /* gui_draw.c -- the window's layout and drawing: roster, wrapped conversation, input box, status */
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gui_internal.h"
@@ -123,31 +125,97 @@ static void clamp_scroll(gui *g, int skip, int empty_rows)
     g->dirty = 1;
 }
 
+static int has_extra_row(const gui_line *ln) { return ln->offer > 0 || ln->progress >= 0; }
+
+/* One row of a line's text, over the selection's highlight; remembered for the mouse. */
+static void draw_text_row(gui *g, size_t i, row rw, int x, int y)
+{
+    const gui_line *ln = &g->lines[i];
+    size_t a, b;
+    if (gui_sel_row(&g->sel, i, rw.off, rw.len, &a, &b)) {
+        int xa = x + gui_text_width(&g->fonts, ln->text + rw.off, a);
+        int xb = x + gui_text_width(&g->fonts, ln->text + rw.off, b);
+        fill(g->ren, (SDL_Rect){xa, y, xb - xa, g->fonts.line_h}, 0xB4, 0xD5, 0xFE);
+    }
+    gui_text_draw(g->ren, &g->fonts, ln->text + rw.off, rw.len, x, y, ink[ln->style]);
+    if (g->nvis < GUI_VIS) g->vis[g->nvis++] = (gui_vis_row){i, rw.off, rw.len, x, y};
+}
+
+static void draw_button(gui *g, SDL_Rect r, const char *label, int offer, int accept)
+{
+    int mine = g->focus == GUI_FOCUS_BUTTONS && (int)g->nbtn == g->btn_cursor;
+    if (mine) fill(g->ren, (SDL_Rect){r.x - 2, r.y - 2, r.w + 4, r.h + 4}, 0x20, 0x20, 0x20);
+    fill(g->ren, r, accept ? 0x2E : 0x8A, accept ? 0x8B : 0x8A, accept ? 0x57 : 0x8A);
+    int tw = gui_text_width(&g->fonts, label, strlen(label));
+    gui_text_draw(g->ren, &g->fonts, label, strlen(label), r.x + (r.w - tw) / 2, r.y - 1, (SDL_Color){255, 255, 255, 255});
+    if (g->nbtn < GUI_BUTTONS) g->btn[g->nbtn++] = (gui_button){r, offer, accept};
+}
+
+/* The row below an offer (its buttons) or a transfer (its bar). */
+static void draw_extra_row(gui *g, const gui_line *ln, int x, int y)
+{
+    int lh = g->fonts.line_h, p = pad(g);
+    if (ln->offer > 0) {
+        int wa = gui_text_width(&g->fonts, "Accept", 6) + 2 * p, wd = gui_text_width(&g->fonts, "Decline", 7) + 2 * p;
+        draw_button(g, (SDL_Rect){x + 2, y + 1, wa, lh - 2}, "Accept", ln->offer, 1);
+        draw_button(g, (SDL_Rect){x + 2 + wa + p, y + 1, wd, lh - 2}, "Decline", ln->offer, 0);
+        return;
+    }
+    int w = g->conv_box.w / 2;
+    fill(g->ren, (SDL_Rect){x, y + lh / 4, w, lh / 2}, 0xDD, 0xDD, 0xDD);
+    fill(g->ren, (SDL_Rect){x, y + lh / 4, w * ln->progress / 1000, lh / 2}, 0x2A, 0x9D, 0x8F);
+}
+
+/* One line, its last row at the bottom (*y goes up); rows scrolled past are skipped. */
+static void draw_line(gui *g, size_t i, int width, int mw, int *y, int *skip)
+{
+    SDL_Rect b = g->conv_box;
+    const gui_line *ln = &g->lines[i];
+    int lh = g->fonts.line_h;
+    row rows[MAX_ROWS];
+    size_t n = wrap(&g->fonts, ln->text, strlen(ln->text), width, rows, MAX_ROWS);
+    if (has_extra_row(ln) && *y - lh >= b.y) {
+        if (*skip > 0) (*skip)--;
+        else *y -= lh, draw_extra_row(g, ln, b.x, *y);
+    }
+    for (size_t k = n; k-- > 0 && *y - lh >= b.y;) {
+        if (*skip > 0) { (*skip)--; continue; }
+        *y -= lh;
+        draw_text_row(g, i, rows[k], b.x, *y);
+        if (k == n - 1 && ln->mark)
+            gui_text_draw(g->ren, &g->fonts, ln->mark, strlen(ln->mark), b.x + b.w - mw + pad(g), *y,
+                          ln->style == GUI_ERROR ? ink[GUI_ERROR] : ink[GUI_SYSTEM]);
+    }
+}
+
 /* Draws the lines from the bottom up, g->scroll rows back; marks in a column at the right. */
 static void draw_conv(gui *g)
 {
     SDL_Rect b = g->conv_box;
     int lh = g->fonts.line_h, mw = mark_col(g), width = b.w - mw > lh ? b.w - mw : lh;
     int y = b.y + b.h, skip = g->scroll;
-    row rows[MAX_ROWS];
+    g->nvis = g->nbtn = 0;
     SDL_RenderSetClipRect(g->ren, &b);
-    for (size_t i = g->nlines; i-- > 0 && y - lh >= b.y;) {
-        const gui_line *ln = &g->lines[i];
-        size_t n = wrap(&g->fonts, ln->text, strlen(ln->text), width, rows, MAX_ROWS);
-        for (size_t k = n; k-- > 0 && y - lh >= b.y;) {
-            if (skip > 0) { skip--; continue; }
-            y -= lh;
-            gui_text_draw(g->ren, &g->fonts, ln->text + rows[k].off, rows[k].len, b.x, y, ink[ln->style]);
-            if (k == n - 1 && ln->mark)
-                gui_text_draw(g->ren, &g->fonts, ln->mark, strlen(ln->mark), b.x + b.w - mw + pad(g), y,
-                              ln->style == GUI_ERROR ? ink[GUI_ERROR] : ink[GUI_SYSTEM]);
-        }
-    }
+    for (size_t i = g->nlines; i-- > 0 && y - lh >= b.y;) draw_line(g, i, width, mw, &y, &skip);
     SDL_RenderSetClipRect(g->ren, NULL);
+    if (g->btn_cursor >= (int)g->nbtn) g->btn_cursor = g->nbtn ? (int)g->nbtn - 1 : 0;
+    if (g->focus == GUI_FOCUS_BUTTONS && !g->nbtn) g->focus = GUI_FOCUS_INPUT, g->dirty = 1;
     clamp_scroll(g, skip, (y - b.y) / lh);
 }
 
 static int roster_top(const gui *g) { return pad(g) + g->fonts.line_h + pad(g) / 2; }
+
+/* An unread count, white on red, ending at x; returns the width it takes. */
+static int draw_badge(gui *g, size_t count, int x, int y)
+{
+    char t[24];
+    snprintf(t, sizeof t, count > 999 ? "999+" : "%lu", (unsigned long)count);
+    int p = pad(g), w = gui_text_width(&g->fonts, t, strlen(t)) + p;
+    SDL_Rect r = {x - w, y + 1, w, g->fonts.line_h - 2};
+    fill(g->ren, r, 0xD0, 0x30, 0x30);
+    gui_text_draw(g->ren, &g->fonts, t, strlen(t), r.x + p / 2, y, (SDL_Color){255, 255, 255, 255});
+    return w + p / 2;
+}
 
 static void draw_roster(gui *g)
 {
@@ -164,7 +232,8 @@ static void draw_roster(gui *g)
             SDL_RenderDrawRect(g->ren, &r);
         }
         const char *s = g->roster[i];
-        size_t fit = gui_text_fit(&g->fonts, s, strlen(s), b.w - 2 * p);
+        int badge = g->unread && g->unread[i] ? draw_badge(g, g->unread[i], b.w - p, y) : 0;
+        size_t fit = gui_text_fit(&g->fonts, s, strlen(s), b.w - 2 * p - badge);
         gui_text_draw(g->ren, &g->fonts, s, fit, p, y, ink[(int)i == g->selected ? GUI_OWN : GUI_TEXT]);
     }
     SDL_RenderSetClipRect(g->ren, NULL);
@@ -201,11 +270,34 @@ int gui_roster_hit(const gui *g, int x, int y)
     return i < (int)g->nroster ? i : -1;
 }
 
-int gui_rows_of(gui *g, const char *text)
+int gui_rows_of(gui *g, const gui_line *ln)
 {
     row rows[MAX_ROWS];
     int width = g->conv_box.w - mark_col(g) > g->fonts.line_h ? g->conv_box.w - mark_col(g) : g->fonts.line_h;
-    return (int)wrap(&g->fonts, text, strlen(text), width, rows, MAX_ROWS);
+    return (int)wrap(&g->fonts, ln->text, strlen(ln->text), width, rows, MAX_ROWS) + has_extra_row(ln);
+}
+
+/* vis[] is bottom first: the row under y, else the nearest (above the top: the top row). */
+int gui_conv_hit(gui *g, int x, int y, gui_pos *at)
+{
+    if (!g->nvis) return 0;
+    const gui_vis_row *v = &g->vis[g->nvis - 1]; /* the top row */
+    for (size_t i = 0; i < g->nvis; i++)
+        if (y >= g->vis[i].y) { v = &g->vis[i]; break; }
+    if (y >= v->y + g->fonts.line_h && v == &g->vis[0]) x = INT_MAX; /* below the last row: its end */
+    const char *s = g->lines[v->line].text + v->off;
+    size_t fit = x <= v->x ? 0 : x == INT_MAX ? v->len : gui_text_fit(&g->fonts, s, v->len, x - v->x);
+    at->line = v->line, at->off = v->off + fit;
+    return 1;
+}
+
+int gui_button_hit(const gui *g, int x, int y)
+{
+    for (size_t i = 0; i < g->nbtn; i++) {
+        SDL_Rect r = g->btn[i].r;
+        if (x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h) return (int)i;
+    }
+    return -1;
 }
 
 int gui_page_rows(const gui *g)

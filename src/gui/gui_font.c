@@ -1,5 +1,4 @@
-/* gui_font.c -- the window's faces (Latin, CJK, then any that has a character) from fontconfig; text drawn per character */
-#include <fontconfig/fontconfig.h>
+/* gui_font.c -- the window's faces (Latin, CJK, then any that has a character); text drawn per character */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,49 +7,13 @@
 #include "udpchat/mem.h"
 #include "udpchat/utf8.h"
 
-/* The file fontconfig picks for pattern p (heap; p is destroyed), and its index; NULL if
- * none, or if `must_have` (when not 0) is not one of its characters. */
-static char *fc_match(FcPattern *p, FcChar32 must_have, long *index)
-{
-    if (!p) return NULL;
-    FcConfigSubstitute(NULL, p, FcMatchPattern);
-    FcDefaultSubstitute(p);
-    FcResult res;
-    FcPattern *m = FcFontMatch(NULL, p, &res);
-    FcPatternDestroy(p);
-    if (!m) return NULL;
-    FcChar8 *file = NULL;
-    FcCharSet *cs = NULL;
-    int idx = 0;
-    char *out = NULL;
-    int has = !must_have || (FcPatternGetCharSet(m, FC_CHARSET, 0, &cs) == FcResultMatch && FcCharSetHasChar(cs, must_have));
-    if (has && FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch) {
-        out = str_dup((const char *)file);
-        if (FcPatternGetInteger(m, FC_INDEX, 0, &idx) != FcResultMatch) idx = 0;
-        *index = idx;
-    }
-    FcPatternDestroy(m);
-    return out;
-}
-
-static char *fc_find(const char *pattern, FcChar32 must_have, long *index)
-{
-    return fc_match(FcNameParse((const FcChar8 *)pattern), must_have, index);
-}
-
-/* A face for cp that none of the open ones has (emoji, Thai, ...): fontconfig's best font
- * with it, not a colour bitmap one (those do not scale); its index, or -1. */
+/* A face for cp that none of the open ones has (emoji, Thai, ...): the system's (gui_font_fc.c,
+ * gui_font_win32.c); its index, or -1. */
 static int find_face(gui_fonts *f, uint32_t cp)
 {
     if (f->nfaces >= GUI_FACES) return -1;
-    FcPattern *p = FcPatternCreate();
-    FcCharSet *cs = FcCharSetCreate();
-    FcCharSetAddChar(cs, cp);
-    FcPatternAddCharSet(p, FC_CHARSET, cs);
-    FcCharSetDestroy(cs);
-    FcPatternAddBool(p, FC_COLOR, FcFalse);
     long index = 0;
-    char *path = fc_match(p, cp, &index);
+    char *path = gui_face_find_char(cp, &index);
     for (int i = 0; path && i < f->nfaces; i++)
         if (f->path[i] && strcmp(f->path[i], path) == 0 && f->index[i] == index) free(path), path = NULL;
     TTF_Font *face = path ? TTF_OpenFontIndex(path, f->px, index) : NULL;
@@ -83,19 +46,18 @@ int gui_fonts_open(gui_fonts *f, const char *file, int px, int *no_cjk, char *er
 {
     memset(f, 0, sizeof *f);
     f->nfaces = 2;
-    if (!FcInit()) snprintf(err, errlen, "fontconfig did not start: pass --font FILE");
-    f->path[1] = fc_find("sans-serif:lang=zh-cn", 0x4E2D, &f->index[1]); /* 中 */
-    f->path[0] = file ? str_dup(file) : fc_find("sans-serif:lang=en", 'A', &f->index[0]);
+    gui_face_find_start();
+    f->path[1] = gui_face_find(GUI_FACE_CJK, &f->index[1]);
+    f->path[0] = file ? str_dup(file) : gui_face_find(GUI_FACE_LATIN, &f->index[0]);
     if (!f->path[0] && f->path[1]) f->path[0] = str_dup(f->path[1]), f->index[0] = f->index[1];
     *no_cjk = !f->path[1];
     if (!f->path[0]) {
-        snprintf(err, errlen, "no font found (fontconfig has none): install fonts-wqy-microhei "
-                              "or fonts-dejavu, or pass --font FILE");
+        snprintf(err, errlen, "no font found%s, or pass --font FILE", gui_face_hint(GUI_FACE_LATIN));
         return -1;
     }
     if (open_faces(f, px) < 0) {
         snprintf(err, errlen, "cannot open the font %.200s: %.100s (%s)", f->path[0], TTF_GetError(),
-                 file ? "--font wants a TrueType or OpenType file; without it, fontconfig chooses" : "pass --font FILE");
+                 file ? "--font wants a TrueType or OpenType file; without it, the system's fonts are used" : "pass --font FILE");
         gui_fonts_close(f);
         return -1;
     }
@@ -122,10 +84,10 @@ void gui_fonts_close(gui_fonts *f)
         free(f->path[i]);
         f->face[i] = NULL, f->path[i] = NULL;
     }
-    FcFini(); /* fontconfig's caches (FcInit again on the next open) */
+    gui_face_find_end();
 }
 
-/* The face that draws cp: the first that has it, else one fontconfig finds (once per code
+/* The face that draws cp: the first that has it, else one the system finds (once per code
  * point: the answer is kept), else the first, which shows its box. */
 static int face_for(gui_fonts *f, uint32_t cp)
 {

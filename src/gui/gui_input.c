@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gui_internal.h"
+#include "udpchat/mem.h"
 
 static void zoom(gui *g, int step)
 {
@@ -35,6 +36,53 @@ static int roster_key(gui *g, SDL_Keycode k, gui_event *ev)
     return ev->type != GUI_EV_NONE;
 }
 
+/* Left/Right/Up/Down move among the buttons drawn, Enter or Space presses one. */
+static int buttons_key(gui *g, SDL_Keycode k, gui_event *ev)
+{
+    int n = (int)g->nbtn;
+    if ((k == SDLK_LEFT || k == SDLK_DOWN) && g->btn_cursor > 0) g->btn_cursor--;
+    else if ((k == SDLK_RIGHT || k == SDLK_UP) && g->btn_cursor + 1 < n) g->btn_cursor++;
+    else if ((k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_SPACE) && g->btn_cursor < n) {
+        const gui_button *b = &g->btn[g->btn_cursor];
+        ev->type = b->accept ? GUI_EV_ACCEPT : GUI_EV_DECLINE, ev->index = b->offer;
+        g->focus = GUI_FOCUS_INPUT;
+    } else return 0;
+    g->dirty = 1;
+    return ev->type != GUI_EV_NONE;
+}
+
+static const char *line_text(const void *ctx, size_t i) { return ((const gui *)ctx)->lines[i].text; }
+
+/* Ctrl+C: the selected text to the clipboard (nothing selected: nothing happens). */
+static void copy_selection(gui *g)
+{
+    if (gui_sel_empty(&g->sel)) return;
+    buf b = {0};
+    gui_sel_text(&g->sel, line_text, g, g->nlines, &b);
+    buf_append_byte(&b, 0);
+    SDL_SetClipboardText(b.data);
+    buf_free(&b);
+}
+
+/* Ctrl+Tab (dir 1) and Ctrl+Shift+Tab (-1): the roster's next / previous entry is picked. */
+static int cycle(gui *g, int dir, gui_event *ev)
+{
+    int i = gui_cycle(g->selected, (int)g->nroster, dir);
+    if (i < 0) return 0;
+    g->cursor = i;
+    ev->type = GUI_EV_PICK, ev->index = i;
+    return 1;
+}
+
+/* Tab: the input box, the roster, the conversation's buttons (when there are some). */
+static void next_focus(gui *g)
+{
+    if (g->focus == GUI_FOCUS_INPUT) g->focus = GUI_FOCUS_ROSTER;
+    else if (g->focus == GUI_FOCUS_ROSTER && g->nbtn) g->focus = GUI_FOCUS_BUTTONS, g->btn_cursor = 0;
+    else g->focus = GUI_FOCUS_INPUT;
+    g->dirty = 1;
+}
+
 static int input_key(gui *g, const SDL_KeyboardEvent *key, gui_event *ev)
 {
     SDL_Keycode k = key->keysym.sym;
@@ -58,32 +106,80 @@ static int on_key(gui *g, const SDL_KeyboardEvent *key, gui_event *ev)
 {
     SDL_Keycode k = key->keysym.sym;
     int ctrl = (key->keysym.mod & KMOD_CTRL) != 0;
-    g->swallow = ctrl; /* X11 may follow Ctrl-+ with the text "+": not typed text */
+    int zoom_key = k == SDLK_PLUS || k == SDLK_EQUALS || k == SDLK_KP_PLUS || k == SDLK_MINUS || k == SDLK_KP_MINUS || k == SDLK_0;
+    g->swallow = ctrl && zoom_key; /* X11 may follow Ctrl-+ with the text "+": not typed text (Ctrl+Tab has none) */
     if (ctrl && (k == SDLK_PLUS || k == SDLK_EQUALS || k == SDLK_KP_PLUS)) zoom(g, 10);
     else if (ctrl && (k == SDLK_MINUS || k == SDLK_KP_MINUS)) zoom(g, -10);
     else if (ctrl && k == SDLK_0) zoom(g, 0);
-    else if (k == SDLK_TAB) g->focus = g->focus == GUI_FOCUS_INPUT ? GUI_FOCUS_ROSTER : GUI_FOCUS_INPUT, g->dirty = 1;
+    else if (ctrl && k == SDLK_TAB) return cycle(g, key->keysym.mod & KMOD_SHIFT ? -1 : 1, ev);
+    else if (ctrl && k == SDLK_c) copy_selection(g);
+    else if (k == SDLK_TAB) next_focus(g);
     else if (k == SDLK_PAGEUP) scroll(g, gui_page_rows(g));
     else if (k == SDLK_PAGEDOWN) scroll(g, -gui_page_rows(g));
     else if (g->focus == GUI_FOCUS_ROSTER) return roster_key(g, k, ev);
+    else if (g->focus == GUI_FOCUS_BUTTONS) return buttons_key(g, k, ev);
     else return input_key(g, key, ev);
     return 0;
 }
 
-static int on_click(gui *g, const SDL_MouseButtonEvent *b, gui_event *ev)
+/* Window points to output pixels (high DPI). */
+static void to_pixels(gui *g, int x, int y, int *px, int *py)
 {
-    float sx = 1, sy = 1; /* window points to output pixels (high DPI) */
+    float sx = 1, sy = 1;
     int ww, wh;
     SDL_GetWindowSize(g->win, &ww, &wh);
     if (ww > 0 && wh > 0) sx = (float)g->w / (float)ww, sy = (float)g->h / (float)wh;
-    int i = gui_roster_hit(g, (int)((float)b->x * sx), (int)((float)b->y * sy));
+    *px = (int)((float)x * sx), *py = (int)((float)y * sy);
+}
+
+static int in_box(SDL_Rect b, int x, int y) { return x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h; }
+
+/* A press in the conversation starts a selection there (and clears the old one). */
+static void start_selection(gui *g, int x, int y)
+{
+    gui_pos at;
+    memset(&g->sel, 0, sizeof g->sel);
+    if (!gui_conv_hit(g, x, y, &at)) return;
+    g->sel.anchor = g->sel.head = at;
+    g->selecting = 1;
+}
+
+static int on_click(gui *g, const SDL_MouseButtonEvent *b, gui_event *ev)
+{
+    int x, y;
+    to_pixels(g, b->x, b->y, &x, &y);
     g->dirty = 1;
+    int k = gui_button_hit(g, x, y);
+    if (k >= 0) {
+        ev->type = g->btn[k].accept ? GUI_EV_ACCEPT : GUI_EV_DECLINE, ev->index = g->btn[k].offer;
+        return 1;
+    }
+    int i = gui_roster_hit(g, x, y);
     if (i < 0) {
+        if (in_box(g->conv_box, x, y)) start_selection(g, x, y);
         g->focus = GUI_FOCUS_INPUT;
         return 0;
     }
     g->cursor = i;
     ev->type = GUI_EV_PICK, ev->index = i;
+    return 1;
+}
+
+static void on_motion(gui *g, const SDL_MouseMotionEvent *m)
+{
+    int x, y;
+    gui_pos at;
+    if (!g->selecting) return;
+    to_pixels(g, m->x, m->y, &x, &y);
+    if (gui_conv_hit(g, x, y, &at) && gui_pos_cmp(at, g->sel.head) != 0) g->sel.head = at, g->dirty = 1;
+}
+
+/* A file dropped on the window: its path for the app (SDL's copy freed). */
+static int on_drop(char *file, gui_event *ev)
+{
+    if (!file) return 0;
+    ev->type = GUI_EV_DROP, ev->line = xstrdup(file);
+    SDL_free(file);
     return 1;
 }
 
@@ -127,6 +223,10 @@ static int handle(gui *g, const SDL_Event *e, gui_event *ev)
     case SDL_KEYDOWN: return on_key(g, &e->key, ev);
     case SDL_MOUSEWHEEL: scroll(g, 3 * e->wheel.y); return 0;
     case SDL_MOUSEBUTTONDOWN: return e->button.button == SDL_BUTTON_LEFT && on_click(g, &e->button, ev);
+    case SDL_MOUSEBUTTONUP: g->selecting = 0; return 0;
+    case SDL_MOUSEMOTION: on_motion(g, &e->motion); return 0;
+    case SDL_DROPFILE: return on_drop(e->drop.file, ev);
+    case SDL_DROPTEXT: SDL_free(e->drop.file); return 0; /* dragged text: not a file */
     default: return gui_is_wake(e);
     }
 }

@@ -4,6 +4,7 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 
+#include "gui_logic.h"
 #include "udpchat/buf.h"
 #include "udpchat/gui.h"
 
@@ -21,7 +22,20 @@ typedef struct gui_fonts {
     int ascent;        /* the higher of the two faces' ascents: their common baseline */
 } gui_fonts;
 
-/* Finds the files (fontconfig, or `file` for the first face) and opens them at px; -1 with
+/* ---- gui_font_fc.c (fontconfig) or gui_font_win32.c (the Fonts folder, the exe's folder):
+ * which files hold the faces. Paths are UTF-8 and on the heap; NULL: none found. ---- */
+typedef enum gui_face_kind { GUI_FACE_LATIN, GUI_FACE_CJK } gui_face_kind;
+void gui_face_find_start(void); /* before the first find (gui_fonts_open) */
+void gui_face_find_end(void);   /* after the last (gui_fonts_close); start again to find more */
+char *gui_face_find(gui_face_kind kind, long *index);
+/* A face with the character cp, which neither the Latin nor the CJK face has (not a colour
+ * bitmap one: those do not scale); NULL if none. */
+char *gui_face_find_char(uint32_t cp, long *index);
+/* Why no face of kind was found and what to do, to follow "no font found": " (fontconfig has
+ * none): install ...", ": install ...". */
+const char *gui_face_hint(gui_face_kind kind);
+
+/* Finds the files (the system's, or `file` for the first face) and opens them at px; -1 with
  * a sentence in err. *no_cjk is set when no face draws Chinese. */
 int gui_fonts_open(gui_fonts *f, const char *file, int px, int *no_cjk, char *err, size_t errlen);
 int gui_fonts_resize(gui_fonts *f, int px); /* -1: kept the old size */
@@ -50,10 +64,18 @@ void gui_edit_free(gui_edit *e);
 #define GUI_BASE_PX 17 /* text size in pixels at 100% */
 typedef struct gui_line {
     gui_style style;
-    char *text, *mark;
+    char *text, *mark;  /* owned */
+    int offer;          /* >0: Accept / Decline buttons for this offer, in a row below the text */
+    int progress;       /* 0..1000: a bar in a row below the text; -1: none */
 } gui_line;
 
-enum { GUI_FOCUS_INPUT, GUI_FOCUS_ROSTER };
+/* What the last drawing put where (for the mouse and the keyboard); bounded arrays. */
+#define GUI_VIS 256     /* conversation rows on screen */
+#define GUI_BUTTONS 32  /* buttons on screen */
+typedef struct gui_vis_row { size_t line, off, len; int x, y; } gui_vis_row;
+typedef struct gui_button { SDL_Rect r; int offer, accept; } gui_button;
+
+enum { GUI_FOCUS_INPUT, GUI_FOCUS_ROSTER, GUI_FOCUS_BUTTONS };
 
 struct gui {
     SDL_Window *win;
@@ -64,7 +86,10 @@ struct gui {
     size_t nlines, caplines, building; /* building: lines added since gui_lines_begin */
     gui_line *next;              /* the lines being built */
     size_t nnext, capnext;
+    long view, next_view;        /* the conversation shown, the one being built */
+    gui_views views;             /* the other conversations' scrolls */
     char **roster, *heading;
+    size_t *unread;              /* the roster's badges (NULL: none) */
     size_t nroster;
     int selected, cursor;        /* roster: the app's pick, the keyboard's row */
     char *status;
@@ -78,6 +103,13 @@ struct gui {
     int swallow;                 /* 1: a Ctrl key came: the text input that follows is not typed */
     int w, h;                    /* output size in pixels */
     SDL_Rect roster_box, conv_box, input_box;
+    gui_sel sel;                 /* the conversation's selected text (empty: none) */
+    int selecting;               /* 1: the left button is down, dragging the selection */
+    gui_vis_row vis[GUI_VIS];    /* rows drawn, bottom first */
+    size_t nvis;
+    gui_button btn[GUI_BUTTONS]; /* buttons drawn, the newest offer's Accept first */
+    size_t nbtn;
+    int btn_cursor;              /* the keyboard's button (GUI_FOCUS_BUTTONS) */
 };
 
 /* gui.c: 1 if e is gui_wake's event (and the next gui_wake may send another) */
@@ -87,8 +119,13 @@ int gui_is_wake(const SDL_Event *e);
 void gui_draw(gui *g);
 /* The roster row at window point (x, y), or -1. */
 int gui_roster_hit(const gui *g, int x, int y);
-/* Rows text takes in the conversation at its current width. */
-int gui_rows_of(gui *g, const char *text);
+/* Rows a line takes in the conversation at its current width (its buttons or bar too). */
+int gui_rows_of(gui *g, const gui_line *ln);
+/* The place in the conversation's text at window point (x, y) (output pixels): the
+ * nearest row drawn. 0 when nothing is drawn. */
+int gui_conv_hit(gui *g, int x, int y, gui_pos *at);
+/* The button at (x, y), or -1. */
+int gui_button_hit(const gui *g, int x, int y);
 /* Rows a page scrolls. */
 int gui_page_rows(const gui *g);
 

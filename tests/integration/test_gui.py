@@ -2,13 +2,17 @@
 """test_gui.py -- `udpchat gui peer` in a real X server (Xvfb) against `udpchat peer --json`:
 xdotool types ASCII and Chinese into the window and the partner gets exactly that text; the
 partner's Chinese and Latin lines change the conversation's pixels; a room's roster picks who
-lines go to; a port in use is told in a window; ibus-pinyin composes and commits Chinese.
+lines go to; a port in use is told in a window; ibus-pinyin composes and commits Chinese; two
+LAN windows keep one conversation per peer with unread badges, Ctrl+Tab, a mouse selection
+copied and pasted; a file offer's Accept button downloads it (a bar while it runs), Decline
+from the keyboard, each conversation keeps its scroll.
 Screenshots (PNG) go to gui-shots/ in the build tree for a person to look at. Skipped (77)
 without Xvfb, xdotool or ImageMagick (the input method test without ibus-pinyin). Usage: test_gui.py PATH/TO/udpchat [TEST...]"""
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -410,6 +414,213 @@ def test_gui_no_display(binary):
     check("no display" in r.stderr, "stderr: %r" % r.stderr)
 
 
+def color_spot(x, path, rgb, box=(0, 0, 900, 600)):
+    """The pixels of exactly colour rgb in box of the PNG: (count, centre x, centre y) in window
+    coordinates (centre None when there are none)."""
+    pix = region_pixels(x, path, box)
+    w = box[2] - box[0]
+    hits = [(i // 3 % w, i // 3 // w) for i in range(0, len(pix) - 2, 3) if tuple(pix[i:i + 3]) == rgb]
+    if not hits:
+        return 0, None, None
+    return (len(hits), box[0] + sum(p[0] for p in hits) // len(hits),
+            box[1] + sum(p[1] for p in hits) // len(hits))
+
+
+BADGE = (0xD0, 0x30, 0x30)     # an unread badge's red
+ACCEPT = (0x2E, 0x8B, 0x57)    # the Accept button's green
+SELECTED = (0xB4, 0xD5, 0xFE)  # selected text's highlight
+BAR = (0x2A, 0x9D, 0x8F)       # a transfer's progress bar
+ROSTER = (0, 30, 220, 570)     # the roster of a 900x600 window (below its heading)
+
+
+def lan_gui(g, x, nick, port, other, home, extra=()):
+    """`udpchat gui lan` on loopback (its peer at port other), its user files in home."""
+    env = dict(x.env, **home)
+    font = ["--font", WQY] if os.path.exists(WQY) else []
+    return g.start(["gui", "lan", "--port", port, "--peer", "127.0.0.1:%d" % other, "--broadcast", "127.0.0.1",
+                    "--nick", nick] + font + list(extra), name=nick, env=env, stdin=False)
+
+
+def title_of(x, wid):
+    r = x.run("xdotool", "getwindowname", wid)
+    return r.stdout.strip() if r.returncode == 0 else "<xdotool: %s>" % r.stderr.strip()
+
+
+def wait_title(x, wid, want, timeout=15):
+    deadline, seen = time.monotonic() + h.T(timeout), []
+    while time.monotonic() < deadline:
+        t = title_of(x, wid)
+        if t == want:
+            return
+        if t not in seen:
+            seen.append(t)
+        time.sleep(0.2)
+    raise AssertionError("titles %r, expected %r" % (seen, want))
+
+
+def test_gui_conversations(binary):
+    """Two LAN windows: a private message lands in its own conversation, whose unread badge
+    shows on the roster (and in the title) while another is open; Ctrl+Tab opens it (the
+    count goes) and Ctrl+Shift+Tab goes back; the reply is private; text selected with the
+    mouse is copied with Ctrl+C and pasted with Ctrl+V."""
+    x = Xvfb()
+    try:
+        with h.ProcessGroup(binary) as g:
+            pa, pb = h.free_udp_ports(2)
+            alice = lan_gui(g, x, "alice", pa, pb, h.private_home())
+            bob = lan_gui(g, x, "bob", pb, pa, h.private_home())
+            wa, wb = x.window("udpchat - alice"), x.window("udpchat - bob")
+            alice.wait_for(raw_has(alice, "-- bob joined"), timeout=15)
+            bob.wait_for(raw_has(bob, "-- alice joined"), timeout=15)
+            x.run("xdotool", "windowfocus", "--sync", wb)
+            x.run("xdotool", "key", "ctrl+Tab")  # bob: (everyone) -> alice
+            bob.wait_for(raw_has(bob, "lines now go to alice"), timeout=10)
+            type_line(x, wb, "私下说 for alice only", delay=120)
+            alice.wait_for(raw_has(alice, "私下说 for alice only"), timeout=10)
+            x.run("xdotool", "windowraise", wa)  # the windows overlap: alice's on top to be seen
+            x.run("xdotool", "windowfocus", "--sync", wa)  # alice looks: (everyone) is open
+            wait_title(x, wa, "(1) udpchat - alice (lan)")
+            time.sleep(0.5)
+            shot = x.shot(wa, "gui-20-lan-badge.png")
+            n, _, by = color_spot(x, shot, BADGE, ROSTER)
+            check(n > 30, "no unread badge in alice's roster (%d red pixels)" % n)
+            conv_everyone = region_pixels(x, shot)
+            x.run("xdotool", "key", "ctrl+Tab")  # opens bob's conversation: read
+            wait_title(x, wa, "udpchat - alice (lan)")
+            time.sleep(0.5)
+            shot = x.shot(wa, "gui-21-lan-private-open.png")
+            check(color_spot(x, shot, BADGE, ROSTER)[0] == 0, "the badge stayed after opening")
+            conv_bob = region_pixels(x, shot)
+            check(conv_bob != conv_everyone and dark(conv_bob) > dark(conv_everyone),
+                  "bob's conversation does not show his message")
+            type_line(x, wa, "reply 回复")
+            bob.wait_for(raw_has(bob, "*alice* reply 回复"), timeout=10)
+            # select bob's line with the mouse (a drag along it: the third row from the bottom of
+            # joined / bob's / "lines now go to bob" / the reply), copy, paste, send
+            x.run("xdotool", "mousemove", "--window", wa, "235", "478", "mousedown", "1")
+            x.run("xdotool", "mousemove", "--window", wa, "600", "479")
+            x.run("xdotool", "mousemove", "--window", wa, "880", "480")
+            time.sleep(0.3)
+            x.run("xdotool", "mouseup", "1")
+            time.sleep(0.5)
+            shot = x.shot(wa, "gui-22-lan-selected.png")
+            check(color_spot(x, shot, SELECTED, CONV)[0] > 200, "no selection drawn")
+            x.run("xdotool", "key", "ctrl+c")
+            time.sleep(0.3)
+            x.run("xdotool", "key", "ctrl+v")
+            x.run("xdotool", "key", "Return")
+            bob.wait_for(lambda e: e.get("event") == "_raw" and "*alice*" in e.get("line", "") and
+                         "私下说 for alice only" in e.get("line", ""), timeout=10, what="the pasted selection")
+            x.run("xdotool", "key", "ctrl+shift+Tab")  # back to (everyone)
+            alice.wait_for(raw_has(alice, "lines now go to everyone"), timeout=10)
+            type_line(x, wa, "to everyone again")
+            bob.wait_for(raw_has(bob, "<alice> to everyone again"), timeout=10)
+            time.sleep(0.5)
+            x.shot(wa, "gui-23-lan-everyone.png")
+            x.run("xdotool", "windowraise", wb)  # the two windows overlap: bob's on top to be seen
+            time.sleep(0.7)
+            shot = x.shot(wb, "gui-24-lan-bob.png")  # alice's conversation open, "(everyone)" unread
+            check(color_spot(x, shot, BADGE, ROSTER)[0] > 30, "no badge on bob's (everyone)")
+    finally:
+        x.close()
+
+
+def test_gui_file_accept(binary):
+    """LAN files: an offer from a console appears in its sender's conversation with Accept and
+    Decline; a click on Accept downloads it byte for byte (a bar while it runs); Decline from
+    the keyboard (Tab to the buttons) declines the next. A file dropped on the window (XDND,
+    driven by the xdnd_drop helper) is offered to the open conversation's person; dropped on
+    "(everyone)", an error line says why not. Each conversation keeps its scroll."""
+    x = Xvfb()
+    work = tempfile.mkdtemp(prefix="uc-gui-files-")
+    try:
+        src, dl = os.path.join(work, "src"), os.path.join(work, "dl")
+        os.makedirs(src), os.makedirs(dl)
+        data = os.urandom(2 * 1024 * 1024 + 5)
+        with open(os.path.join(src, "报告 final.bin"), "wb") as f:
+            f.write(data)
+        with open(os.path.join(src, "second.txt"), "wb") as f:
+            f.write(b"not wanted")
+        with open(os.path.join(src, "from window.txt"), "wb") as f:
+            f.write("窗口发出的文件\n".encode())
+        with h.ProcessGroup(binary) as g:
+            pa, pb = h.free_udp_ports(2)
+            carol = g.start(["lan", "--port", pa, "--peer", "127.0.0.1:%d" % pb, "--broadcast", "127.0.0.1",
+                             "--nick", "carol", "--json", "--download-dir", os.path.join(work, "carol-dl")],
+                            name="carol", env=dict(h.private_home(), UDPCHAT_TRANSFER_RATE="800000"))  # ~3 s
+            bob = lan_gui(g, x, "bob", pb, pa, h.private_home(), ["--download-dir", dl])
+            wb = x.window("udpchat - bob")
+            carol.wait_event("join", 15, nick="bob")
+            bob.wait_for(raw_has(bob, "-- carol joined"), timeout=15)
+            carol.send_line('/send bob "%s"' % os.path.join(src, "报告 final.bin"))
+            bob.wait_for(raw_has(bob, "offers file"), timeout=10)
+            x.run("xdotool", "windowfocus", "--sync", wb)
+            wait_title(x, wb, "(1) udpchat - bob (lan)")  # the offer is unread in carol's conversation
+            x.run("xdotool", "key", "ctrl+Tab")
+            wait_title(x, wb, "udpchat - bob (lan)")
+            time.sleep(0.5)
+            shot = x.shot(wb, "gui-25-offer.png")
+            n, cx, cy = color_spot(x, shot, ACCEPT, (233, 0, 900, 560))
+            check(n > 100, "no Accept button drawn (%d green pixels)" % n)
+            x.run("xdotool", "mousemove", "--window", wb, str(cx), str(cy), "click", "1")
+            bob.wait_for(raw_has(bob, "% of 2.0 MB"), timeout=10)  # running: a bar in the conversation
+            time.sleep(0.3)
+            n = color_spot(x, x.shot(wb, "gui-25b-progress.png"), BAR, (233, 0, 900, 560))[0]
+            check(n > 50, "no progress bar (%d pixels)" % n)
+            got = os.path.join(dl, "报告 final.bin")
+            bob.wait_for(raw_has(bob, "done, in"), timeout=30)
+            time.sleep(0.5)
+            x.shot(wb, "gui-26-received.png")
+            with open(got, "rb") as f:
+                check(f.read() == data, "the accepted file differs")
+            m = carol.mark()
+            carol.send_line("/send bob %s" % os.path.join(src, "second.txt"))
+            bob.wait_for(lambda e: e.get("event") == "_raw" and "offers file [2]" in e.get("line", ""), timeout=10)
+            time.sleep(0.5)
+            x.run("xdotool", "key", "Tab", "Tab", "Right")  # the roster, the buttons, Decline
+            time.sleep(0.3)
+            x.shot(wb, "gui-27-decline-focused.png")
+            x.run("xdotool", "key", "Return")
+            carol.wait_event("file_released", 10, m)
+            check(not os.path.exists(os.path.join(dl, "second.txt")), "a declined file arrived")
+            # a file dropped on the window (XDND, as a file manager does) is offered to carol
+            m = carol.mark()
+            drop = os.environ.get("UDPCHAT_XDND_DROP")
+            if drop:
+                r = x.run(drop, wb, "500", "300", os.path.join(src, "from window.txt"))
+                check(r.returncode == 0, "xdnd_drop: %s" % r.stderr)
+            else:  # no helper (no Xlib headers): what the drop runs, typed
+                print("  (no xdnd_drop: the drop's /send line typed instead)", flush=True)
+                type_line(x, wb, '/send "carol" "%s"' % os.path.join(src, "from window.txt"))
+            offer = carol.wait_event("file_offer", 10, m)
+            check([f_["name"] for f_ in offer["files"]] == ["from window.txt"], "offer %r" % offer)
+            time.sleep(0.5)
+            x.shot(wb, "gui-28-sent-offer.png")
+            # each conversation keeps its scroll: (everyone) paged back stays so across a switch
+            for i in range(40):
+                carol.send_line("public line %02d" % i)
+            bob.wait_for(raw_has(bob, "<carol> public line 39"), timeout=10)
+            x.run("xdotool", "key", "ctrl+Tab")  # carol -> (everyone)
+            bob.wait_for(raw_has(bob, "lines now go to everyone"), timeout=10)
+            x.run("xdotool", "key", "Prior")
+            time.sleep(0.7)
+            back = region_pixels(x, x.shot(wb, "gui-29-everyone-paged-back.png"))
+            x.run("xdotool", "key", "ctrl+Tab")  # -> carol
+            time.sleep(0.7)
+            check(region_pixels(x, x.shot(wb, "gui-30-carol-again.png")) != back, "carol's conversation not shown")
+            x.run("xdotool", "key", "ctrl+shift+Tab")  # -> (everyone), where it was
+            time.sleep(0.7)
+            check(region_pixels(x, x.shot(wb, "gui-31-everyone-again.png")) == back,
+                  "(everyone) did not keep its scroll position")
+            if drop:  # dropped on the public conversation: nobody to offer it to
+                x.run(drop, wb, "500", "300", os.path.join(src, "second.txt"))
+                bob.wait_for(raw_has(bob, "open someone's conversation"), timeout=10)
+    finally:
+        x.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 if __name__ == "__main__":
     h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_port_taken, test_gui_bad_font,
-            test_gui_unseen_in_title, test_gui_input_method, test_gui_no_display, test_gui_frames_file])
+            test_gui_unseen_in_title, test_gui_input_method, test_gui_no_display,
+            test_gui_conversations, test_gui_file_accept, test_gui_frames_file])

@@ -12,6 +12,7 @@ the Windows user name (GetUserNameW), which Wine takes from the Unix login.
 usage: test_settings_windows.py PATH/TO/udpchat PATH/TO/udpchat.exe [TEST...]
 (skipped, exit 77, without the .exe or Wine)"""
 import glob
+import json
 import os
 import pty
 import pwd
@@ -164,5 +165,47 @@ def test_hostile_files_windows(binary):
     check("udpchat.conf: cannot open it" in err or "not a regular file" in err, "a folder:\n" + err)
 
 
+def appdata_file(name):
+    """%APPDATA%\\udpchat\\NAME in the prefix ('' if not there)."""
+    found = glob.glob(os.path.join(mx.CTX.prefix, "drive_c", "users", "*", "AppData", "Roaming", "udpchat", name))
+    return found[0] if found else ""
+
+
+def test_history_windows(binary):
+    """The chat log on Windows: udpchat.exe peer chats in Chinese with a Linux peer; both
+    lines are in %APPDATA%\\udpchat\\history.db (SQLite built for mingw), and
+    `udpchat.exe history --search` finds the Chinese one after a restart."""
+    remove_conf()
+    db = appdata_file("history.db")
+    for f in (db, db + "-wal", db + "-shm"):
+        if f and os.path.exists(f):
+            os.remove(f)
+    mine, theirs = "视窗记录：第一条 %d" % os.getpid(), "林纳斯回复：收到了"
+    with h.ProcessGroup(binary) as g:
+        pw, pl = h.free_udp_ports(2)
+        w = mx.win(g, ["peer", "127.0.0.1:%d" % pl, "--port", pw, "--nick", "win", "--charset", "gbk"], "win",
+                   json_mode=True)  # its stdin is GBK (mx.win encodes so)
+        l = mx.lin(g, ["peer", "127.0.0.1:%d" % pw, "--port", pl, "--nick", "lin", "--no-history"], "lin")
+        check(l.wait_ready(10) == pl and w.wait_ready(90) == pw, "ready", l, w)
+        l.wait_event("join", 60, nick="win")
+        m = w.mark()
+        w.send_line(mine)
+        sent = w.wait_event("sent", 30, m, text=mine)
+        w.wait_event("delivered", 30, m, id=sent["id"])
+        l.send_line(theirs)
+        w.wait_for(lambda e: e.get("event") == "message" and e.get("text") == theirs, 30, m, "the Linux line")
+        check(w.stop(60) == 0 and l.stop(10) == 0, "exit codes", w, l)
+    check(appdata_file("history.db"), "no history.db under %APPDATA%\\udpchat in " + mx.CTX.prefix)
+    rc, out, err = mx.run_exe(["history", "--json"], env={})
+    rows = [json.loads(x) for x in out.decode("utf-8").splitlines() if x.strip()]
+    got = [(r["from"], r["own"], r["text"]) for r in rows]
+    check(got[-2:] == [("win", True, mine), ("lin", False, theirs)], "history under Wine: rc %d %r %r" % (rc, got, err[-300:]))
+    check(rows[-2]["state"] == "delivered", "own line not delivered: %r" % rows[-2])
+    rc, out, err = mx.run_exe(["history", "--search", "第一条 %d" % os.getpid(), "--json"], env={})
+    found = [json.loads(x)["text"] for x in out.decode("utf-8").splitlines() if x.strip()]
+    check(rc == 0 and found == [mine], "--search under Wine: rc %d %r %r" % (rc, found, err[-300:]))
+
+
 if __name__ == "__main__":
-    mx.main([test_console_first_start, test_pipe_hook_default_is_user_name, test_hostile_files_windows], gbk=False)
+    mx.main([test_console_first_start, test_pipe_hook_default_is_user_name, test_hostile_files_windows,
+             test_history_windows], gbk=False)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # test_windows_packages.sh -- the Windows packages as users get them, checked under Wine: build them
 # with `cpack --preset windows`, run the NSIS installer silently in a throwaway WINEPREFIX, run the
-# installed udpchat.exe, check the Add/Remove Programs entry and the Start-menu shortcut, uninstall
-# silently and check that nothing is left; unpack the portable zip and run its udpchat.exe.
+# installed udpchat.exe, check that udpchatw.exe (the window) and WenQuanYi Micro Hei with its licence
+# are next to it, the Add/Remove Programs entry, the Start-menu shortcuts and the desktop shortcut
+# (udpchatw.exe), uninstall silently and check that nothing is left; unpack the portable zip (the
+# same files) and run its udpchat.exe.
 # Needs mingw-w64, makensis (package nsis) and Wine: without them it fails, naming what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -56,10 +58,15 @@ u_dir=$WINEPREFIX/drive_c/udpchat-test
 uninst_key='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\udpchat'
 wine "$installer" /S "/D=$c_dir" || fail "the installer exited with status $?"
 wait_wine
-for f in bin/udpchat.exe README.md README.zh-CN.md LICENSE Uninstall.exe; do
+files=(bin/udpchat.exe bin/udpchatw.exe bin/wqy-microhei.ttc bin/wqy-microhei-LICENSE.txt README.md README.zh-CN.md
+       LICENSE Uninstall.exe)
+for f in "${files[@]}"; do
     [ -f "$u_dir/$f" ] || fail "the installer did not install $c_dir\\$f"
 done
-ok "installed $c_dir\\{bin\\udpchat.exe,README.md,LICENSE,Uninstall.exe}"
+cmp -s "$u_dir/bin/wqy-microhei.ttc" /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ||
+    fail "bin\\wqy-microhei.ttc is not Debian's WenQuanYi Micro Hei"
+grep -q 'WenQuanYi' "$u_dir/bin/wqy-microhei-LICENSE.txt" || fail "bin\\wqy-microhei-LICENSE.txt names no WenQuanYi"
+ok "installed $c_dir\\{bin\\{udpchat.exe,udpchatw.exe,wqy-microhei.ttc,wqy-microhei-LICENSE.txt},README.md,LICENSE,Uninstall.exe}"
 
 out=$(wine "$c_dir\\bin\\udpchat.exe" --version | tr -d '\r') || fail "the installed udpchat.exe --version failed"
 echo "installed udpchat.exe --version: $out"
@@ -76,23 +83,35 @@ value() { awk -v n="$1" '$1 == n { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' <<
 [ "$(value DoNotAddToPath)" = 1 ] || fail "a silent install changed PATH (DoNotAddToPath is '$(value DoNotAddToPath)')"
 ok "Add/Remove Programs entry: DisplayName, DisplayVersion, Publisher, UninstallString"
 
-# ---- the Start-menu shortcut: cmd.exe /k "...\udpchat.exe" lan ----
+# ---- the shortcuts: udpchat (the window, udpchatw.exe) in the Start menu and on the desktop,
+# "udpchat (console)": cmd.exe /k "...\udpchat.exe" lan ----
 menu=$WINEPREFIX/drive_c/ProgramData/Microsoft/Windows/Start\ Menu/Programs/udpchat
+desktop=$WINEPREFIX/drive_c/users/Public/Desktop
 [ -f "$menu/udpchat.lnk" ] || fail "no Start-menu shortcut udpchat\\udpchat.lnk"
+[ -f "$menu/udpchat (console).lnk" ] || fail "no Start-menu shortcut udpchat\\udpchat (console).lnk"
 [ -f "$menu/Uninstall.lnk" ] || fail "no Start-menu shortcut udpchat\\Uninstall.lnk"
-args="/k \"\"$c_dir\\bin\\udpchat.exe\" lan\""
-python3 - "$menu/udpchat.lnk" "$args" <<'EOF' || fail "the shortcut does not run cmd.exe $args"
+[ -f "$desktop/udpchat.lnk" ] || fail "no desktop shortcut udpchat.lnk ($(ls "$desktop" 2>&1))"
+lnk_has() { # lnk_has FILE TEXT: the shortcut holds TEXT (UTF-16 or ANSI), case-insensitive
+    python3 - "$1" "$2" <<'EOF'
 import sys
-data = open(sys.argv[1], "rb").read()
-ok = sys.argv[2].encode("utf-16-le") in data and (b"cmd.exe" in data.lower() or "cmd.exe".encode("utf-16-le") in data.lower())
-sys.exit(0 if ok else 1)
+data = open(sys.argv[1], "rb").read().lower()
+t = sys.argv[2].lower()
+sys.exit(0 if t.encode("utf-16-le") in data or t.encode("latin-1") in data else 1)
 EOF
+}
+for l in "$menu/udpchat.lnk" "$desktop/udpchat.lnk"; do
+    lnk_has "$l" "$c_dir\\bin\\udpchatw.exe" || fail "$(basename "$l") does not start $c_dir\\bin\\udpchatw.exe"
+done
+ok "Start-menu and desktop shortcuts udpchat.lnk: $c_dir\\bin\\udpchatw.exe"
+args="/k \"\"$c_dir\\bin\\udpchat.exe\" lan\""
+{ lnk_has "$menu/udpchat (console).lnk" "$args" && lnk_has "$menu/udpchat (console).lnk" cmd.exe; } ||
+    fail "the console shortcut does not run cmd.exe $args"
 # The same command line as the shortcut, from a batch file (taken verbatim, unlike wine's argv),
 # with --help added so that no chat starts: cmd's quoting hands 'lan --help' to udpchat.exe.
 printf '@cmd /k ""%s\\bin\\udpchat.exe" lan --help"\r\n' "$c_dir" >"$WINEPREFIX/drive_c/shortcut-test.bat"
 out=$(timeout 60 cmake/wine-run.sh cmd /c 'C:\shortcut-test.bat' </dev/null | tr -d '\r') || true
 grep -q '^usage: udpchat lan' <<<"$out" || fail "the shortcut's command line does not start 'udpchat lan': $out"
-ok "Start-menu shortcut: cmd.exe $args"
+ok "Start-menu shortcut udpchat (console).lnk: cmd.exe $args"
 
 # ---- uninstall silently: the uninstaller copies itself to %TEMP% and returns at once ----
 wine "$c_dir\\Uninstall.exe" /S || fail "the uninstaller exited with status $?"
@@ -101,24 +120,29 @@ for _ in $(seq 1 120); do
     sleep 1
 done
 wait_wine
-for f in bin/udpchat.exe README.md README.zh-CN.md LICENSE Uninstall.exe; do
+for f in "${files[@]}"; do
     [ ! -e "$u_dir/$f" ] || fail "$c_dir\\$f is still there after uninstalling"
 done
+[ ! -e "$desktop/udpchat.lnk" ] || fail "the desktop shortcut is still there after uninstalling"
 [ ! -e "$u_dir" ] || fail "$c_dir is still there after uninstalling"
 if wine reg query "$uninst_key" >/dev/null 2>&1; then fail "$uninst_key is still there after uninstalling"; fi
 if wine reg query 'HKLM\Software\udpchat developers' >/dev/null 2>&1; then fail "HKLM\\Software\\udpchat developers is still there"; fi
 [ ! -e "$menu" ] || fail "the Start-menu folder udpchat is still there after uninstalling"
-ok "uninstalled: files, registry keys and Start-menu folder are gone"
+ok "uninstalled: files, registry keys, Start-menu folder and desktop shortcut are gone"
 
 # ---- the portable zip ----
 python3 -m zipfile -e "$zip" "$tmp/zip"
 root=$tmp/zip/udpchat-${version}-win64
-for f in udpchat.exe README.md LICENSE; do
+for f in udpchat.exe udpchatw.exe wqy-microhei.ttc wqy-microhei-LICENSE.txt README.md LICENSE; do
     [ -f "$root/$f" ] || fail "the zip has no udpchat-${version}-win64/$f"
 done
+cmp -s "$root/wqy-microhei.ttc" /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || fail "the zip's wqy-microhei.ttc"
+headers=$(x86_64-w64-mingw32-objdump -p "$root/udpchatw.exe")
+grep -Eq 'Subsystem[[:space:]]+0*2[[:space:]]+\(Windows GUI\)' <<<"$headers" ||
+    fail "the zip's udpchatw.exe is not a GUI-subsystem program"
 out=$(wine "$root/udpchat.exe" --version | tr -d '\r') || fail "the zip's udpchat.exe --version failed"
 echo "zip udpchat.exe --version: $out"
 [ "$out" = "udpchat $version" ] || fail "the zip's udpchat.exe --version printed '$out'"
-ok "the zip unpacks and its udpchat.exe runs"
+ok "the zip unpacks, its udpchat.exe runs, udpchatw.exe (GUI subsystem) and the font with its licence are there"
 
 echo "test_windows_packages: all passed ($(basename "$installer"), $(basename "$zip"))"

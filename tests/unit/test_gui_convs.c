@@ -1,0 +1,166 @@
+/* test_gui_convs.c -- the window's conversations without a display: roster entries, unread badges, where lines go, bounds */
+#include "testhelp.h"
+#include "gui_convs.h"
+#include "udpchat/mem.h"
+#include "udpchat/wire.h"
+
+static const model_msg *apply(model *m, chat_event_type t, const char *from, const char *to, const char *text, int flags)
+{
+    chat_event ev = {0};
+    ev.type = t;
+    ev.flags = flags;
+    ev.from = (char *)from;
+    ev.to = (char *)to;
+    ev.text = (char *)text;
+    return model_apply(m, &ev);
+}
+
+static size_t shown(const gui_convs *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < model_msg_count(c->m); i++) n += convs_shows(c, model_msg_at(c->m, i));
+    return n;
+}
+
+static void test_roster_and_unread(void)
+{
+    model *m = model_create("alice");
+    gui_convs c;
+    convs_init(&c, m, 0, "(everyone)");
+    apply(m, EV_JOIN, "bob", NULL, NULL, 0);
+    apply(m, EV_JOIN, "alice", NULL, NULL, 0); /* ourselves: not listed */
+    apply(m, EV_JOIN, "carol", NULL, NULL, 0);
+    convs_open(&c, "");
+    convs_note(&c);
+    convs_list(&c);
+    CHECK_EQ_INT(c.nlist, 3);
+    CHECK(strcmp(c.list[0].label, "(everyone)") == 0 && c.list[0].conv == 0);
+    CHECK(strcmp(c.list[1].label, "bob") == 0 && c.list[1].conv != 0 && c.list[2].conv != c.list[1].conv);
+    apply(m, EV_MESSAGE, "bob", "alice", "psst", CHAT_PRIVATE);
+    apply(m, EV_MESSAGE, "bob", "alice", "psst again", CHAT_PRIVATE);
+    apply(m, EV_MESSAGE, "carol", NULL, "hi all", 0);
+    convs_note(&c);
+    convs_read(&c); /* "" is open and seen */
+    convs_list(&c);
+    CHECK_EQ_INT(c.list[0].unread, 0);
+    CHECK_EQ_INT(c.list[1].unread, 2); /* bob's badge */
+    CHECK_EQ_INT(c.list[2].unread, 0);
+    CHECK_EQ_INT(convs_unread_total(&c), 2);
+    CHECK_EQ_INT(shown(&c), 1 + 3); /* carol's line and the three joins */
+    convs_open(&c, "bob");
+    CHECK_EQ_INT(convs_entry_of(&c, c.open), 1);
+    convs_read(&c); /* opened: cleared */
+    convs_list(&c);
+    CHECK_EQ_INT(c.list[1].unread, 0);
+    CHECK_EQ_INT(convs_unread_total(&c), 0);
+    CHECK_EQ_INT(shown(&c), 2 + 1); /* bob's two lines and his join */
+    convs_free(&c);
+    model_destroy(m);
+}
+
+static void test_system_lines_follow_the_open_one(void)
+{
+    model *m = model_create("alice");
+    gui_convs c;
+    convs_init(&c, m, 0, "(everyone)");
+    apply(m, EV_JOIN, "bob", NULL, NULL, 0);
+    convs_open(&c, "bob");
+    apply(m, EV_ERROR, NULL, NULL, "no such offer", 0); /* said while bob's was open */
+    convs_note(&c);
+    const model_msg *err = model_msg_at(m, model_msg_count(m) - 1);
+    CHECK(convs_shows(&c, err));
+    convs_open(&c, "");
+    CHECK(!convs_shows(&c, err));
+    apply(m, EV_LEAVE, "bob", NULL, NULL, 0);
+    convs_note(&c);
+    convs_list(&c); /* bob is gone; his conversation had nothing: not listed */
+    CHECK_EQ_INT(c.nlist, 1);
+    apply(m, EV_MESSAGE, "dave", "alice", "from someone not listed", CHAT_PRIVATE);
+    convs_note(&c);
+    convs_list(&c);
+    CHECK_EQ_INT(c.nlist, 2);
+    CHECK(strcmp(c.list[1].label, "dave (left)") == 0 && c.list[1].unread == 1);
+    convs_free(&c);
+    model_destroy(m);
+}
+
+static void test_offers_count_and_follow_their_peer(void)
+{
+    model *m = model_create("bob");
+    gui_convs c;
+    convs_init(&c, m, 0, "(everyone)");
+    apply(m, EV_JOIN, "alice", NULL, NULL, 0);
+    convs_open(&c, "");
+    chat_event o = {0};
+    o.type = EV_FILE_OFFER;
+    o.from = "alice";
+    o.files = "1234\t1\n7\t100\t5\t1\tok\t报告.pdf\n";
+    model_apply(m, &o);
+    convs_note(&c);
+    convs_note(&c); /* placed once */
+    CHECK_EQ_INT(c.nfiles, 1);
+    CHECK(c.files[0].is_offer && c.files[0].key == 1 && c.files[0].conv == model_conv_find(m, "alice"));
+    convs_read(&c);
+    convs_list(&c);
+    CHECK_EQ_INT(c.list[1].unread, 1); /* alice's offer, not yet seen */
+    convs_open(&c, "alice");
+    convs_read(&c);
+    convs_list(&c);
+    CHECK_EQ_INT(c.list[1].unread, 0);
+    chat_event t = {0};
+    t.type = EV_TRANSFER;
+    t.id = 4, t.reason = TRANSFER_PROGRESS, t.from = "alice", t.text = "报告.pdf", t.bytes = 50, t.size = 100;
+    model_apply(m, &t);
+    convs_note(&c);
+    CHECK_EQ_INT(c.nfiles, 2);
+    CHECK(!c.files[1].is_offer && c.files[1].key == 4 && c.files[1].conv == c.open);
+    convs_free(&c);
+    model_destroy(m);
+}
+
+static void test_history_bounded_and_first_open(void)
+{
+    model *m = model_create("alice");
+    gui_convs c;
+    convs_init(&c, m, 0, "(room)");
+    convs_open(&c, "bob");
+    size_t bob = c.open;
+    CHECK(convs_first_open(&c, bob) && !convs_first_open(&c, bob) && convs_first_open(&c, 0));
+    for (int i = 0; i < CONVS_EXTRA_KEEP + 10; i++) {
+        char t[32];
+        snprintf(t, sizeof t, "old %d", i);
+        convs_extra_add(&c, xstrdup(t), 1);
+    }
+    convs_open(&c, "");
+    convs_extra_add(&c, xstrdup("room line"), 0);
+    CHECK_EQ_INT(c.nextra, CONVS_EXTRA_KEEP + 1); /* bob's capped, the room's kept */
+    CHECK(strcmp(c.extra[0].text, "old 10") == 0 && c.extra[0].after == 0); /* the oldest went */
+    CHECK(strcmp(c.extra[c.nextra - 1].text, "room line") == 0 && c.extra[c.nextra - 1].conv == 0);
+    convs_free(&c);
+    model_destroy(m);
+}
+
+static void test_single(void)
+{
+    model *m = model_create("alice");
+    gui_convs c;
+    convs_init(&c, m, 1, "(everyone)");
+    apply(m, EV_JOIN, "bob", NULL, NULL, 0);
+    apply(m, EV_MESSAGE, "bob", NULL, "hi", 0);
+    convs_open(&c, "bob"); /* peer mode: one conversation whatever is asked */
+    convs_note(&c);
+    convs_list(&c);
+    CHECK(c.open == 0 && c.nlist == 1 && c.list[0].conv == 0 && shown(&c) == 2);
+    convs_free(&c);
+    model_destroy(m);
+}
+
+int main(void)
+{
+    RUN(test_roster_and_unread);
+    RUN(test_system_lines_follow_the_open_one);
+    RUN(test_offers_count_and_follow_their_peer);
+    RUN(test_history_bounded_and_first_open);
+    RUN(test_single);
+    return th_finish();
+}
