@@ -146,6 +146,7 @@ if(UDPCHAT_GUI)
     src/gui/gui_input.c
     src/gui/gui_draw.c
     src/gui/gui_logic.c
+    src/gui/gui_stats.c
   )
   target_link_libraries(udpchat_gui PUBLIC udpchat_core udpchat::sdl2)
   if(WIN32)

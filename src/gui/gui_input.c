@@ -238,7 +238,7 @@ gui_event gui_wait(gui *g, uint32_t timeout_ms)
     gui_event ev = {GUI_EV_NONE, NULL, -1};
     for (int i = 0; g->dirty && i < 2; i++) { /* twice at most: drawing may clamp the scroll */
         g->dirty = 0;
-        gui_draw(g);
+        gui_stats_draw(g); /* gui_draw, timed under UDPCHAT_GUI_FRAMES */
     }
     SDL_Event e;
     if (!SDL_WaitEventTimeout(&e, timeout_ms > INT_MAX ? INT_MAX : (int)timeout_ms)) return ev;

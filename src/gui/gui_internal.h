@@ -134,4 +134,8 @@ int gui_button_hit(const gui *g, int x, int y);
 /* Rows a page scrolls. */
 int gui_page_rows(const gui *g);
 
+/* gui_stats.c: gui_draw, timed when UDPCHAT_GUI_FRAMES names a file (one line per frame,
+ * microseconds of draw + present; bench/gui_bench.py reads it) */
+void gui_stats_draw(gui *g);
+
 #endif

@@ -363,6 +363,46 @@ def test_gui_input_method(binary):
         x.close()
 
 
+def test_gui_frames_file(binary):
+    """UDPCHAT_GUI_FRAMES=FILE (bench/gui_bench.py's instrumentation): the first frame's wall
+    clock, then one line of draw+present microseconds per frame; a PageUp draws one more."""
+    x = Xvfb()
+    frames = h.private_home()["XDG_STATE_HOME"] + "-frames.txt"  # removed with the home
+    try:
+        with h.ProcessGroup(binary) as g:
+            pa, pb = h.free_udp_ports(2)
+            t0 = time.time()
+            g.start(["gui", "peer", "127.0.0.1:%d" % pa, "--port", pb, "--nick", "alice", "--no-history"],
+                    name="alice", env=dict(x.env, UDPCHAT_GUI_FRAMES=frames), stdin=False)
+            wid = x.window("udpchat - alice")
+
+            def lines(n, what):
+                deadline = time.monotonic() + h.T(10)
+                while time.monotonic() < deadline:
+                    if os.path.exists(frames):
+                        with open(frames) as f:
+                            got = f.read().splitlines()
+                        if len(got) >= n:
+                            return got
+                    time.sleep(0.1)
+                raise AssertionError("%s: %s has fewer than %d lines" % (what, frames, n))
+
+            got = lines(2, "the first frame")
+            head = "# first frame presented at unix_us "
+            check(got[0].startswith(head), "first line %r" % got[0])
+            first = int(got[0][len(head):]) / 1e6
+            check(t0 <= first <= time.time(), "first frame at %.3f, started at %.3f" % (first, t0))
+            time.sleep(0.5)
+            n = len(lines(2, "the first frames"))
+            x.run("xdotool", "windowfocus", "--sync", wid)
+            x.run("xdotool", "key", "Prior")
+            got = lines(n + 1, "the frame after PageUp")
+            check(all(l.isdigit() and int(l) < 10_000_000 for l in got[1:]), "frame lines %r" % got[1:])
+            check(not [l for l in got[1:] if l.startswith("#")], "a second header: %r" % got)
+    finally:
+        x.close()
+
+
 def test_gui_no_display(binary):
     """Without a display: exit 1 and a sentence that says so."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
@@ -583,4 +623,4 @@ def test_gui_file_accept(binary):
 if __name__ == "__main__":
     h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_port_taken, test_gui_bad_font,
             test_gui_unseen_in_title, test_gui_input_method, test_gui_no_display,
-            test_gui_conversations, test_gui_file_accept])
+            test_gui_conversations, test_gui_file_accept, test_gui_frames_file])

@@ -1,0 +1,41 @@
+/* gui_stats.c -- UDPCHAT_GUI_FRAMES=FILE: one line per frame drawn (microseconds of draw + present), for bench/ */
+#include <stdio.h>
+#include <time.h>
+
+#include "gui_internal.h"
+
+/* The file is opened at the first frame and kept open (flushed per line) until the process
+ * ends. Unset: one getenv at the first frame, then a pointer test per frame. The first line,
+ * "# first frame presented at unix_us N", is the wall clock (TIME_UTC) when the first frame
+ * was presented: bench/gui_bench.py subtracts the time it started the process. */
+static FILE *frames;
+static int looked;   /* 1: the environment was read */
+static int started;  /* 1: the first frame's line was written */
+
+static void stats_open(void)
+{
+    looked = 1;
+    const char *path = SDL_getenv("UDPCHAT_GUI_FRAMES");
+    if (path && *path) frames = fopen(path, "a");
+}
+
+void gui_stats_draw(gui *g)
+{
+    if (!looked) stats_open();
+    if (!frames) {
+        gui_draw(g);
+        return;
+    }
+    Uint64 t0 = SDL_GetPerformanceCounter();
+    gui_draw(g);
+    Uint64 us = (SDL_GetPerformanceCounter() - t0) * 1000000 / SDL_GetPerformanceFrequency();
+    if (!started) {
+        started = 1;
+        struct timespec ts = {0, 0};
+        if (timespec_get(&ts, TIME_UTC))
+            fprintf(frames, "# first frame presented at unix_us %lld\n",
+                    (long long)ts.tv_sec * 1000000 + (long long)(ts.tv_nsec / 1000));
+    }
+    fprintf(frames, "%llu\n", (unsigned long long)us);
+    fflush(frames); /* a reader sees each frame at once */
+}
