@@ -316,12 +316,23 @@ static int drain(gui_app *A)
     return stop;
 }
 
+/* How long the window may sleep: what the chat loop says while lines are held or a quit is
+ * under way; else GUI_IDLE_MS. The service thread wakes it for every event (gui_wake), so an
+ * idle wait is only how soon a signal (SIGTERM) is noticed; each wake of an idle window
+ * costs an X11 poll and a dozen empty reads, four times the console's. */
+#define GUI_IDLE_MS 1000
+static uint32_t idle_wait(const gui_app *A)
+{
+    uint32_t w = chat_loop_wait(&A->L);
+    return A->L.held_since || A->L.quit_at ? w : GUI_IDLE_MS;
+}
+
 static int run(gui_app *A)
 {
     int stop = 0;
     view_update(A);
     while (!stop) {
-        gui_event e = gui_wait(A->g, chat_loop_wait(&A->L));
+        gui_event e = gui_wait(A->g, idle_wait(A));
         if (e.type == GUI_EV_LINE) typed(A, e.line), A->stale = 1;
         else if (e.type == GUI_EV_PICK) pick(A, e.index), A->stale = 1;
         else if (e.type == GUI_EV_ACCEPT || e.type == GUI_EV_DECLINE)

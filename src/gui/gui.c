@@ -39,12 +39,29 @@ void gui_rescale(gui *g)
     g->dirty = 1;
 }
 
+/* The renderer: SDL's software one drawing into the window's own surface (X11 shared memory,
+ * GDI) unless the user chose another (SDL_RENDER_DRIVER, SDL_FRAMEBUFFER_ACCELERATION: the
+ * environment wins over these defaults). Text is all it draws; an OpenGL renderer or SDL's
+ * OpenGL "texture framebuffer" would load the GL driver (Mesa's software one: 60 MiB of LLVM
+ * and half a second before the first frame) for nothing. Where the window has no surface of
+ * its own (Wayland), SDL's own choice. */
+static SDL_Renderer *make_renderer(SDL_Window *win)
+{
+    SDL_SetHintWithPriority(SDL_HINT_RENDER_DRIVER, "software", SDL_HINT_DEFAULT);
+    SDL_SetHintWithPriority(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0", SDL_HINT_DEFAULT);
+    SDL_Renderer *r = SDL_CreateRenderer(win, -1, 0);
+    if (r) return r;
+    SDL_ResetHint(SDL_HINT_RENDER_DRIVER);
+    SDL_ResetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION);
+    r = SDL_CreateRenderer(win, -1, SDL_RENDERER_PRESENTVSYNC);
+    return r ? r : SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+}
+
 static int make_window(gui *g, const gui_options *o, char *err, size_t errlen)
 {
     g->win = SDL_CreateWindow(o->title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 900, 600,
                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
-    if (g->win) g->ren = SDL_CreateRenderer(g->win, -1, SDL_RENDERER_PRESENTVSYNC);
-    if (g->win && !g->ren) g->ren = SDL_CreateRenderer(g->win, -1, SDL_RENDERER_SOFTWARE);
+    if (g->win) g->ren = make_renderer(g->win);
     if (!g->ren) snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
     return g->ren ? 0 : -1;
 }

@@ -7,6 +7,43 @@
 #include "udpchat/mem.h"
 #include "udpchat/utf8.h"
 
+#define GUI_FONT_MAX_BYTES (64 << 20) /* a larger font file is read from disk per glyph */
+
+/* Face i's file in memory (shared with an earlier face of the same file). SDL_ttf keeps 256
+ * glyphs per face; for Chinese text it misses all the time, and FreeType then seeks and
+ * reads the file again for each miss: two system calls per glyph from disk, none from here. */
+static void load_data(gui_fonts *f, int i)
+{
+    if (f->data[i] || !f->path[i]) return;
+    for (int j = 0; j < GUI_FACES; j++)
+        if (j != i && f->data[j] && f->path[j] && strcmp(f->path[j], f->path[i]) == 0) {
+            f->data[i] = f->data[j], f->size[i] = f->size[j], f->owns[i] = 0;
+            return;
+        }
+    SDL_RWops *rw = SDL_RWFromFile(f->path[i], "rb");
+    Sint64 n = rw ? SDL_RWsize(rw) : -1;
+    if (rw && n > 0 && n <= GUI_FONT_MAX_BYTES) {
+        size_t got = 0;
+        f->data[i] = SDL_LoadFile_RW(rw, &got, 0);
+        f->size[i] = got, f->owns[i] = f->data[i] != NULL;
+    }
+    if (rw) SDL_RWclose(rw);
+}
+
+/* Face i at px: from memory when its file could be read, else from the file. */
+static TTF_Font *open_face(gui_fonts *f, int i, int px)
+{
+    load_data(f, i);
+    if (f->data[i]) return TTF_OpenFontIndexRW(SDL_RWFromConstMem(f->data[i], (int)f->size[i]), 1, px, f->index[i]);
+    return TTF_OpenFontIndex(f->path[i], px, f->index[i]);
+}
+
+static void free_data(gui_fonts *f, int i)
+{
+    if (f->owns[i]) SDL_free(f->data[i]);
+    f->data[i] = NULL, f->size[i] = 0, f->owns[i] = 0;
+}
+
 /* A face for cp that none of the open ones has (emoji, Thai, ...): the system's (gui_font_fc.c,
  * gui_font_win32.c); its index, or -1. */
 static int find_face(gui_fonts *f, uint32_t cp)
@@ -16,13 +53,18 @@ static int find_face(gui_fonts *f, uint32_t cp)
     char *path = gui_face_find_char(cp, &index);
     for (int i = 0; path && i < f->nfaces; i++)
         if (f->path[i] && strcmp(f->path[i], path) == 0 && f->index[i] == index) free(path), path = NULL;
-    TTF_Font *face = path ? TTF_OpenFontIndex(path, f->px, index) : NULL;
+    if (!path) return -1;
+    int i = f->nfaces;
+    f->path[i] = path, f->index[i] = index;
+    TTF_Font *face = open_face(f, i, f->px);
     if (!face || !TTF_GlyphIsProvided32(face, cp)) {
         if (face) TTF_CloseFont(face);
+        free_data(f, i);
         free(path);
+        f->path[i] = NULL;
         return -1;
     }
-    f->path[f->nfaces] = path, f->index[f->nfaces] = index, f->face[f->nfaces] = face;
+    f->face[i] = face;
     return f->nfaces++;
 }
 
@@ -30,7 +72,7 @@ static int open_faces(gui_fonts *f, int px)
 {
     for (int i = 0; i < f->nfaces; i++) {
         f->face[i] = NULL;
-        if (f->path[i] && !(f->face[i] = TTF_OpenFontIndex(f->path[i], px, f->index[i]))) {
+        if (f->path[i] && !(f->face[i] = open_face(f, i, px))) {
             if (i == 0) return -1;
         }
     }
@@ -79,8 +121,10 @@ int gui_fonts_resize(gui_fonts *f, int px)
 
 void gui_fonts_close(gui_fonts *f)
 {
-    for (int i = 0; i < GUI_FACES; i++) {
+    for (int i = 0; i < GUI_FACES; i++)
         if (f->face[i]) TTF_CloseFont(f->face[i]);
+    for (int i = 0; i < GUI_FACES; i++) { /* the files after every face that reads them */
+        free_data(f, i);
         free(f->path[i]);
         f->face[i] = NULL, f->path[i] = NULL;
     }

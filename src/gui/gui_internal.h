@@ -15,6 +15,9 @@ typedef struct gui_fonts {
     char *path[GUI_FACES];  /* [0] Latin (or --font), [1] CJK (NULL: none found), [2..] found */
     long index[GUI_FACES];  /* face index in a collection (.ttc) */
     TTF_Font *face[GUI_FACES];
+    void *data[GUI_FACES];  /* the font file, read once (SDL_LoadFile): glyphs load from memory */
+    size_t size[GUI_FACES];
+    int owns[GUI_FACES];    /* 1: data[i] is this face's to free (0: shared with an earlier face) */
     int nfaces;
     struct { uint32_t cp; int face; } miss[GUI_MISSES];
     int next_miss;
