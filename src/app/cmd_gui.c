@@ -38,21 +38,26 @@ static int take_font(int *argc, char **argv)
     return 0;
 }
 
+static const char usage_text[] =
+    "usage: udpchat gui [lan | join HOST[:PORT] | peer HOST:PORT] [OPTIONS]\n\n"
+    "The chat of 'udpchat lan' (the default), 'join' or 'peer' in a window: a roster, the\n"
+    "conversation, an input box. Every option of that mode works here (see 'udpchat MODE --help');\n"
+    "lines are also printed on stdout, as in line mode. One more:\n"
+    "  --font FILE  draw text with this TTF/OTF font (default: fontconfig's sans for Latin\n"
+    "               and a Chinese-capable sans for the rest; on Windows Segoe UI and\n"
+    "               Microsoft YaHei or SimSun, else wqy-microhei.ttc next to udpchat.exe)\n\n"
+    "Keys: Enter sends, Shift+Enter starts a new line, PageUp/PageDown and the wheel scroll,\n"
+    "Ctrl +/- zoom (Ctrl 0: 100%), Tab moves between the input box, the roster (Up/Down and\n"
+    "Enter, or a click, open a conversation: like /to NICK) and a file offer's Accept /\n"
+    "Decline buttons; Ctrl+Tab / Ctrl+Shift+Tab open the next / previous conversation; drag\n"
+    "over the conversation to select, Ctrl+C copies, Ctrl+V pastes. A file dropped on the\n"
+    "window is offered to the open conversation's person (LAN mode, as /send does).";
+
+/* On stdout; udpchatw.exe has none a user sees: in a message box too. */
 static void usage(void)
 {
-    puts("usage: udpchat gui [lan | join HOST[:PORT] | peer HOST:PORT] [OPTIONS]\n\n"
-         "The chat of 'udpchat lan' (the default), 'join' or 'peer' in a window: a roster, the\n"
-         "conversation, an input box. Every option of that mode works here (see 'udpchat MODE --help');\n"
-         "lines are also printed on stdout, as in line mode. One more:\n"
-         "  --font FILE  draw text with this TTF/OTF font (default: fontconfig's sans for Latin\n"
-         "               and a Chinese-capable sans for the rest; on Windows Segoe UI and\n"
-         "               Microsoft YaHei or SimSun, else wqy-microhei.ttc next to udpchat.exe)\n\n"
-         "Keys: Enter sends, Shift+Enter starts a new line, PageUp/PageDown and the wheel scroll,\n"
-         "Ctrl +/- zoom (Ctrl 0: 100%), Tab moves between the input box, the roster (Up/Down and\n"
-         "Enter, or a click, open a conversation: like /to NICK) and a file offer's Accept /\n"
-         "Decline buttons; Ctrl+Tab / Ctrl+Shift+Tab open the next / previous conversation; drag\n"
-         "over the conversation to select, Ctrl+C copies, Ctrl+V pastes. A file dropped on the\n"
-         "window is offered to the open conversation's person (LAN mode, as /send does).");
+    puts(usage_text);
+    if (req.windowed) gui_message_box("udpchat", usage_text);
 }
 
 static int run_mode(int argc, char **argv)

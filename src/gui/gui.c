@@ -76,8 +76,13 @@ gui *gui_open(const gui_options *o, char *err, size_t errlen)
     SDL_SetHint(SDL_HINT_WINDOWS_DPI_AWARENESS, "permonitorv2");
     SDL_SetHint(SDL_HINT_WINDOWS_DPI_SCALING, "1");
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) {
-        snprintf(err, errlen, "no display: %s (is DISPLAY or WAYLAND_DISPLAY set? without 'gui', udpchat "
-                              "chats in the terminal)", SDL_GetError());
+        snprintf(err, errlen, "no display: %s (%s without 'gui', udpchat chats in the terminal)", SDL_GetError(),
+#ifdef _WIN32
+                 "a window needs the desktop, not a service or a remote shell;"
+#else
+                 "is DISPLAY or WAYLAND_DISPLAY set?"
+#endif
+        );
         return NULL;
     }
     gui *g = xcalloc(1, sizeof *g);
