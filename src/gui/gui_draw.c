@@ -166,7 +166,27 @@ static void draw_extra_row(gui *g, const gui_line *ln, int x, int y)
     fill(g->ren, (SDL_Rect){x, y + lh / 4, w * ln->progress / 1000, lh / 2}, 0x2A, 0x9D, 0x8F);
 }
 
-/* One line, its last row at the bottom (*y goes up); rows scrolled past are skipped. */
+static int wrap_count(void *fonts, const char *s, size_t len, int width)
+{
+    row rows[MAX_ROWS];
+    return (int)wrap(fonts, s, len, width, rows, MAX_ROWS);
+}
+
+/* Rows ln takes at g->rows' width (its text's counted once, then remembered). */
+static int line_rows(gui *g, gui_line *ln)
+{
+    return gui_rows_count(&g->rows, &ln->rows, ln->text, wrap_count, &g->fonts) + has_extra_row(ln);
+}
+
+/* The width the conversation's text wraps at (left of the marks' column). */
+static int conv_width(gui *g)
+{
+    int lh = g->fonts.line_h, w = g->conv_box.w - mark_col(g);
+    return w > lh ? w : lh;
+}
+
+/* One line, its last row at the bottom (*y goes up); rows scrolled past are skipped. Only
+ * lines on screen come here: they are wrapped, the others counted (line_rows). */
 static void draw_line(gui *g, size_t i, int width, int mw, int *y, int *skip)
 {
     SDL_Rect b = g->conv_box;
@@ -192,11 +212,16 @@ static void draw_line(gui *g, size_t i, int width, int mw, int *y, int *skip)
 static void draw_conv(gui *g)
 {
     SDL_Rect b = g->conv_box;
-    int lh = g->fonts.line_h, mw = mark_col(g), width = b.w - mw > lh ? b.w - mw : lh;
+    int lh = g->fonts.line_h, mw = mark_col(g), width = conv_width(g);
     int y = b.y + b.h, skip = g->scroll;
     g->nvis = g->nbtn = 0;
+    gui_rows_cache_at(&g->rows, width, g->fonts.px); /* resized, zoomed, rescaled: counted again */
     SDL_RenderSetClipRect(g->ren, &b);
-    for (size_t i = g->nlines; i-- > 0 && y - lh >= b.y;) draw_line(g, i, width, mw, &y, &skip);
+    for (size_t i = g->nlines; i-- > 0 && y - lh >= b.y;) {
+        int n = line_rows(g, &g->lines[i]);
+        if (skip >= n) skip -= n; /* below the view: not wrapped */
+        else draw_line(g, i, width, mw, &y, &skip);
+    }
     SDL_RenderSetClipRect(g->ren, NULL);
     if (g->btn_cursor >= (int)g->nbtn) g->btn_cursor = g->nbtn ? (int)g->nbtn - 1 : 0;
     if (g->focus == GUI_FOCUS_BUTTONS && !g->nbtn) g->focus = GUI_FOCUS_INPUT, g->dirty = 1;
@@ -270,11 +295,10 @@ int gui_roster_hit(const gui *g, int x, int y)
     return i < (int)g->nroster ? i : -1;
 }
 
-int gui_rows_of(gui *g, const gui_line *ln)
+int gui_rows_of(gui *g, gui_line *ln)
 {
-    row rows[MAX_ROWS];
-    int width = g->conv_box.w - mark_col(g) > g->fonts.line_h ? g->conv_box.w - mark_col(g) : g->fonts.line_h;
-    return (int)wrap(&g->fonts, ln->text, strlen(ln->text), width, rows, MAX_ROWS) + has_extra_row(ln);
+    gui_rows_cache_at(&g->rows, conv_width(g), g->fonts.px);
+    return line_rows(g, ln);
 }
 
 /* vis[] is bottom first: the row under y, else the nearest (above the top: the top row). */

@@ -70,6 +70,7 @@ typedef struct gui_line {
     char *text, *mark;  /* owned */
     int offer;          /* >0: Accept / Decline buttons for this offer, in a row below the text */
     int progress;       /* 0..1000: a bar in a row below the text; -1: none */
+    gui_rows_memo rows; /* its text's rows at g->rows' width and size (not its buttons or bar) */
 } gui_line;
 
 /* What the last drawing put where (for the mouse and the keyboard); bounded arrays. */
@@ -114,6 +115,7 @@ struct gui {
     gui_button btn[GUI_BUTTONS]; /* buttons drawn, the newest offer's Accept first */
     size_t nbtn;
     int btn_cursor;              /* the keyboard's button (GUI_FOCUS_BUTTONS) */
+    gui_rows_cache rows;         /* the lines' row counts at the conversation's width and text size */
 };
 
 /* gui.c: the text size in pixels for zoom (percent) on this screen (g->dpi) */
@@ -127,8 +129,9 @@ int gui_is_wake(const SDL_Event *e);
 void gui_draw(gui *g);
 /* The roster row at window point (x, y), or -1. */
 int gui_roster_hit(const gui *g, int x, int y);
-/* Rows a line takes in the conversation at its current width (its buttons or bar too). */
-int gui_rows_of(gui *g, const gui_line *ln);
+/* Rows a line takes in the conversation at its current width (its buttons or bar too);
+ * wrapped once per text, width and text size (g->rows, ln->rows). */
+int gui_rows_of(gui *g, gui_line *ln);
 /* The place in the conversation's text at window point (x, y) (output pixels): the
  * nearest row drawn. 0 when nothing is drawn. */
 int gui_conv_hit(gui *g, int x, int y, gui_pos *at);

@@ -1,4 +1,4 @@
-/* gui_logic.c -- the window's pure logic: selection ranges and text, per-view scroll, cycling */
+/* gui_logic.c -- the window's pure logic: selection ranges and text, per-view scroll, cycling, row counts */
 #include "gui_logic.h"
 
 #include <string.h>
@@ -74,4 +74,35 @@ int gui_cycle(int cur, int n, int dir)
     if (n <= 0) return -1;
     if (cur < 0 || cur >= n) return dir > 0 ? 0 : n - 1;
     return ((cur + dir) % n + n) % n;
+}
+
+void gui_rows_cache_at(gui_rows_cache *c, int width, int px)
+{
+    if (c->gen && c->width == width && c->px == px) return;
+    memset(c->slot, 0, sizeof c->slot);
+    c->width = width, c->px = px;
+    if (++c->gen == 0) c->gen = 1; /* 0 is a new line's memo */
+}
+
+static uint64_t text_hash(const char *s, size_t len) /* FNV-1a */
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+int gui_rows_count(gui_rows_cache *c, gui_rows_memo *m, const char *text, gui_wrap_fn wrap, void *ctx)
+{
+    if (c->gen && m->gen == c->gen) return m->rows;
+    size_t len = strlen(text);
+    uint64_t h = text_hash(text, len);
+    size_t at = (size_t)(h ^ (h >> 32)) & (GUI_ROWS_SLOTS - 1);
+    int rows = c->slot[at].rows;
+    if (!rows || c->slot[at].hash != h || c->slot[at].len != (uint32_t)len) {
+        rows = wrap(ctx, text, len, c->width);
+        if (rows < 1) rows = 1;
+        c->slot[at].hash = h, c->slot[at].len = (uint32_t)len, c->slot[at].rows = rows;
+    }
+    m->rows = rows, m->gen = c->gen;
+    return rows;
 }

@@ -1,4 +1,4 @@
-/* test_gui_logic.c -- the window's pure logic without a display: selection ranges and text, per-view scroll, Ctrl+Tab */
+/* test_gui_logic.c -- the window's pure logic without a display: selection ranges and text, per-view scroll, Ctrl+Tab, row counts */
 #include "testhelp.h"
 #include "gui_logic.h"
 
@@ -99,6 +99,67 @@ static void test_cycle(void)
     CHECK_EQ_INT(gui_cycle(0, 1, 1), 0);
 }
 
+/* A stand-in for wrapping: width bytes a row; counts its calls. */
+static int wraps;
+static int fake_wrap(void *ctx, const char *text, size_t len, int width)
+{
+    (void)ctx, (void)text;
+    wraps++;
+    return (int)(len / (size_t)width) + 1;
+}
+
+static int count(gui_rows_cache *c, gui_rows_memo *m, const char *text)
+{
+    return gui_rows_count(c, m, text, fake_wrap, NULL);
+}
+
+static void test_row_counts(void)
+{
+    static gui_rows_cache c; /* 64 KiB: not on the stack */
+    gui_rows_memo a = {0}, b = {0}, other = {0};
+    const char *t = "0123456789abcdefghij"; /* 20 bytes */
+    wraps = 0;
+    gui_rows_cache_at(&c, 10, 17);
+    CHECK_EQ_INT(count(&c, &a, t), 3);
+    CHECK_EQ_INT(count(&c, &a, t), 3); /* the memo: not wrapped again */
+    CHECK_EQ_INT(wraps, 1);
+    CHECK_EQ_INT(count(&c, &b, t), 3); /* a new line, the same text: the cache's */
+    CHECK_EQ_INT(wraps, 1);
+    CHECK_EQ_INT(count(&c, &other, "0123456789abcdefghiX"), 3); /* same length, other text */
+    CHECK_EQ_INT(wraps, 2);
+    gui_rows_cache_at(&c, 10, 17); /* the same width and size: nothing forgotten */
+    CHECK_EQ_INT(count(&c, &a, t), 3);
+    CHECK_EQ_INT(wraps, 2);
+    gui_rows_cache_at(&c, 5, 17); /* resized: every count again, memos too */
+    CHECK_EQ_INT(count(&c, &a, t), 5);
+    CHECK_EQ_INT(count(&c, &b, t), 5);
+    CHECK_EQ_INT(wraps, 3);
+    gui_rows_cache_at(&c, 5, 34); /* zoomed or rescaled (fake_wrap ignores px) */
+    CHECK_EQ_INT(count(&c, &b, t), 5);
+    CHECK_EQ_INT(wraps, 4);
+    gui_rows_memo fresh = {0};
+    CHECK_EQ_INT(count(&c, &fresh, ""), 1); /* at least one row */
+}
+
+/* More texts than slots: each still counted right (bounded: some are wrapped again). */
+static void test_row_counts_bounded(void)
+{
+    static gui_rows_cache c;
+    static gui_rows_memo m[3 * GUI_ROWS_SLOTS];
+    char t[32];
+    gui_rows_cache_at(&c, 4, 17);
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < 3 * GUI_ROWS_SLOTS; i++) {
+            int len = snprintf(t, sizeof t, "%d", i);
+            gui_rows_memo fresh = {0};
+            CHECK_EQ_INT(count(&c, pass ? &fresh : &m[i], t), len / 4 + 1);
+        }
+    wraps = 0;
+    snprintf(t, sizeof t, "%d", 7);
+    CHECK_EQ_INT(count(&c, &m[7], t), 1); /* its memo still holds */
+    CHECK_EQ_INT(wraps, 0);
+}
+
 int main(void)
 {
     RUN(test_order_and_empty);
@@ -106,5 +167,7 @@ int main(void)
     RUN(test_text);
     RUN(test_views);
     RUN(test_cycle);
+    RUN(test_row_counts);
+    RUN(test_row_counts_bounded);
     return th_finish();
 }
