@@ -10,7 +10,9 @@ Screenshots (PNG) go to gui-shots/ in the build tree, for a person to look at.
 usage: test_gui_windows.py PATH/TO/udpchat PATH/TO/udpchat.exe [TEST...]
 (skipped, exit 77, without the .exe, udpchatw.exe, Wine, Xvfb, xdotool or ImageMagick)"""
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -97,12 +99,13 @@ def test_console_exe_gui(linux):
         check(alice.wait_exit(timeout=20) == 0, "the window did not quit with /quit", alice)
 
 
-def error_window(g, x, args, name, needle):
+def error_window(g, x, args, name, needle, binary=None, title="^udpchat$"):
     """udpchatw.exe with args that fail: the error is shown in a window titled "udpchat" (no
     console shows stderr); Enter closes it; returns the exit code."""
     env = dict(mx.CTX.win_env, DISPLAY=x.display)
-    p = g.start(args, name="alice", binary=exe_w(), wrapper=mx.CTX.wrapper, env=env, charset="gbk", stdin=False)
-    wid = x.window("^udpchat$", timeout=60)
+    p = g.start(args, name="alice", binary=binary or exe_w(), wrapper=mx.CTX.wrapper, env=env, charset="gbk",
+                stdin=False)
+    wid = x.window(title, timeout=60)
     time.sleep(1)
     x.shot(wid, name)
     x.run("xdotool", "windowfocus", "--sync", wid)
@@ -127,6 +130,45 @@ def test_windowed_exe_errors(linux):
         check(rc == 2, "wrong option: exit %d" % rc)
 
 
+def test_fonts_folder(linux):
+    """The font lookup of a real Windows: udpchatw.exe alone in a folder (no font next to it)
+    and no Chinese font in C:\\windows\\Fonts says so in a window (exit 1); with Microsoft
+    YaHei's file name (msyh.ttc: here WenQuanYi's bytes) in the Fonts folder it opens, takes
+    Latin from it too (Wine has no Segoe UI or Arial), and draws the Linux side's Chinese."""
+    x = X
+    work = tempfile.mkdtemp(prefix="udpchat-winfonts-")
+    fonts = os.path.join(mx.CTX.prefix, "drive_c", "windows", "Fonts")
+    yahei = os.path.join(fonts, "msyh.ttc")
+    wqy = os.path.join(os.path.dirname(mx.CTX.exe), "wqy-microhei.ttc")
+    try:
+        lone = os.path.join(work, "udpchatw.exe")
+        shutil.copy(exe_w(), lone)
+        if os.path.exists(yahei):
+            os.remove(yahei)
+        with h.ProcessGroup(linux) as g:
+            rc = error_window(g, x, ["peer", "127.0.0.1:9", "--no-history"], "gui-win-6-no-font.png",
+                              "no font found", binary=lone, title="^udpchat gui$")  # a message box
+            check(rc == 1, "no font: exit %d" % rc)
+        check(os.path.isfile(wqy), "no %s to stand in for Microsoft YaHei" % wqy)
+        os.makedirs(fonts, exist_ok=True)
+        shutil.copy(wqy, yahei)
+        with h.ProcessGroup(linux) as g:
+            alice, bob, wid = start_pair(g, x, lone, [])
+            before = region_pixels(x, x.shot(wid, "gui-win-7-yahei-before.png"))
+            bob.send_line(LONG_ZH)
+            alice.wait_for(printed("<bob> " + LONG_ZH[:10]), timeout=20)
+            time.sleep(1)
+            after = region_pixels(x, x.shot(wid, "gui-win-7-yahei.png"))
+            check(dark(after) > dark(before) + 100, "too little Chinese drawn: %d -> %d dark pixels"
+                  % (dark(before), dark(after)))
+            type_line(x, wid, "/quit")
+            check(alice.wait_exit(timeout=20) == 0, "the window did not quit with /quit", alice)
+    finally:
+        if os.path.exists(yahei):
+            os.remove(yahei)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     global X
     try:
@@ -136,7 +178,7 @@ def main():
     os.environ["DISPLAY"] = X.display  # every Wine process of the prefix, from the first one
     os.environ.pop("WAYLAND_DISPLAY", None)
     try:
-        mx.main([test_windowed_exe_chat, test_console_exe_gui, test_windowed_exe_errors])
+        mx.main([test_windowed_exe_chat, test_console_exe_gui, test_windowed_exe_errors, test_fonts_folder])
     finally:
         mx.shutdown_wine()
         X.close()
