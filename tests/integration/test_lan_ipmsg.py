@@ -29,6 +29,7 @@ AUTORETOPT = 0x2000
 READCHECKOPT = 0x100000
 CAPIPDICTOPT = 0x02000000
 ANSREADMSG = 0x32
+ANSENTRY = 0x03
 
 
 def lan_args(nick, *extra, json=True):
@@ -303,6 +304,9 @@ def test_feiq_commands(binary):
         ua = (lan.addr(0), PORT)
         raw.send(ua, raw.next_no(), BR_ENTRY, b"feiq", b"", version=b"1_lbt6_0#128#000C29D68D8F#0#0#0#4001#9")
         a.wait_event("join", 10, nick="feiq")
+        # the ANSENTRY to that entry must be in before the mark: the join event can reach us
+        # (stdout) before the raw socket's thread has read the answer (seen under load in CI)
+        raw.wait(lambda p: p.mode == ANSENTRY and p.addr == ua, 10)
         ma, mr = a.mark(), raw.mark()
         for mode in (0x77, 0x79, 0x7a, 0xd1, 0xc0):
             raw.send(ua, raw.next_no(), mode | SENDCHECKOPT, b"\x01\x02\xff{FEIQ}\x1b[31m", b"\x00\x07binary",
