@@ -55,6 +55,14 @@ void gui_line_progress(gui *g, gui_style style, const char *text, int permille);
  * Another than the last: the view's own scroll comes back (each keeps its own) and the
  * selection goes. */
 void gui_lines_view(gui *g, long view);
+/* Names the line added last (any number but 0, unique in the view). Scrolled back, the view
+ * stays on the named line it showed at its bottom when lines come or go above or below it
+ * (older lines read in above, newer ones let go below); without names, new lines are taken
+ * to come below. */
+void gui_line_key(gui *g, uint64_t key);
+/* The lines being built add older ones below the view (a page read back), not news: at the
+ * bottom too, the view stays on its named line. */
+void gui_lines_hold(gui *g);
 void gui_lines_end(gui *g);
 /* The roster: names[0..n) (copied); selected is the highlighted one, or -1; unread[i] (or
  * NULL: none) is drawn as a badge after names[i] when it is not 0. */
@@ -78,6 +86,9 @@ typedef enum gui_event_type {
     GUI_EV_ACCEPT,  /* an offer's Accept button: index = its offer number */
     GUI_EV_DECLINE, /* its Decline button */
     GUI_EV_DROP,  /* a file was dropped on the window: line = its path (heap, the caller frees it) */
+    GUI_EV_TOP,   /* the user scrolled up to a few dozen lines from the first line: older
+                   * lines may be added above (the view stays where it is); once per scroll */
+    GUI_EV_BOTTOM, /* scrolled down as near the last line (or at the bottom): newer ones below */
     GUI_EV_CLOSE  /* the window was closed */
 } gui_event_type;
 
@@ -90,5 +101,10 @@ typedef struct gui_event {
 /* Redraws when something changed, then waits up to timeout_ms for the user (typing,
  * scrolling, zoom, focus, selecting with the mouse and Ctrl+C are handled inside) or for gui_wake. Returns the event. */
 gui_event gui_wait(gui *g, uint32_t timeout_ms);
+
+/* For bench/: a monotonic clock in microseconds, and a line "# what N" (N: microseconds since
+ * since_us) in the UDPCHAT_GUI_FRAMES file when that is set (else nothing). */
+uint64_t gui_clock_us(void);
+void gui_stats_note(const char *what, uint64_t since_us);
 
 #endif

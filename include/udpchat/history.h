@@ -43,11 +43,14 @@ int history_commit(history *h);
 
 /* What to read: any field 0/NULL means "any". search matches a substring of the text
  * (case-insensitive for ASCII; Chinese included); with matches the sender, the recipient
- * or the conversation. The newest `limit` matches (0: 50) are returned oldest first. */
+ * or the conversation; before and after bound the ids (a page of a conversation: the
+ * messages before the oldest shown, or after the newest). The newest `limit` matches
+ * (0: 50) are returned oldest first; with `after`, the oldest `limit` (the next page down). */
 typedef struct history_query {
     const char *place, *conv, *with, *search;
     int64_t since;
     size_t limit;
+    int64_t before, after; /* only ids < before, > after (0: no bound) */
 } history_query;
 /* Called for each match; a nonzero return stops. */
 typedef int (*history_fn)(void *ctx, const history_rec *r);

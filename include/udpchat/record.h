@@ -3,6 +3,7 @@
 #define UDPCHAT_RECORD_H
 #include <stddef.h>
 #include <stdint.h>
+#include "udpchat/history.h"
 #include "udpchat/model.h"
 
 /* A recorder writes the model's messages (not its system lines) to the history database in
@@ -37,5 +38,13 @@ int record_commit(recorder *r, uint64_t now);
  * conversation when it opens (conv "" or a nick). Return 1 if the line was one of theirs. */
 int record_command(struct frontend *fe, const char *name, size_t n, const char *args);
 void record_show_recent(struct frontend *fe, const char *conv, size_t n);
+
+/* For a view that pages through a conversation (the window): the log's row of the model's
+ * message seq (0: not recorded, or older than the model's last MODEL_KEEP), and a page of
+ * conversation conv ("" or a nick) of this place: up to n messages with ids < before, or,
+ * when after is not 0, the n after it, oldest first, each to fn. How many, or -1 when the
+ * log is not open or could not be read (nothing is said: the view shows what it has). */
+int64_t record_id_of(const recorder *r, uint64_t seq);
+long record_page(recorder *r, const char *conv, int64_t before, int64_t after, size_t n, history_fn fn, void *ctx);
 
 #endif

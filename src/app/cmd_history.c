@@ -83,7 +83,7 @@ static int run(const history_opts *o, charset_id cs)
     if (!h) return EXIT_RUNTIME;
     frontend fe;
     frontend_init(&fe, FE_LAN, o->json, cs, "");
-    history_query q = {NULL, NULL, o->with, o->search, since, o->limit ? (size_t)o->limit : SIZE_MAX};
+    history_query q = {.with = o->with, .search = o->search, .since = since, .limit = o->limit ? (size_t)o->limit : SIZE_MAX};
     long n = history_find(h, &q, print_row, &fe);
     if (n < 0) fprintf(stderr, "udpchat history: %s\n", history_error(h));
     frontend_free(&fe);

@@ -6,6 +6,7 @@
 
 #include "gui_convs.h"
 #include "gui_files.h"
+#include "gui_pages.h"
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
 #include "udpchat/gui.h"
@@ -26,9 +27,9 @@ typedef struct gui_app {
     int stale;     /* 1: the model changed since the window was told */
     uint64_t seen; /* the newest message (seq) looked at for an alert */
     gui_convs C;   /* the conversations: the open one, the roster, history lines */
-    int opening;   /* reading history back for a conversation that opens: 1 the first time, -1
-                    * again (nothing shown), 0 not opening (/history, /search: shown after) */
-    int64_t started; /* when the window opened: history since then is in the model already */
+    int opening;   /* 1 while a conversation opens: the frontend's own read-back is not shown
+                    * (the window pages the log itself: gui_pages.c); 0: /history, /search */
+    int hold;      /* the next update adds a page below the view: it stays (gui_lines_hold) */
     int focused;   /* the window's focus at the last view_update */
 } gui_app;
 
@@ -100,6 +101,7 @@ static void message_line(gui_app *A, const model_msg *m)
     else system_text(&b, m);
     char mark[32];
     gui_line_add(A->g, style_of(m), b.data, mark_of(m, mark, sizeof mark));
+    gui_line_key(A->g, m->seq);
     buf_free(&b);
 }
 
@@ -114,42 +116,43 @@ static void placed_before(gui_app *A, uint64_t seq, size_t *e, size_t *f)
         if (C->files[*f].conv == C->open) gui_files_line(A->g, A->fe->model, &C->files[*f]);
 }
 
-/* The open conversation: its messages, history read back and file lines, in order. */
+#define KEY_LOG (UINT64_C(1) << 62) /* a log row's line key: its id | KEY_LOG (messages: their seq) */
+
+/* The open conversation: its past read back from the log; then (unless scrolled far back:
+ * detached) its messages, with /history and /search answers and file lines, in order. */
 static void view_lines(gui_app *A)
 {
     const model *md = A->fe->model;
     size_t e = 0, f = 0;
+    pages_follow(&A->C, A->fe->rec);
+    const convs_log *l = convs_log_of(&A->C, A->C.open);
     gui_lines_begin(A->g);
     gui_lines_view(A->g, (long)A->C.open);
-    for (size_t i = 0; i < model_msg_count(md); i++) {
+    if (A->hold) gui_lines_hold(A->g);
+    A->hold = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        gui_line_add(A->g, GUI_SYSTEM, l->line[i].text, NULL);
+        gui_line_key(A->g, (uint64_t)l->line[i].id | KEY_LOG);
+    }
+    for (size_t i = 0; i < model_msg_count(md) && !l->detached; i++) {
         const model_msg *m = model_msg_at(md, i);
         placed_before(A, m->seq, &e, &f);
         if (convs_shows(&A->C, m)) message_line(A, m);
     }
-    placed_before(A, UINT64_MAX, &e, &f);
+    if (!l->detached) placed_before(A, UINT64_MAX, &e, &f);
     gui_lines_end(A->g);
 }
 
-/* frontend's history_view: a message read back, in the console's words, with its date.
- * Read back for a conversation that opens: only what came before this window opened (the
- * rest is in the model), above its messages, and only the first time it opens. */
+/* frontend's history_view: /history's and /search's answers, below the open conversation's
+ * newest line. While a conversation opens, the frontend's own read-back is not shown: the
+ * window reads its past itself (pages_first). */
 static void on_history(void *ctx, const history_rec *r, int where)
 {
     gui_app *A = ctx;
-    if (A->opening < 0 || (A->opening > 0 && r->time >= A->started)) return;
+    if (A->opening) return;
     buf b = {0};
-    time_t t = (time_t)r->time;
-    struct tm *tm = localtime(&t);
-    if (tm) buf_printf(&b, "%04d-%02d-%02d %02d:%02d ", tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min);
-    if (where) buf_printf(&b, "[%s%s%s] ", r->place, *r->conv ? ", " : "", r->conv);
-    int private_ = strcmp(r->kind, "private") == 0;
-    const char *who = r->sender ? r->sender : "?", *text = r->text ? r->text : "";
-    if (strcmp(r->kind, "action") == 0) buf_printf(&b, "* %s %s", who, text);
-    else if (private_ && r->own) buf_printf(&b, "-> %s: %s", r->recipient ? r->recipient : "?", text);
-    else if (private_) buf_printf(&b, "*%s* %s", who, text);
-    else buf_printf(&b, "<%s> %s", who, text);
-    if (r->own && strcmp(r->state, "undelivered") == 0) buf_append_str(&b, " [failed]");
-    convs_extra_add(&A->C, buf_detach(&b), A->opening > 0);
+    pages_text(&b, r, where);
+    convs_extra_add(&A->C, buf_detach(&b));
     A->stale = 1;
 }
 
@@ -206,6 +209,7 @@ static void view_status(gui_app *A)
     buf b = {0};
     buf_printf(&b, "%s  |  %s  |  UDP port %u  |  to %s", frontend_mode_name(A->fe->mode), A->fe->nick,
                (unsigned)A->port, target ? target : A->fe->mode == FE_PEER ? "the peer" : A->fe->mode == FE_JOIN ? "the room" : "everyone");
+    if (convs_log_of(&A->C, A->C.open)->detached) buf_append_str(&b, "  |  reading back: PageDown for newer, Enter for the newest");
     if (error) buf_printf(&b, "  |  !! %s", error);
     gui_set_status(A->g, b.data, error != NULL);
     buf_free(&b);
@@ -234,15 +238,15 @@ static void view_update(gui_app *A)
     A->stale = 0;
 }
 
-/* Reads the history of the conversation that opens (the first time; the console's /to
- * does the same), by running what does it: the line, or record_show_recent. */
-static void opening(gui_app *A, size_t conv, const char *line, const char *name)
+/* A conversation opens (line: the command that opens it, or NULL): its newest page of the
+ * log is read the first time. */
+static void opening(gui_app *A, size_t conv, const char *line)
 {
     A->C.open = conv;
-    A->opening = convs_first_open(&A->C, conv) ? 1 : -1;
+    A->opening = 1;
     if (line) chat_loop_line(&A->L, line);
-    else if (!A->fe->json) record_show_recent(A->fe, name, 10);
     A->opening = 0;
+    pages_first(&A->C, A->fe->rec);
 }
 
 /* A roster entry chosen: its conversation opens and plain lines go there (LAN: /to NICK;
@@ -257,13 +261,13 @@ static void pick(gui_app *A, int index)
     buf b = {0};
     if (fe->mode == FE_LAN) {
         buf_printf(&b, "/to %s", nick ? nick : "");
-        opening(A, conv, b.data, NULL);
+        opening(A, conv, b.data);
     } else {
         free(A->target);
         A->target = nick ? str_dup(nick) : NULL;
         buf_printf(&b, "lines now go to %s", nick ? nick : "the room");
         frontend_info(fe, b.data);
-        opening(A, conv, NULL, nick ? nick : "");
+        opening(A, conv, NULL);
     }
     buf_free(&b);
 }
@@ -291,6 +295,7 @@ static void dropped(gui_app *A, const char *path)
 
 static void typed(gui_app *A, const char *line)
 {
+    pages_live(&A->C, A->fe->rec); /* Enter shows the newest lines (the window goes to the bottom) */
     int plain = *line && (line[0] != '/' || line[1] == '/');
     if (A->fe->mode != FE_JOIN || !A->target || !plain) {
         chat_loop_line(&A->L, line);
@@ -300,6 +305,17 @@ static void typed(gui_app *A, const char *line)
     buf_printf(&b, "/msg %s %s", A->target, line[0] == '/' ? line + 1 : line);
     chat_loop_line(&A->L, b.data);
     buf_free(&b);
+}
+
+/* Scrolled near an end: the page above, or below (the view stays; bench/ times the work
+ * from the query to the lines handed over). */
+static void paged(gui_app *A, int older)
+{
+    uint64_t t0 = gui_clock_us();
+    if (!(older ? pages_older(&A->C, A->fe->rec) : pages_newer(&A->C, A->fe->rec))) return;
+    A->hold = !older;
+    view_update(A);
+    gui_stats_note(older ? "page older" : "page newer", t0);
 }
 
 /* Events waiting in the UI queue, a few batches at a time; 1 when the chat is over. */
@@ -338,6 +354,7 @@ static int run(gui_app *A)
         else if (e.type == GUI_EV_ACCEPT || e.type == GUI_EV_DECLINE)
             answer_offer(A, e.type == GUI_EV_ACCEPT ? "accept" : "decline", e.index), A->stale = 1;
         else if (e.type == GUI_EV_DROP) dropped(A, e.line), A->stale = 1;
+        else if (e.type == GUI_EV_TOP || e.type == GUI_EV_BOTTOM) paged(A, e.type == GUI_EV_TOP);
         else if (e.type == GUI_EV_CLOSE) chat_loop_line(&A->L, NULL); /* as the end of input */
         else if (gui_focused(A->g) != A->focused) A->stale = 1; /* back: the open one is read */
         free(e.line);
@@ -375,11 +392,11 @@ int app_run_gui(net_socket *sock, void *core, const core_ops *ops, frontend *fe)
     queue_set_notify(ui, gui_wake, NULL);
     app_post_ready(ui, net_local_port(sock));
     runner *r = runner_start(sock, core, ops, ui);
-    gui_app A = {.g = g, .fe = fe, .port = net_local_port(sock), .stale = 1, .started = (int64_t)time(NULL)};
+    gui_app A = {.g = g, .fe = fe, .port = net_local_port(sock), .stale = 1};
     chat_loop_init(&A.L, r, ui, fe);
     convs_init(&A.C, fe->model, fe->mode == FE_PEER, fe->mode == FE_LAN ? "(everyone)" : "(the room)");
     fe->history_view = on_history, fe->history_ctx = &A;
-    opening(&A, 0, NULL, ""); /* where the conversation left off */
+    opening(&A, 0, NULL); /* where the conversation left off */
     char *w = record_warning(fe->rec);
     if (w) frontend_error(fe, w);
     free(w);

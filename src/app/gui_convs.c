@@ -27,7 +27,8 @@ void convs_free(gui_convs *c)
 {
     list_free(c);
     for (size_t i = 0; i < c->nextra; i++) free(c->extra[i].text);
-    free(c->extra), free(c->loaded), free(c->all_label);
+    for (size_t i = 0; i < c->nlogs; i++) convs_log_clear(&c->logs[i]);
+    free(c->extra), free(c->logs), free(c->all_label);
     memset(c, 0, sizeof *c);
 }
 
@@ -101,40 +102,17 @@ static void extra_drop_oldest(gui_convs *c, size_t conv)
     memmove(c->extra + first, c->extra + first + 1, (--c->nextra - first) * sizeof *c->extra);
 }
 
-/* At the top: after the conversation's other lines read back at the top, before the rest. */
-static size_t extra_slot(const gui_convs *c, int at_top)
-{
-    size_t at = c->nextra;
-    if (at_top)
-        for (at = 0; at < c->nextra && c->extra[at].after == 0; at++) {}
-    return at;
-}
-
-void convs_extra_add(gui_convs *c, char *text, int at_top)
+void convs_extra_add(gui_convs *c, char *text)
 {
     extra_drop_oldest(c, c->open);
     if (c->nextra == c->capextra) {
         c->capextra = c->capextra ? 2 * c->capextra : 64;
         c->extra = xreallocarray(c->extra, c->capextra, sizeof *c->extra);
     }
-    size_t at = extra_slot(c, at_top), n = model_msg_count(c->m);
-    memmove(c->extra + at + 1, c->extra + at, (c->nextra - at) * sizeof *c->extra);
-    c->extra[at].after = at_top || !n ? 0 : model_msg_at(c->m, n - 1)->seq;
-    c->extra[at].conv = c->open;
-    c->extra[at].text = text;
-    c->nextra++;
-}
-
-int convs_first_open(gui_convs *c, size_t conv)
-{
-    if (conv >= c->nloaded) {
-        c->loaded = xrealloc(c->loaded, conv + 1);
-        memset(c->loaded + c->nloaded, 0, conv + 1 - c->nloaded);
-        c->nloaded = conv + 1;
-    }
-    if (c->loaded[conv]) return 0;
-    c->loaded[conv] = 1;
-    return 1;
+    size_t n = model_msg_count(c->m);
+    c->extra[c->nextra].after = n ? model_msg_at(c->m, n - 1)->seq : 0;
+    c->extra[c->nextra].conv = c->open;
+    c->extra[c->nextra++].text = text;
 }
 
 static size_t unread_of(const gui_convs *c, size_t conv)
@@ -176,6 +154,7 @@ static void gone_entries(gui_convs *c)
     unsigned char *has = xcalloc(nconv ? nconv : 1, 1);
     for (size_t i = 0; i < model_msg_count(c->m); i++) has[model_msg_at(c->m, i)->conv] = 1;
     for (size_t i = 0; i < c->nextra; i++) has[c->extra[i].conv] = 1;
+    for (size_t i = 0; i < c->nlogs && i < nconv; i++) has[i] |= c->logs[i].n > 0;
     for (size_t i = 1; i < nconv; i++) {
         const model_conv *mc = model_conv_at(c->m, i);
         if ((!has[i] && i != c->open) || is_member(c->m, mc->name) || nick_equal(mc->name, model_nick(c->m))) continue;

@@ -14,11 +14,34 @@
  * conversation, the tags of the model's last MODEL_KEEP messages, CONVS_FILES anchors.
  * One thread (the window's) owns it; it reads and marks the model (not owned). */
 
-#define CONVS_EXTRA_KEEP 1000            /* history lines kept per conversation */
+#define CONVS_EXTRA_KEEP 1000            /* /history and /search lines kept per conversation */
+#define CONVS_PAGE 200                   /* chat log lines read at a time as a view scrolls */
+#define CONVS_LOG_KEEP 1000              /* chat log lines kept per conversation (the rest is
+                                          * read again when scrolled to) */
 #define CONVS_FILES (2 * MODEL_KEEP_FILES) /* offers and transfers placed in a conversation */
 
+/* One conversation's past read back from the chat log: a run of its rows (ids ascending),
+ * drawn above the model's lines. Attached, the run reaches the model's first row of the
+ * conversation (rows the model lets go join it: convs_log_follow); detached (scrolled far
+ * back: the newest rows were let go to keep CONVS_LOG_KEEP), the model's lines are not shown
+ * until paging down reaches them again. */
+typedef struct convs_hist {
+    int64_t id;     /* its row in the chat log */
+    char *text;     /* owned */
+} convs_hist;
+
+typedef struct convs_log {
+    convs_hist *line;  /* owned */
+    size_t n, cap;
+    int opened;        /* its first page was read (the conversation opened) */
+    int first;         /* line[0] is the conversation's first row: nothing older */
+    int detached;
+    int64_t last;      /* attached: every row up to this id is in the run or older (0: none) */
+    int64_t edge;      /* the model's first row in the conversation when last looked (0: none) */
+} convs_log;
+
 typedef struct convs_extra {
-    uint64_t after; /* shown after the model's message with this seq (0: above all) */
+    uint64_t after; /* shown after the model's message with this seq */
     size_t conv;
     char *text;     /* owned */
 } convs_extra;
@@ -49,10 +72,10 @@ typedef struct gui_convs {
     size_t open;               /* the model conversation shown */
     convs_entry *list;         /* the roster (convs_list), owned */
     size_t nlist;
-    convs_extra *extra;        /* history lines, oldest first, owned */
+    convs_extra *extra;        /* /history and /search lines, oldest first, owned */
     size_t nextra, capextra;
-    unsigned char *loaded;     /* per model conversation: its history was read back */
-    size_t nloaded;
+    convs_log *logs;           /* per model conversation: its past, read back (owned) */
+    size_t nlogs;
     convs_tag tag[MODEL_KEEP]; /* system lines' conversations, at seq % MODEL_KEEP */
     uint64_t tagged;           /* the newest message tagged */
     convs_file files[CONVS_FILES];
@@ -70,12 +93,26 @@ void convs_note(gui_convs *c);
 int convs_shows(const gui_convs *c, const model_msg *m);
 /* The open conversation was seen: its unread count goes. */
 void convs_read(gui_convs *c);
-/* A history line (text: heap, taken) for the open conversation; at_top: above its messages
- * (read back when it opened) rather than after the newest. The oldest of that conversation
- * goes past CONVS_EXTRA_KEEP. */
-void convs_extra_add(gui_convs *c, char *text, int at_top);
-/* 1 the first time it is asked for conversation conv (then 0): read its history back now. */
-int convs_first_open(gui_convs *c, size_t conv);
+/* A /history or /search line (text: heap, taken) for the open conversation, after its
+ * newest message. The oldest of that conversation goes past CONVS_EXTRA_KEEP. */
+void convs_extra_add(gui_convs *c, char *text);
+
+/* The past of model conversation conv (made empty the first time). */
+convs_log *convs_log_of(gui_convs *c, size_t conv);
+/* The model's first message in the open conversation that has a row in the log: that row, as
+ * row_of (the recorder's record_id_of) says; 0 if none. */
+int64_t convs_log_edge(const gui_convs *c, int64_t (*row_of)(const void *ctx, uint64_t seq), const void *ctx);
+/* A page read back: rows[0..n) (ids ascending, texts taken) go above the run (older) or below
+ * it (newer). `asked` is how many were asked for: fewer mean the end was reached (older: the
+ * conversation's first row; newer: the model's lines, attached again). Past CONVS_LOG_KEEP
+ * the other end is let go (older: the newest rows, detached; newer: the oldest). */
+void convs_log_older(convs_log *l, convs_hist *rows, size_t n, size_t asked);
+void convs_log_newer(convs_log *l, convs_hist *rows, size_t n, size_t asked);
+/* Attached: rows the model let go since (edge moved to `edge`), rows[0..n) after `last`
+ * (texts taken): added below the run, then last = edge - 1 (edge 0: the newest row added). */
+void convs_log_follow(convs_log *l, convs_hist *rows, size_t n, int64_t edge);
+/* Everything let go (a new start: the newest page is read next). */
+void convs_log_clear(convs_log *l);
 /* Rebuilds the roster from the model: "all" first (not single), then the members in the
  * model's order (not ourselves, but in single mode), then private conversations of nicks gone. */
 void convs_list(gui_convs *c);

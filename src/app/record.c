@@ -190,7 +190,7 @@ static void find(frontend *fe, const history_query *q, const char *none)
 void record_show_recent(frontend *fe, const char *conv, size_t n)
 {
     if (!fe->rec || !fe->rec->h) return;
-    history_query q = {fe->rec->place, conv, NULL, NULL, 0, n};
+    history_query q = {.place = fe->rec->place, .conv = conv, .limit = n};
     find(fe, &q, NULL);
 }
 
@@ -200,7 +200,7 @@ static void search(frontend *fe, const char *text)
         frontend_error(fe, "usage: /search TEXT   find TEXT in the history (every conversation)");
         return;
     }
-    history_query q = {NULL, NULL, NULL, text, 0, 50};
+    history_query q = {.search = text, .limit = 50};
     find(fe, &q, "history: nothing found");
 }
 
@@ -212,8 +212,21 @@ static void recent(frontend *fe, const char *arg)
         frontend_error(fe, "usage: /history [N]   the last N messages of this conversation (1 to 10000; 20)");
         return;
     }
-    history_query q = {fe->rec ? fe->rec->place : NULL, fe->target ? fe->target : "", NULL, NULL, 0, (size_t)n};
+    history_query q = {.place = fe->rec ? fe->rec->place : NULL, .conv = fe->target ? fe->target : "", .limit = (size_t)n};
     find(fe, &q, "history: no messages yet");
+}
+
+int64_t record_id_of(const recorder *r, uint64_t seq)
+{
+    return r && seq && r->ids[seq % MODEL_KEEP].seq == seq ? r->ids[seq % MODEL_KEEP].id : 0;
+}
+
+long record_page(recorder *r, const char *conv, int64_t before, int64_t after, size_t n, history_fn fn, void *ctx)
+{
+    if (!r || !r->h) return -1;
+    record_commit(r, 0); /* what is on screen can be in the page */
+    history_query q = {.place = r->place, .conv = conv, .limit = n, .before = before, .after = after};
+    return history_find(r->h, &q, fn, ctx);
 }
 
 static int word_is(const char *name, size_t n, const char *want)

@@ -234,6 +234,41 @@ void gui_line_progress(gui *g, gui_style style, const char *text, int permille)
 
 void gui_lines_view(gui *g, long view) { g->next_view = view; }
 
+void gui_lines_hold(gui *g) { g->hold = 1; }
+
+void gui_line_key(gui *g, uint64_t key)
+{
+    if (g->nnext) g->next[g->nnext - 1].key = key;
+}
+
+/* Rows of lines[from..n). */
+static int rows_from(gui *g, gui_line *lines, size_t from, size_t n)
+{
+    int rows = 0;
+    for (size_t i = from; i < n; i++) rows += gui_rows_of(g, &lines[i]);
+    return rows;
+}
+
+/* Scrolled back in the same view: the named line at the bottom of the view (vis[0]) is found
+ * among the new lines, and the view keeps it where it was; the selection moves with the
+ * lines. 0 when there is no such line (the caller's rule applies). */
+static int keep_anchor(gui *g)
+{
+    if (!g->nvis || g->vis[0].line >= g->nlines) return 0;
+    size_t old = g->vis[0].line, now = g->nnext;
+    uint64_t key = g->lines[old].key;
+    if (!key) return 0;
+    while (now-- > 0 && g->next[now].key != key) {}
+    if (now == (size_t)-1) return 0;
+    int within = g->scroll - rows_from(g, g->lines, old + 1, g->nlines); /* rows of it scrolled past */
+    g->scroll = rows_from(g, g->next, now + 1, g->nnext) + (within > 0 ? within : 0);
+    long shift = (long)now - (long)old;
+    long a = (long)g->sel.anchor.line + shift, h = (long)g->sel.head.line + shift;
+    if (a < 0 || h < 0 || a >= (long)g->nnext || h >= (long)g->nnext) memset(&g->sel, 0, sizeof g->sel), g->selecting = 0;
+    else g->sel.anchor.line = (size_t)a, g->sel.head.line = (size_t)h;
+    return 1;
+}
+
 /* Another conversation comes: the old one's scroll is kept, the new one's comes back, moved
  * by the lines that came below while it was away (*from: the first of them). */
 static int switch_view(gui *g, size_t *from)
@@ -250,8 +285,10 @@ static int switch_view(gui *g, size_t *from)
 void gui_lines_end(gui *g)
 {
     size_t from = g->nlines;
-    switch_view(g, &from);
-    if (g->scroll > 0) /* scrolled back: new lines below do not move the view */
+    int switched = switch_view(g, &from);
+    int held = g->hold && !switched && !g->scroll && keep_anchor(g); /* a page below: the view stays */
+    g->hold = 0;
+    if (!held && g->scroll > 0 && (switched || !keep_anchor(g))) /* scrolled back: new lines below do not move the view */
         for (size_t i = from; i < g->nnext; i++) g->scroll += gui_rows_of(g, &g->next[i]);
     lines_free(g->lines, g->nlines);
     g->lines = g->next, g->nlines = g->nnext;

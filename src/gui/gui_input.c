@@ -20,6 +20,7 @@ static void scroll(gui *g, int rows)
 {
     g->scroll += rows;
     if (g->scroll < 0) g->scroll = 0;
+    g->want_edge = rows > 0 ? 1 : -1;
     g->dirty = 1;
 }
 
@@ -233,6 +234,17 @@ static int handle(gui *g, const SDL_Event *e, gui_event *ev)
     }
 }
 
+/* After a scroll: GUI_EV_TOP or GUI_EV_BOTTOM when the lines drawn (vis[], bottom first) are
+ * near that end (nothing drawn: both ends are near), once. */
+static gui_event_type near_edge(gui *g)
+{
+    int dir = g->want_edge;
+    g->want_edge = 0;
+    if (dir > 0 && (!g->nvis || g->vis[g->nvis - 1].line < GUI_NEAR_LINES)) return GUI_EV_TOP;
+    if (dir < 0 && (!g->nvis || g->vis[0].line + GUI_NEAR_LINES >= g->nlines)) return GUI_EV_BOTTOM;
+    return GUI_EV_NONE;
+}
+
 gui_event gui_wait(gui *g, uint32_t timeout_ms)
 {
     gui_event ev = {GUI_EV_NONE, NULL, -1};
@@ -240,6 +252,7 @@ gui_event gui_wait(gui *g, uint32_t timeout_ms)
         g->dirty = 0;
         gui_stats_draw(g); /* gui_draw, timed under UDPCHAT_GUI_FRAMES */
     }
+    if ((ev.type = near_edge(g)) != GUI_EV_NONE) return ev;
     SDL_Event e;
     if (!SDL_WaitEventTimeout(&e, timeout_ms > INT_MAX ? INT_MAX : (int)timeout_ms)) return ev;
     do {

@@ -71,6 +71,7 @@ typedef struct gui_line {
     int offer;          /* >0: Accept / Decline buttons for this offer, in a row below the text */
     int progress;       /* 0..1000: a bar in a row below the text; -1: none */
     gui_rows_memo rows; /* its text's rows at g->rows' width and size (not its buttons or bar) */
+    uint64_t key;       /* the app's name for it (gui_line_key; 0: none) */
 } gui_line;
 
 /* What the last drawing put where (for the mouse and the keyboard); bounded arrays. */
@@ -116,7 +117,13 @@ struct gui {
     size_t nbtn;
     int btn_cursor;              /* the keyboard's button (GUI_FOCUS_BUTTONS) */
     gui_rows_cache rows;         /* the lines' row counts at the conversation's width and text size */
+    int hold;                    /* gui_lines_hold: the lines added below are no news */
+    int want_edge;               /* the user scrolled up (1) or down (-1) since the last look:
+                                  * near that end, gui_wait says so (GUI_EV_TOP, GUI_EV_BOTTOM) */
 };
+
+/* Lines from an end of the conversation that count as near it (GUI_EV_TOP, GUI_EV_BOTTOM). */
+#define GUI_NEAR_LINES 60
 
 /* gui.c: the text size in pixels for zoom (percent) on this screen (g->dpi) */
 int gui_text_px(const gui *g, int zoom);

@@ -30,6 +30,18 @@ static void stats_open(void)
     if (path && *path) frames = fopen(path, "a");
 }
 
+uint64_t gui_clock_us(void)
+{
+    Uint64 c = SDL_GetPerformanceCounter(), f = SDL_GetPerformanceFrequency(); /* c * 10^6 would overflow */
+    return c / f * 1000000 + c % f * 1000000 / f;
+}
+
+void gui_stats_note(const char *what, uint64_t since_us)
+{
+    if (!looked) stats_open();
+    if (frames) fprintf(frames, "# %s %llu\n", what, (unsigned long long)(gui_clock_us() - since_us)), fflush(frames);
+}
+
 void gui_stats_draw(gui *g)
 {
     if (!looked) stats_open();

@@ -1,4 +1,4 @@
-/* history_find.c -- reading the chat log: the newest matches of a query, oldest first */
+/* history_find.c -- reading the chat log: the newest matches of a query (or the next page), oldest first */
 #include "udpchat/history.h"
 
 #include <sqlite3.h>
@@ -44,6 +44,8 @@ static void where(const history_query *q, int fts, buf *sql)
     if (q->conv) buf_append_str(sql, " AND conv = :conv");
     if (q->with) buf_append_str(sql, " AND (sender = :with OR recipient = :with OR conv = :with)");
     if (q->since) buf_append_str(sql, " AND time >= :since");
+    if (q->before) buf_append_str(sql, " AND id < :before");
+    if (q->after) buf_append_str(sql, " AND id > :after");
     if (q->search && fts)
         buf_append_str(sql, " AND id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH :search"
                             " UNION ALL SELECT id FROM messages WHERE id > (SELECT last FROM fts_done)"
@@ -57,6 +59,12 @@ static void bind(sqlite3_stmt *st, const char *name, const char *v)
     if (i) sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
+static void bind_int(sqlite3_stmt *st, const char *name, int64_t v)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (i) sqlite3_bind_int64(st, i, v);
+}
+
 static void bind_all(sqlite3_stmt *st, const history_query *q, const char *search, const char *plain, size_t limit)
 {
     if (q->place) bind(st, ":place", q->place);
@@ -64,8 +72,9 @@ static void bind_all(sqlite3_stmt *st, const history_query *q, const char *searc
     if (q->with) bind(st, ":with", q->with);
     if (search) bind(st, ":search", search);
     if (plain) bind(st, ":plain", plain);
-    int i = sqlite3_bind_parameter_index(st, ":since");
-    if (i) sqlite3_bind_int64(st, i, q->since);
+    bind_int(st, ":since", q->since);
+    bind_int(st, ":before", q->before);
+    bind_int(st, ":after", q->after);
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"), (sqlite3_int64)limit);
 }
 
@@ -105,7 +114,7 @@ long history_find(history *h, const history_query *q, history_fn fn, void *ctx)
     if (use_fts) phrase(search.data, &fts);
     buf_append_str(&sql, "SELECT * FROM (");
     where(q, use_fts, &sql);
-    buf_append_str(&sql, " ORDER BY id DESC LIMIT :limit) ORDER BY id");
+    buf_append_str(&sql, q->after ? " ORDER BY id LIMIT :limit) ORDER BY id" : " ORDER BY id DESC LIMIT :limit) ORDER BY id");
     sqlite3_stmt *st = NULL;
     long n = -1;
     int rc = sqlite3_prepare_v2(history_db(h), sql.data, -1, &st, NULL);

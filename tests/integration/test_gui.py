@@ -403,6 +403,118 @@ def test_gui_frames_file(binary):
         x.close()
 
 
+def stored_log(binary, home, place, n):
+    """home's chat log with n public messages "stored message #NNNNN ..." in place, in bulk
+    (udpchat makes the schema: `udpchat history --file`)."""
+    import sqlite3
+    d = os.path.join(home["XDG_DATA_HOME"], "udpchat")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "history.db")
+    rc, _, err = h.run_cli(["history", "--file", path, "--limit", "1"], binary=binary)
+    check(rc == 0, "udpchat history --file: %s" % err)
+    db = sqlite3.connect(path)
+    db.executemany("INSERT INTO messages(time, place, conv, sender, recipient, address, kind, own, state, text)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                   ((1790000000 + i, place, "", "old%d" % (i % 7), "", "", "public", 0, "",
+                     "stored message #%05d 第%d条" % (i, i)) for i in range(n)))
+    db.commit()
+    db.close()
+
+
+def frame_notes(path, what):
+    """The "# what N" lines bench/'s instrumentation wrote (UDPCHAT_GUI_FRAMES)."""
+    try:
+        with open(path) as f:
+            return [l for l in f.read().splitlines() if l.startswith("# " + what + " ")]
+    except OSError:
+        return []
+
+
+def copy_row_and_send(x, wid, y):
+    """Drags along the conversation's row at y, Ctrl+C, then Ctrl+V into the input and Enter."""
+    x.run("xdotool", "mousemove", "--window", wid, "235", str(y), "mousedown", "1")
+    x.run("xdotool", "mousemove", "--window", wid, "600", str(y))
+    x.run("xdotool", "mousemove", "--window", wid, "895", str(y))
+    time.sleep(0.3)
+    x.run("xdotool", "mouseup", "1")
+    time.sleep(0.3)
+    x.run("xdotool", "key", "ctrl+c")
+    time.sleep(0.3)
+    x.run("xdotool", "key", "ctrl+v", "Return")
+
+
+def test_gui_scroll_log(binary):
+    """A room whose chat log holds 3,000 messages: PageUp reads the log in by pages until its
+    first message is at the top of the window (copied from there and sent: the room gets it);
+    the window keeps at most 1,000 of them (detached from the live lines); PageDown pages back
+    down to the live lines (a message that came meanwhile is at the bottom: copied and sent)."""
+    x = Xvfb()
+    n = 3000
+    try:
+        with h.ProcessGroup(binary) as g:
+            port = h.free_udp_port()
+            g.start(["server", "--port", port, "--json"], name="server").wait_ready()
+            home = h.private_home()
+            stored_log(binary, home, "join 127.0.0.1:%d" % port, n)
+            frames = home["XDG_STATE_HOME"] + "-frames.txt"
+            font = ["--font", WQY] if os.path.exists(WQY) else []
+            win = g.start(["gui", "join", "127.0.0.1:%d" % port, "--nick", "reader"] + font, name="reader",
+                          env=dict(x.env, UDPCHAT_GUI_FRAMES=frames, **home), stdin=False)
+            wid = x.window("udpchat - reader")
+            con = g.start(["join", "127.0.0.1:%d" % port, "--nick", "con", "--json", "--no-history"], name="con")
+            con.wait_event("status", text="joined", timeout=15)
+            win.wait_for(raw_has(win, "-- con joined"), timeout=10)
+            x.run("xdotool", "windowfocus", "--sync", wid)
+            x.run("xdotool", "mousemove", "--window", wid, "500", "300")
+            for _ in range(12):  # bounded: 12 x 40 pages of ~24 rows is 11,000 rows
+                x.run("xdotool", "key", "--delay", "15", *(["Prior"] * 40))
+                time.sleep(0.3)
+                if len(frame_notes(frames, "page older")) >= (n - 200) // 200 + 1:
+                    break
+            x.run("xdotool", "key", "--delay", "15", *(["Prior"] * 40))  # past the first: nothing more
+            time.sleep(0.7)
+            older = frame_notes(frames, "page older")
+            want = (n - 200) // 200 + 1  # the last one finds nothing: the start (and no more after it)
+            check(len(older) == want, "pages read above: %d, expected %d" % (len(older), want))
+            x.shot(wid, "gui-30-log-top.png")
+            con.send_line("while you read 读着")  # comes while the window shows the past
+            win.wait_for(raw_has(win, "while you read 读着"), timeout=10)
+            time.sleep(0.5)
+            top = x.shot(wid, "gui-31-log-top-live-came.png")
+            check(dark(region_pixels(x, top)) > 2000, "nothing drawn at the top of the log")
+            copy_row_and_send(x, wid, 18)  # the top row: the log's first message
+            e = con.wait_for(lambda e: e.get("event") == "message" and e.get("from") == "reader", timeout=10,
+                             what="the top row, pasted")
+            check("stored message #00000 第0条" in e["text"], "the top row was %r" % e["text"])
+            # Enter went back to the newest; up to the start again, a line comes, then down
+            win.wait_for(raw_has(win, "stored message #00000"), timeout=10)
+            for _ in range(8):
+                x.run("xdotool", "key", "--delay", "15", *(["Prior"] * 40))
+                time.sleep(0.3)
+            con.send_line("tail line 尾巴")
+            win.wait_for(raw_has(win, "tail line 尾巴"), timeout=10)
+            for _ in range(14):
+                x.run("xdotool", "key", "--delay", "15", *(["Next"] * 40))
+                time.sleep(0.3)
+            newer = frame_notes(frames, "page newer")
+            check(len(newer) >= (n - 1000) // 200, "pages read below: %d" % len(newer))
+            time.sleep(0.5)
+            shot = x.shot(wid, "gui-32-log-bottom.png")
+            check(dark(region_pixels(x, shot)) > 2000, "nothing drawn at the bottom")
+            copy_row_and_send(x, wid, BOTTOM_ROW_Y)  # the live lines are back: the newest at the bottom
+            e = con.wait_for(lambda e: e.get("event") == "message" and e.get("from") == "reader" and
+                             "#00000" not in e.get("text", ""), timeout=10, what="the bottom row, pasted")
+            check("<con> tail line 尾巴" in e["text"], "the bottom row was %r" % e["text"])
+            hwm = 0
+            with open("/proc/%d/status" % win.pid) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        hwm = int(line.split()[1])
+            print("  %d pages above, %d below; window VmHWM %d KiB" % (len(older), len(newer), hwm))
+    finally:
+        x.close()
+
+
 def test_gui_no_display(binary):
     """Without a display: exit 1 and a sentence that says so."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
@@ -431,6 +543,7 @@ ACCEPT = (0x2E, 0x8B, 0x57)    # the Accept button's green
 SELECTED = (0xB4, 0xD5, 0xFE)  # selected text's highlight
 BAR = (0x2A, 0x9D, 0x8F)       # a transfer's progress bar
 ROSTER = (0, 30, 220, 570)     # the roster of a 900x600 window (below its heading)
+BOTTOM_ROW_Y = 518             # the conversation's last row in a 900x600 window at 100%
 
 
 def lan_gui(g, x, nick, port, other, home, extra=()):
@@ -623,4 +736,4 @@ def test_gui_file_accept(binary):
 if __name__ == "__main__":
     h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_port_taken, test_gui_bad_font,
             test_gui_unseen_in_title, test_gui_input_method, test_gui_no_display,
-            test_gui_conversations, test_gui_file_accept, test_gui_frames_file])
+            test_gui_conversations, test_gui_file_accept, test_gui_frames_file, test_gui_scroll_log])

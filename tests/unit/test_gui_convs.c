@@ -118,24 +118,82 @@ static void test_offers_count_and_follow_their_peer(void)
     model_destroy(m);
 }
 
-static void test_history_bounded_and_first_open(void)
+static void test_results_bounded(void)
 {
     model *m = model_create("alice");
     gui_convs c;
     convs_init(&c, m, 0, "(room)");
     convs_open(&c, "bob");
-    size_t bob = c.open;
-    CHECK(convs_first_open(&c, bob) && !convs_first_open(&c, bob) && convs_first_open(&c, 0));
     for (int i = 0; i < CONVS_EXTRA_KEEP + 10; i++) {
         char t[32];
         snprintf(t, sizeof t, "old %d", i);
-        convs_extra_add(&c, xstrdup(t), 1);
+        convs_extra_add(&c, xstrdup(t));
     }
     convs_open(&c, "");
-    convs_extra_add(&c, xstrdup("room line"), 0);
+    convs_extra_add(&c, xstrdup("room line"));
     CHECK_EQ_INT(c.nextra, CONVS_EXTRA_KEEP + 1); /* bob's capped, the room's kept */
     CHECK(strcmp(c.extra[0].text, "old 10") == 0 && c.extra[0].after == 0); /* the oldest went */
     CHECK(strcmp(c.extra[c.nextra - 1].text, "room line") == 0 && c.extra[c.nextra - 1].conv == 0);
+    convs_free(&c);
+    model_destroy(m);
+}
+
+/* Rows lo..hi-1 (ids), as the log would hand them over. */
+static convs_hist *rows(int64_t lo, int64_t hi)
+{
+    convs_hist *r = xcalloc((size_t)(hi - lo) + 1, sizeof *r);
+    for (int64_t id = lo; id < hi; id++) {
+        char t[32];
+        snprintf(t, sizeof t, "row %lld", (long long)id);
+        r[id - lo].id = id, r[id - lo].text = xstrdup(t);
+    }
+    return r;
+}
+
+static void page(convs_log *l, int older, int64_t lo, int64_t hi, size_t asked)
+{
+    convs_hist *r = rows(lo, hi);
+    if (older) convs_log_older(l, r, (size_t)(hi - lo), asked);
+    else convs_log_newer(l, r, (size_t)(hi - lo), asked);
+    free(r);
+}
+
+/* A conversation of 100,000 rows (ids 1..100000) scrolled to its start and back: the run
+ * never holds more than CONVS_LOG_KEEP, stays in order, detaches and attaches again. */
+static void test_log_paging(void)
+{
+    model *m = model_create("alice");
+    gui_convs c;
+    convs_init(&c, m, 0, "(room)");
+    convs_open(&c, "");
+    convs_log *l = convs_log_of(&c, 0);
+    CHECK(!l->opened && l->n == 0);
+    int64_t top = 100001 - CONVS_PAGE;
+    page(l, 1, top, 100001, CONVS_PAGE); /* the newest page: attached */
+    CHECK(l->opened && !l->first && !l->detached && l->n == CONVS_PAGE);
+    size_t most = 0;
+    while (!l->first) {
+        int64_t lo = top > CONVS_PAGE ? top - CONVS_PAGE : 1;
+        page(l, 1, lo, top, CONVS_PAGE);
+        top = lo;
+        most = l->n > most ? l->n : most;
+        for (size_t i = 1; i < l->n; i++) CHECK(l->line[i].id == l->line[i - 1].id + 1);
+    }
+    CHECK_EQ_INT(most, CONVS_LOG_KEEP);
+    CHECK(l->detached && l->line[0].id == 1 && strcmp(l->line[0].text, "row 1") == 0);
+    int pages = 0;
+    while (l->detached && pages++ < 1000) {
+        int64_t lo = l->line[l->n - 1].id + 1, hi = lo + CONVS_PAGE > 100001 ? 100001 : lo + CONVS_PAGE;
+        page(l, 0, lo, hi, CONVS_PAGE);
+        CHECK(l->n <= CONVS_LOG_KEEP && !l->first);
+    }
+    CHECK(!l->detached && l->line[l->n - 1].id == 100000); /* a short page: the model's lines again */
+    convs_hist *r = rows(100001, 100004); /* the model let three go */
+    convs_log_follow(l, r, 3, 100004);
+    free(r);
+    CHECK(l->line[l->n - 1].id == 100003 && l->last == 100003 && l->edge == 100004 && l->n == CONVS_LOG_KEEP);
+    convs_log_clear(l);
+    CHECK(!l->opened && l->n == 0);
     convs_free(&c);
     model_destroy(m);
 }
@@ -182,7 +240,8 @@ int main(void)
     RUN(test_roster_and_unread);
     RUN(test_system_lines_follow_the_open_one);
     RUN(test_offers_count_and_follow_their_peer);
-    RUN(test_history_bounded_and_first_open);
+    RUN(test_results_bounded);
+    RUN(test_log_paging);
     RUN(test_single);
     RUN(test_group_and_away);
     return th_finish();

@@ -57,7 +57,7 @@ static int collect(void *ctx, const history_rec *r)
 static seen search(history *h, const char *text, const char *conv, size_t limit)
 {
     seen s = {0};
-    history_query q = {NULL, conv, NULL, text, 0, limit};
+    history_query q = {.conv = conv, .search = text, .limit = limit};
     CHECK(history_find(h, &q, collect, &s) == s.n);
     return s;
 }
@@ -106,6 +106,38 @@ static void test_search_index_and_tail(void)
     done(h);
 }
 
+/* Pages of one conversation by id: the 3 before id X (the newest of them), the 3 after
+ * (the oldest of them), both oldest first; other conversations never come. */
+static void test_pages(void)
+{
+    history *h = fresh();
+    char text[32];
+    int64_t ids[20];
+    for (int i = 0; i < 20; i++) {
+        snprintf(text, sizeof text, "p%02d", i);
+        ids[i] = add(h, "", "bob", text, 0);
+        add(h, "carol", "carol", "elsewhere", 0);
+    }
+    CHECK_EQ_INT(history_commit(h), 0);
+    seen s = {0};
+    history_query q = {NULL, "", NULL, NULL, 0, 3, ids[10], 0};
+    CHECK_EQ_INT(history_find(h, &q, collect, &s), 3);
+    CHECK(strcmp(s.text[0], "p07") == 0 && strcmp(s.text[2], "p09") == 0);
+    seen t = {0};
+    history_query down = {NULL, "", NULL, NULL, 0, 3, 0, ids[10]};
+    CHECK_EQ_INT(history_find(h, &down, collect, &t), 3);
+    CHECK(strcmp(t.text[0], "p11") == 0 && strcmp(t.text[2], "p13") == 0);
+    seen u = {0};
+    history_query first = {NULL, "", NULL, NULL, 0, 3, ids[2], 0}; /* the start: a short page */
+    CHECK_EQ_INT(history_find(h, &first, collect, &u), 2);
+    CHECK(strcmp(u.text[0], "p00") == 0);
+    seen v = {0};
+    history_query both = {NULL, "", NULL, NULL, 0, 50, ids[12], ids[9]};
+    CHECK_EQ_INT(history_find(h, &both, collect, &v), 2);
+    CHECK(strcmp(v.text[0], "p10") == 0 && strcmp(v.text[1], "p11") == 0);
+    done(h);
+}
+
 static void test_junk_file(void)
 {
     snprintf(path, sizeof path, "/tmp/udpchat-test-history-junk-%d.db", (int)getpid());
@@ -123,6 +155,7 @@ int main(void)
 {
     RUN(test_batches_and_states);
     RUN(test_search_index_and_tail);
+    RUN(test_pages);
     RUN(test_junk_file);
     return th_finish();
 }
