@@ -6,11 +6,13 @@
          of time (row 4's method).
   frames draw+present time of each frame while scrolling, from UDPCHAT_GUI_FRAMES=FILE (one
          line per frame, microseconds; src/gui/gui_stats.c). The window joins a room whose chat
-         log holds --messages (100,000) stored messages; `/history 10000` is typed into it and a
-         sender writes 1,000 messages live: the window keeps what it can of them (1,000 lines read
-         back from the log, CONVS_EXTRA_KEEP in src/app/gui_convs.h, and 1,000 of the model,
-         MODEL_KEEP). Then a bounded count of PageUp, wheel and PageDown presses (xdotool, 40 ms
-         apart). Baseline: the same window and presses with a 40-message conversation.
+         log holds --messages (100,000) stored messages and a sender writes 1,000 messages live.
+         Then PageUp KEYS times (xdotool, DELAY_MS apart): the window reads the log in by pages
+         of 200 as it nears the top of what it holds and lets the newest go past 1,000
+         (src/app/gui_pages.c); a wheel, then PageDown as many times: pages come back below.
+         Also the time of each page (query + lines handed to the window: the file's "# page
+         older|newer N" lines). Baseline: the same window and presses with a 40-message
+         conversation.
   start  process start (just before the fork) to the first frame presented (the file's
          "# first frame presented at unix_us" line), against `udpchat --version` start to exit.
   rss    peak RSS (VmHWM) of the window after the scrolling (the CJK face loaded, Chinese drawn),
@@ -37,9 +39,9 @@ TICK = os.sysconf("SC_CLK_TCK")
 HANZI = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面"
          "而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好")
 WORDS = ("udp", "chat", "room", "relay", "message", "window", "scroll", "frame", "font", "line", "test", "latin")
-KEYS = 250       # PageUp presses, then as many PageDown
+KEYS = 1500      # PageUp presses (~25 rows each: ~27,000 of the 100,000 messages), then as many PageDown
 WHEEL = 100      # wheel clicks down in between (3 rows each)
-DELAY_MS = 40    # between two presses
+DELAY_MS = 20    # between two presses (a frame is drawn for each)
 LIVE = 1000      # messages the sender writes while the window is open
 SHORT = 40       # the baseline's conversation
 
@@ -175,10 +177,6 @@ def scroll_run(binary, x, tmp, stored, live, run):
         tx = g.start(["join", "127.0.0.1:%d" % port, "--nick", "tx", "--json", "--no-history"], name="tx")
         tx.wait_event("status", text="joined", timeout=20)
         x.run("xdotool", "windowfocus", "--sync", wid)
-        if stored:
-            x.run("xdotool", "type", "--delay", "20", "/history 10000")
-            x.run("xdotool", "key", "Return")
-            con.send_line("/history 10000")
         quiet(frames, limit=60)
         rng = random.Random(2)
         lines = [text_of(rng, i) for i in range(live - 1)] + ["the last live line"]
@@ -198,15 +196,17 @@ def scroll_run(binary, x, tmp, stored, live, run):
         all_lines = frame_lines(frames)
         first = [l for l in all_lines if l.startswith("# first frame presented at unix_us ")]
         us = [int(l) for l in all_lines[before:] if l and not l.startswith("#")]
+        pages = [int(l.rsplit(" ", 1)[1]) for l in all_lines[before:] if l.startswith("# page ")]
         if not first or not us:
             raise SystemExit("gui_bench: the window wrote no frames to %s (UDPCHAT_GUI_FRAMES)" % frames)
         first_ms = int(first[0].rsplit(" ", 1)[1]) / 1000.0 - t0 * 1000.0
         hw, hc = hwm_kib(win.pid), hwm_kib(con.pid)
-        log("run %d: %d frames while scrolling, p50 %d us, p99 %d us, max %d us; first frame %.0f ms; VmHWM %d KiB "
-            "(console %d KiB)" % (run, len(us), pct(us, 50), pct(us, 99), max(us), first_ms, hw, hc))
+        log("run %d: %d frames while scrolling, p50 %d us, p99 %d us, max %d us; %d pages read, p99 %d us; first frame "
+            "%.0f ms; VmHWM %d KiB (console %d KiB)" % (run, len(us), pct(us, 50), pct(us, 99), max(us), len(pages),
+                                                        pct(pages, 99) if pages else 0, first_ms, hw, hc))
         for p in (win, con, tx):
             p.kill()
-    return us, first_ms, hw, hc
+    return us, pages, first_ms, hw, hc
 
 
 def idle(binary, x, sets, secs):
@@ -256,12 +256,15 @@ def main():
                 for v in vals:
                     print("gui.idle.%s\t%.1f" % (name, v), flush=True)
         for run in range(1, o.runs + 1):  # interleaved: the long conversation, then the short one
-            us, first, hw, hc = scroll_run(o.binary, x, tmp, o.messages, LIVE, run)
+            us, pages, first, hw, hc = scroll_run(o.binary, x, tmp, o.messages, LIVE, run)
             print("gui.frame.p50_us\t%d\ngui.frame.p99_us\t%d\ngui.frame.max_us\t%d\ngui.frame.count\t%d" % (
                 pct(us, 50), pct(us, 99), max(us), len(us)), flush=True)
+            if pages:
+                print("gui.page.count\t%d\ngui.page.p50_us\t%d\ngui.page.p99_us\t%d\ngui.page.max_us\t%d" % (
+                    len(pages), pct(pages, 50), pct(pages, 99), max(pages)), flush=True)
             print("gui.start.first_frame_log_ms\t%.1f\ngui.rss.window_kib\t%d\ngui.rss.join_kib\t%d" % (first, hw, hc),
                   flush=True)
-            us, first, hw, hc = scroll_run(o.binary, x, tmp, 0, SHORT, run)
+            us, _, first, hw, hc = scroll_run(o.binary, x, tmp, 0, SHORT, run)
             print("gui.frame.short.p50_us\t%d\ngui.frame.short.p99_us\t%d\ngui.frame.short.max_us\t%d" % (
                 pct(us, 50), pct(us, 99), max(us)), flush=True)
             print("gui.start.first_frame_ms\t%.1f\ngui.start.version_ms\t%.1f" % (first, version_ms(o.binary)), flush=True)

@@ -7,6 +7,9 @@
 
 #include "udpchat/mem.h"
 
+#define TEXT_MAX 16384 /* bytes of a row's text the window keeps (a log is input too: a row of
+                        * megabytes would be 1,000 times that in a run); the rest is cut */
+
 typedef struct page {
     convs_hist *rows; /* owned until handed to the run */
     size_t n, cap;
@@ -20,10 +23,15 @@ void pages_text(buf *b, const history_rec *r, int where)
     if (where) buf_printf(b, "[%s%s%s] ", r->place, *r->conv ? ", " : "", r->conv);
     int private_ = strcmp(r->kind, "private") == 0;
     const char *who = r->sender ? r->sender : "?", *text = r->text ? r->text : "";
-    if (strcmp(r->kind, "action") == 0) buf_printf(b, "* %s %s", who, text);
-    else if (private_ && r->own) buf_printf(b, "-> %s: %s", r->recipient ? r->recipient : "?", text);
-    else if (private_) buf_printf(b, "*%s* %s", who, text);
-    else buf_printf(b, "<%s> %s", who, text);
+    const char *nul = memchr(text, 0, TEXT_MAX + 1); /* not past TEXT_MAX + 1 bytes */
+    size_t len = nul ? (size_t)(nul - text) : TEXT_MAX + 1, cut = len > TEXT_MAX ? TEXT_MAX : len;
+    while (cut < len && cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80) cut--; /* between characters */
+    if (strcmp(r->kind, "action") == 0) buf_printf(b, "* %s ", who);
+    else if (private_ && r->own) buf_printf(b, "-> %s: ", r->recipient ? r->recipient : "?");
+    else if (private_) buf_printf(b, "*%s* ", who);
+    else buf_printf(b, "<%s> ", who);
+    buf_append(b, text, cut);
+    if (cut < len) buf_append_str(b, " [...]");
     if (r->own && strcmp(r->state, "undelivered") == 0) buf_append_str(b, " [failed]");
 }
 

@@ -1,6 +1,8 @@
 /* test_gui_convs.c -- the window's conversations without a display: roster entries, unread badges, where lines go, bounds */
 #include "testhelp.h"
 #include "gui_convs.h"
+#include "gui_pages.h"
+#include "udpchat/utf8.h"
 #include "udpchat/mem.h"
 #include "udpchat/wire.h"
 
@@ -198,6 +200,30 @@ static void test_log_paging(void)
     model_destroy(m);
 }
 
+/* A row from the log as the window words it; a huge one (a log is input too) is cut between
+ * characters. */
+static void test_page_text(void)
+{
+    history_rec r = {7, 0, "lan", "", "bob", "", "", "public", "", "你好 hi", 0};
+    buf b = {0};
+    pages_text(&b, &r, 0);
+    buf_append_byte(&b, 0);
+    CHECK(strstr(b.data, "<bob> 你好 hi") != NULL);
+    buf_free(&b);
+    size_t n = 40000;
+    char *big = xcalloc(n * 3 + 1, 1);
+    for (size_t i = 0; i < n; i++) memcpy(big + 3 * i, "汉", 3);
+    r.text = big, r.kind = "action";
+    buf c = {0};
+    pages_text(&c, &r, 1);
+    CHECK(c.len < 16384 + 200 && utf8_valid(c.data, c.len));
+    CHECK(c.len > 6 && memcmp(c.data + c.len - 6, " [...]", 6) == 0);
+    buf_append_byte(&c, 0);
+    CHECK(strstr(c.data, "[lan] * bob 汉汉") != NULL);
+    buf_free(&c);
+    free(big);
+}
+
 static void test_single(void)
 {
     model *m = model_create("alice");
@@ -242,6 +268,7 @@ int main(void)
     RUN(test_offers_count_and_follow_their_peer);
     RUN(test_results_bounded);
     RUN(test_log_paging);
+    RUN(test_page_text);
     RUN(test_single);
     RUN(test_group_and_away);
     return th_finish();
