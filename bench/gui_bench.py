@@ -7,9 +7,10 @@
   frames draw+present time of each frame while scrolling, from UDPCHAT_GUI_FRAMES=FILE (one
          line per frame, microseconds; src/gui/gui_stats.c). The window joins a room whose chat
          log holds --messages (100,000) stored messages and a sender writes 1,000 messages live.
-         Then PageUp KEYS times (xdotool, DELAY_MS apart): the window reads the log in by pages
-         of 200 as it nears the top of what it holds and lets the newest go past 1,000
-         (src/app/gui_pages.c); a wheel, then PageDown as many times: pages come back below.
+         Then PageUp (xdotool, DELAY_MS apart) until the first stored message is at the top (the
+         window reads the log in by pages of 200 as it nears the top of what it holds and lets
+         the newest go past 1,000: src/app/gui_pages.c; ~500 pages, ~5,000 presses); a wheel,
+         then PageDown KEYS times: pages come back below.
          Also the time of each page (query + lines handed to the window: the file's "# page
          older|newer N" lines). Baseline: the same window and presses with a 40-message
          conversation.
@@ -39,9 +40,10 @@ TICK = os.sysconf("SC_CLK_TCK")
 HANZI = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面"
          "而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好")
 WORDS = ("udp", "chat", "room", "relay", "message", "window", "scroll", "frame", "font", "line", "test", "latin")
-KEYS = 1500      # PageUp presses (~25 rows each: ~27,000 of the 100,000 messages), then as many PageDown
+UP_CHUNKS = 24   # 500 PageUps each (~25 rows a press), until the first of 100,000 messages is at the top
+KEYS = 1500      # PageDowns after that (the short conversation: as many PageUps first)
 WHEEL = 100      # wheel clicks down in between (3 rows each)
-DELAY_MS = 20    # between two presses (a frame is drawn for each)
+DELAY_MS = 15    # between two presses (a frame is drawn for each: p50 ~2 ms)
 LIVE = 1000      # messages the sender writes while the window is open
 SHORT = 40       # the baseline's conversation
 
@@ -189,14 +191,24 @@ def scroll_run(binary, x, tmp, stored, live, run):
         before = len(frame_lines(frames))
         x.run("xdotool", "windowfocus", "--sync", wid)
         x.run("xdotool", "mousemove", "--window", wid, "500", "300")
-        x.run("xdotool", "key", "--delay", str(DELAY_MS), *(["Prior"] * KEYS))
+        if stored:  # up to the first stored message: the log read in by pages all the way
+            want = (stored - 200 + 199) // 200 + 1  # the pages above the first, then one that finds none
+            for _ in range(UP_CHUNKS):
+                x.run("xdotool", "key", "--delay", str(DELAY_MS), *(["Prior"] * 500), timeout=120)
+                if sum(1 for l in frame_lines(frames)[before:] if l.startswith("# page older ")) >= want:
+                    break
+        else:
+            x.run("xdotool", "key", "--delay", str(DELAY_MS), *(["Prior"] * KEYS), timeout=120)
         x.run("xdotool", "click", "--repeat", str(WHEEL), "--delay", str(DELAY_MS), "5")
-        x.run("xdotool", "key", "--delay", str(DELAY_MS), *(["Next"] * KEYS))
+        x.run("xdotool", "key", "--delay", str(DELAY_MS), *(["Next"] * KEYS), timeout=120)
         quiet(frames, limit=60)
         all_lines = frame_lines(frames)
         first = [l for l in all_lines if l.startswith("# first frame presented at unix_us ")]
         us = [int(l) for l in all_lines[before:] if l and not l.startswith("#")]
         pages = [int(l.rsplit(" ", 1)[1]) for l in all_lines[before:] if l.startswith("# page ")]
+        older = sum(1 for l in all_lines[before:] if l.startswith("# page older "))
+        if stored and older < (stored - 200 + 199) // 200 + 1:
+            log("run %d: only %d pages read above: the first message was not reached" % (run, older))
         if not first or not us:
             raise SystemExit("gui_bench: the window wrote no frames to %s (UDPCHAT_GUI_FRAMES)" % frames)
         first_ms = int(first[0].rsplit(" ", 1)[1]) / 1000.0 - t0 * 1000.0
@@ -206,7 +218,7 @@ def scroll_run(binary, x, tmp, stored, live, run):
                                                         pct(pages, 99) if pages else 0, first_ms, hw, hc))
         for p in (win, con, tx):
             p.kill()
-    return us, pages, first_ms, hw, hc
+    return us, (pages, older), first_ms, hw, hc
 
 
 def idle(binary, x, sets, secs):
@@ -256,10 +268,11 @@ def main():
                 for v in vals:
                     print("gui.idle.%s\t%.1f" % (name, v), flush=True)
         for run in range(1, o.runs + 1):  # interleaved: the long conversation, then the short one
-            us, pages, first, hw, hc = scroll_run(o.binary, x, tmp, o.messages, LIVE, run)
+            us, (pages, older), first, hw, hc = scroll_run(o.binary, x, tmp, o.messages, LIVE, run)
             print("gui.frame.p50_us\t%d\ngui.frame.p99_us\t%d\ngui.frame.max_us\t%d\ngui.frame.count\t%d" % (
                 pct(us, 50), pct(us, 99), max(us), len(us)), flush=True)
             if pages:
+                print("gui.page.older\t%d" % older, flush=True)
                 print("gui.page.count\t%d\ngui.page.p50_us\t%d\ngui.page.p99_us\t%d\ngui.page.max_us\t%d" % (
                     len(pages), pct(pages, 50), pct(pages, 99), max(pages)), flush=True)
             print("gui.start.first_frame_log_ms\t%.1f\ngui.rss.window_kib\t%d\ngui.rss.join_kib\t%d" % (first, hw, hc),

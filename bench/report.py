@@ -170,7 +170,7 @@ def main():
             met = "-" if ok is None else ("yes" if ok else "MISSED")
         print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             row, what, unit, vcell, bname, bcell, "%.2fx" % ratio if ratio is not None else "-", target, met))
-    for k in ("gui.frame.count", "gui.page.count", "files.rss.idle_kib", "rss.before_kib", "rss.after_kib", "rss.registered", "rss.reg_secs", "ampmem.base_kib",
+    for k in ("gui.frame.count", "gui.page.count", "gui.page.older", "files.rss.idle_kib", "rss.before_kib", "rss.after_kib", "rss.registered", "rss.reg_secs", "ampmem.base_kib",
               "ampmem.peak_kib", "ampmem.after_kib"):
         if k in d:
             print("\n%s = %s" % (k, ", ".join(fmt(v) for v in d[k])), end="")

@@ -263,6 +263,11 @@ static int keep_anchor(gui *g)
     int within = g->scroll - rows_from(g, g->lines, old + 1, g->nlines); /* rows of it scrolled past */
     g->scroll = rows_from(g, g->next, now + 1, g->nnext) + (within > 0 ? within : 0);
     long shift = (long)now - (long)old;
+    for (size_t i = 0; i < g->nvis; i++) { /* the rows drawn follow their lines until the next drawing */
+        long at = (long)g->vis[i].line + shift;
+        if (at < 0 || at >= (long)g->nnext) g->nvis = 0;
+        else g->vis[i].line = (size_t)at;
+    }
     long a = (long)g->sel.anchor.line + shift, h = (long)g->sel.head.line + shift;
     if (a < 0 || h < 0 || a >= (long)g->nnext || h >= (long)g->nnext) memset(&g->sel, 0, sizeof g->sel), g->selecting = 0;
     else g->sel.anchor.line = (size_t)a, g->sel.head.line = (size_t)h;
@@ -277,6 +282,7 @@ static int switch_view(gui *g, size_t *from)
     gui_views_put(&g->views, g->view, g->scroll, g->nlines);
     g->view = g->next_view;
     g->scroll = gui_views_get(&g->views, g->view, from);
+    g->nvis = 0; /* rows drawn of the other view */
     memset(&g->sel, 0, sizeof g->sel);
     g->selecting = 0;
     return 1;

@@ -123,7 +123,7 @@ struct gui {
 };
 
 /* Lines from an end of the conversation that count as near it (GUI_EV_TOP, GUI_EV_BOTTOM). */
-#define GUI_NEAR_LINES 60
+#define GUI_NEAR_LINES 150
 
 /* gui.c: the text size in pixels for zoom (percent) on this screen (g->dpi) */
 int gui_text_px(const gui *g, int zoom);

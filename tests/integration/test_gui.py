@@ -466,6 +466,20 @@ def test_gui_scroll_log(binary):
             win.wait_for(raw_has(win, "-- con joined"), timeout=10)
             x.run("xdotool", "windowfocus", "--sync", wid)
             x.run("xdotool", "mousemove", "--window", wid, "500", "300")
+            # a page read in above does not move the view: PageUp (that reads one) then PageDown
+            # shows exactly what was shown before
+            for i in range(30):
+                before, pages = region_pixels(x, x.shot(wid, "gui-29-log-before.png")), len(frame_notes(frames, "page older"))
+                x.run("xdotool", "key", "Prior")
+                time.sleep(0.4)
+                if len(frame_notes(frames, "page older")) > pages:
+                    x.run("xdotool", "key", "Next")
+                    time.sleep(0.4)
+                    back = region_pixels(x, x.shot(wid, "gui-29-log-back.png"))
+                    check(back == before, "the view moved when a page came above it (PageUp %d)" % (i + 1))
+                    break
+            else:
+                raise AssertionError("30 PageUps read no page from the log")
             for _ in range(12):  # bounded: 12 x 40 pages of ~24 rows is 11,000 rows
                 x.run("xdotool", "key", "--delay", "15", *(["Prior"] * 40))
                 time.sleep(0.3)
