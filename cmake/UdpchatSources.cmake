@@ -7,7 +7,8 @@
 #   udpchat_gui      src/gui      the window (SDL2_ttf)                 -> core
 #   udpchat_net      src/net      sockets, interfaces, randomness       -> core
 #   udpchat_core     src/core     wire, link, session, relay, lan, ...  (no I/O)
-#                    src/charset  the charset layer (UTF-8 inside, GBK / GB18030 at the edges)
+#                    src/charset  the charset layer (UTF-8 inside, GBK / GB18030 at the edges; on
+#                                 Windows also UTF-16 for the wide API, which every layer uses)
 #
 # A core unit test links udpchat_core alone, so a call upward fails to link; the layers
 # test (tests/check_layers.cmake) fails when a file includes a header of a layer above its own.
@@ -114,7 +115,7 @@ target_link_libraries(udpchat_app PUBLIC udpchat_store udpchat_console udpchat_n
 
 # --- one platform per file: the same names on both sides ---
 if(WIN32)
-  target_sources(udpchat_core PRIVATE src/charset/charset_win32.c)
+  target_sources(udpchat_core PRIVATE src/charset/charset_win32.c src/charset/utf16_win32.c)
   target_sources(udpchat_net PRIVATE src/net/ifaddr_win32.c src/net/entropy_win32.c)
   target_sources(udpchat_console PRIVATE src/console/console_win32.c)
   target_sources(udpchat_store PRIVATE src/store/paths_win32.c)
