@@ -7,7 +7,8 @@
 #   udpchat_gui      src/gui      the window (SDL2_ttf)                 -> core
 #   udpchat_net      src/net      sockets, interfaces, randomness       -> core
 #   udpchat_core     src/core     wire, link, session, relay, lan, ...  (no I/O)
-#                    src/charset  the charset layer (UTF-8 inside, GBK / GB18030 at the edges)
+#                    src/charset  the charset layer (UTF-8 inside, GBK / GB18030 at the edges; on
+#                                 Windows also UTF-16 for the wide API, which every layer uses)
 #
 # A core unit test links udpchat_core alone, so a call upward fails to link; the layers
 # test (tests/check_layers.cmake) fails when a file includes a header of a layer above its own.
@@ -114,7 +115,7 @@ target_link_libraries(udpchat_app PUBLIC udpchat_store udpchat_console udpchat_n
 
 # --- one platform per file: the same names on both sides ---
 if(WIN32)
-  target_sources(udpchat_core PRIVATE src/charset/charset_win32.c)
+  target_sources(udpchat_core PRIVATE src/charset/charset_win32.c src/charset/utf16_win32.c)
   target_sources(udpchat_net PRIVATE src/net/ifaddr_win32.c src/net/entropy_win32.c)
   target_sources(udpchat_console PRIVATE src/console/console_win32.c)
   target_sources(udpchat_store PRIVATE src/store/paths_win32.c)
@@ -159,7 +160,6 @@ if(UDPCHAT_GUI)
     endif()
     target_sources(udpchat_gui PRIVATE src/gui/gui_font_win32.c)
     target_link_libraries(udpchat_gui PRIVATE shell32 ole32 uuid)
-    target_sources(udpchat_app PRIVATE src/app/gui_stderr_win32.c)
   else()
     find_package(PkgConfig REQUIRED)
     pkg_check_modules(UDPCHAT_SDL2_TTF REQUIRED IMPORTED_TARGET SDL2_ttf)
@@ -168,10 +168,9 @@ if(UDPCHAT_GUI)
     target_link_libraries(udpchat_gui PRIVATE PkgConfig::UDPCHAT_SDL2_TTF PkgConfig::UDPCHAT_FONTCONFIG)
     # SDL_ttf.h is included by src/gui's private header only
     target_include_directories(udpchat_gui PRIVATE ${UDPCHAT_SDL2_TTF_INCLUDE_DIRS})
-    target_sources(udpchat_app PRIVATE src/app/gui_stderr.c)
   endif()
   target_sources(udpchat_app PRIVATE src/app/cmd_gui.c src/app/gui_app.c src/app/gui_convs.c src/app/gui_files.c
-    src/app/gui_log.c src/app/gui_pages.c)
+    src/app/gui_log.c src/app/gui_pages.c src/app/gui_stderr.c)
   target_link_libraries(udpchat_app PUBLIC udpchat_gui)
   target_compile_definitions(udpchat_app PUBLIC UDPCHAT_GUI=1)
 endif()

@@ -9,7 +9,7 @@
 # private headers of its rank and below, a private header only those below it, so a call
 # from the room up to relay.c or from the table up to the room does not compile.
 cmake_minimum_required(VERSION 3.20)
-set(core_headers addr buf charset core event ini ipmsg ipmsg_file lan lan_file linebreak link mem msg nick relay session token utf8 wire version)
+set(core_headers addr buf charset core event ini ipmsg ipmsg_file lan lan_file linebreak link mem msg nick relay session token utf8 utf16 wire version)
 set(net_headers net queue ifaddr tcp)
 set(console_headers console input lineedit)
 set(store_headers history paths)

@@ -1,4 +1,4 @@
-/* gui_stderr.h -- stderr held in a file until the window opens (cmd_gui.c; gui_stderr.c, gui_stderr_win32.c) */
+/* gui_stderr.h -- stderr held in a file until the window opens (cmd_gui.c; gui_stderr.c) */
 #ifndef UDPCHAT_GUI_STDERR_H
 #define UDPCHAT_GUI_STDERR_H
 

@@ -8,25 +8,19 @@
 
 #include "udpchat/charset.h"
 #include "udpchat/mem.h"
+#include "udpchat/utf16.h"
 #include "settings_backend.h"
 
-/* UTF-16 <-> UTF-8 for the paths and names the system hands over. */
-static void to_utf8(const wchar_t *w, int wlen, buf *out)
+/* The path as UTF-16, never NULL: bytes in it that are not UTF-8 (%UDPCHAT_CONFIG% comes in
+ * the ANSI code page) become U+FFFD, as they always have here. Free it with free(). */
+static wchar_t *to_wide(const char *path)
 {
-    int n = WideCharToMultiByte(CP_UTF8, 0, w, wlen, NULL, 0, NULL, NULL);
-    if (n <= 0) return;
-    buf_reserve(out, (size_t)n + 1);
-    WideCharToMultiByte(CP_UTF8, 0, w, wlen, out->data + out->len, n, NULL, NULL);
-    out->len += (size_t)n;
-    out->data[out->len] = '\0';
-}
-
-static wchar_t *to_wide(const char *s)
-{
-    int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-    wchar_t *w = xcalloc(n > 0 ? (size_t)n : 1, sizeof *w);
-    if (n > 0) MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n);
-    return w;
+    buf clean = {0};
+    charset_decode(CHARSET_UTF8, path, strlen(path), 1, &clean);
+    buf_append(&clean, "", 0);
+    wchar_t *w = utf16_from_utf8(clean.data);
+    buf_free(&clean);
+    return w ? w : xcalloc(1, sizeof *w);
 }
 
 int settings_sys_default_path(buf *out, char *err, size_t errlen)
@@ -36,7 +30,7 @@ int settings_sys_default_path(buf *out, char *err, size_t errlen)
         snprintf(err, errlen, "APPDATA is not set");
         return -1;
     }
-    to_utf8(appdata, (int)wcslen(appdata), out);
+    utf8_from_utf16(out, appdata, wcslen(appdata));
     buf_append_str(out, "\\udpchat\\udpchat.conf");
     return 0;
 }
@@ -140,7 +134,7 @@ void settings_sys_user_name(buf *out)
 {
     wchar_t name[257];
     DWORD n = sizeof name / sizeof name[0];
-    if (GetUserNameW(name, &n) && n > 1) to_utf8(name, (int)n - 1, out);
+    if (GetUserNameW(name, &n) && n > 1) utf8_from_utf16(out, name, n - 1);
 }
 
 static int stdin_console(void)
@@ -159,7 +153,7 @@ static int read_console_line(buf *out)
     DWORD n = 0;
     if (!ReadConsoleW(GetStdHandle(STD_INPUT_HANDLE), w, 511, &n, NULL) || n == 0) return -1;
     while (n && (w[n - 1] == L'\n' || w[n - 1] == L'\r')) n--;
-    to_utf8(w, (int)n, out);
+    utf8_from_utf16(out, w, n);
     return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "charset_backend.h"
 #include "udpchat/charset.h"
+#include "udpchat/utf16.h"
 #include "udpchat/utf8.h"
 
 /* Work in slices of at most SLICE input bytes so the UTF-16 buffer lives on the stack:
@@ -112,16 +113,13 @@ typedef struct crt_startupinfo {
 } crt_startupinfo;
 int __cdecl __wgetmainargs(int *argc, wchar_t ***argv, wchar_t ***envp, int glob, crt_startupinfo *si);
 
-/* A malloc'd UTF-8 copy of the UTF-16 string w (NUL-terminated); NULL if out of memory. */
+/* A heap UTF-8 copy of the UTF-16 string w (NUL-terminated); NULL if it does not convert. */
 static char *utf8_from_wide(const wchar_t *w)
 {
-    int need = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
-    char *s = need > 0 ? malloc((size_t)need) : NULL;
-    if (s && WideCharToMultiByte(CP_UTF8, 0, w, -1, s, need, NULL, NULL) != need) {
-        free(s);
-        s = NULL;
-    }
-    return s;
+    buf b = {0};
+    if (utf8_from_utf16(&b, w, wcslen(w)) == 0) return buf_detach(&b);
+    buf_free(&b);
+    return NULL;
 }
 
 void charset_utf8_args(int argc, char ***argv)
@@ -144,11 +142,10 @@ void charset_utf8_args(int argc, char ***argv)
 
 FILE *charset_fopen(const char *utf8_path, const char *mode)
 {
-    wchar_t wpath[MAX_PATH * 4], wmode[16];
-    if (!MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8_path, -1, wpath, MAX_PATH * 4) ||
-        !MultiByteToWideChar(CP_UTF8, 0, mode, -1, wmode, 16))
-        return fopen(utf8_path, mode); /* not UTF-8 after all (or too long): as given */
-    return _wfopen(wpath, wmode);
+    wchar_t *wpath = utf16_from_utf8(utf8_path), *wmode = utf16_from_utf8(mode);
+    FILE *f = wpath && wmode ? _wfopen(wpath, wmode) : fopen(utf8_path, mode); /* not UTF-8 after all: as given */
+    free(wpath), free(wmode);
+    return f;
 }
 
 void charset_binary_stdio(void)

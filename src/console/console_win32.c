@@ -8,6 +8,7 @@
 
 #include "console_backend.h"
 #include "udpchat/charset.h"
+#include "udpchat/utf16.h"
 
 #ifndef ENABLE_VIRTUAL_TERMINAL_INPUT
 #define ENABLE_VIRTUAL_TERMINAL_INPUT 0x0200
@@ -72,17 +73,6 @@ static int char_waiting(buf *out)
     return lead < n;
 }
 
-static void append_utf16(const WCHAR *w, int n, buf *out)
-{
-    if (n <= 0) return;
-    int need = WideCharToMultiByte(CP_UTF8, 0, w, n, NULL, 0, NULL, NULL);
-    if (need <= 0) return;
-    buf_reserve(out, (size_t)need);
-    WideCharToMultiByte(CP_UTF8, 0, w, n, out->data + out->len, need, NULL, NULL);
-    out->len += (size_t)need;
-    out->data[out->len] = '\0';
-}
-
 int console_sys_read(buf *out, int timeout_ms)
 {
     DWORD w = WaitForSingleObject(in_h, (DWORD)timeout_ms);
@@ -101,7 +91,7 @@ int console_sys_read(buf *out, int timeout_ms)
     if (total && wbuf[total - 1] >= 0xD800 && wbuf[total - 1] <= 0xDBFF) held_high = wbuf[--total];
     for (int i = 0; i < total; i++) /* Ctrl-Z is Windows' end of input: the editor's Ctrl-D */
         if (wbuf[i] == 0x1A) wbuf[i] = 0x04;
-    append_utf16(wbuf, total, out);
+    utf8_from_utf16(out, wbuf, (size_t)total);
     return 1;
 }
 
@@ -173,14 +163,19 @@ void console_sys_title(const char *utf8, buf *out)
     }
     if (!title_kept && !GetConsoleTitleW(kept_title, sizeof kept_title / sizeof kept_title[0])) kept_title[0] = 0;
     title_kept = 1;
-    WCHAR w[256];
-    if (MultiByteToWideChar(CP_UTF8, 0, utf8, -1, w, 256) > 0) SetConsoleTitleW(w);
+    wchar_t *w = utf16_from_utf8(utf8);
+    if (w) SetConsoleTitleW(w);
+    free(w);
 }
 
-/* UTF-8 to UTF-16 for a path; 0 if it does not fit. */
-static int wide_path(const char *utf8, WCHAR *w, int n)
+/* Makes the folder dir; 0 if it is there now, else the Windows error. */
+static DWORD make_dir(const char *dir)
 {
-    return MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8, -1, w, n) > 0;
+    wchar_t *w = utf16_from_utf8(dir);
+    if (!w) return ERROR_NO_UNICODE_TRANSLATION;
+    DWORD err = CreateDirectoryW(w, NULL) ? 0 : GetLastError();
+    free(w);
+    return err == ERROR_ALREADY_EXISTS ? 0 : err;
 }
 
 int console_sys_state_dir(buf *out, buf *warning)
@@ -188,14 +183,10 @@ int console_sys_state_dir(buf *out, buf *warning)
     const WCHAR *appdata = _wgetenv(L"APPDATA");
     if (!appdata || !*appdata) return -1;
     size_t start = out->len;
-    append_utf16(appdata, (int)wcslen(appdata), out);
+    utf8_from_utf16(out, appdata, wcslen(appdata));
     buf_append_str(out, "\\udpchat");
-    WCHAR w[MAX_PATH * 4];
-    DWORD err = ERROR_FILENAME_EXCED_RANGE;
-    if (wide_path(out->data + start, w, MAX_PATH * 4)) {
-        if (CreateDirectoryW(w, NULL)) return 0;
-        if ((err = GetLastError()) == ERROR_ALREADY_EXISTS) return 0;
-    }
+    DWORD err = make_dir(out->data + start);
+    if (err == 0) return 0;
     buf_printf(warning, "input history: cannot make the folder %s (error %lu): typed lines are not kept",
                out->data + start, (unsigned long)err);
     return -1;
@@ -215,9 +206,10 @@ int console_sys_save_private(const char *path, const char *data, size_t len, int
 
 int console_sys_replace(const char *from, const char *to)
 {
-    WCHAR wf[MAX_PATH * 4], wt[MAX_PATH * 4];
-    if (!wide_path(from, wf, MAX_PATH * 4) || !wide_path(to, wt, MAX_PATH * 4)) return -1;
-    return MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING) ? 0 : -1;
+    wchar_t *wf = utf16_from_utf8(from), *wt = utf16_from_utf8(to);
+    int ok = wf && wt && MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING);
+    free(wf), free(wt);
+    return ok ? 0 : -1;
 }
 
 /* Started by a double-click or a shortcut, the console has one process attached: us. */

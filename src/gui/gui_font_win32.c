@@ -6,7 +6,7 @@
 
 #include "gui_internal.h"
 #include "udpchat/buf.h"
-#include "udpchat/mem.h"
+#include "udpchat/utf16.h"
 
 /* The faces tried, best first; "@" stands for the exe's own folder (the installer and the zip
  * put WenQuanYi Micro Hei there, for a Windows without Chinese fonts). */
@@ -23,22 +23,13 @@ static const char *const other_files[] = {"seguisym.ttf", "segoeui.ttf", "malgun
 static char *fonts_dir; /* UTF-8, no trailing separator; NULL: unknown */
 static char *exe_dir;
 
-/* UTF-16 -> UTF-8 (heap), NULL if it does not convert. */
+/* A folder's name in UTF-8 (heap), NULL if it does not convert. */
 static char *utf8_of(const wchar_t *w)
 {
-    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
-    if (n <= 0) return NULL;
-    char *s = xmalloc((size_t)n);
-    if (!WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL)) free(s), s = NULL;
-    return s;
-}
-
-static wchar_t *wide_of(const char *s)
-{
-    int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-    wchar_t *w = xmalloc((size_t)(n > 0 ? n : 1) * sizeof *w);
-    if (n <= 0 || !MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n)) w[0] = 0;
-    return w;
+    buf b = {0};
+    if (utf8_from_utf16(&b, w, wcslen(w)) == 0) return buf_detach(&b);
+    buf_free(&b);
+    return NULL;
 }
 
 static char *find_fonts_dir(void)
@@ -88,8 +79,8 @@ static char *existing(const char *name)
     buf_append_byte(&b, '\\');
     buf_append_str(&b, name + (name[0] == '@'));
     buf_append_byte(&b, 0);
-    wchar_t *w = wide_of(b.data);
-    DWORD attr = GetFileAttributesW(w);
+    wchar_t *w = utf16_from_utf8(b.data);
+    DWORD attr = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
     free(w);
     if (attr == INVALID_FILE_ATTRIBUTES || (attr & FILE_ATTRIBUTE_DIRECTORY)) {
         buf_free(&b);

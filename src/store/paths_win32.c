@@ -8,43 +8,32 @@
 #include <shlobj.h>
 
 #include "udpchat/buf.h"
-#include "udpchat/mem.h"
+#include "udpchat/utf16.h"
 
-/* UTF-16 -> UTF-8 (heap), NULL if it does not convert. */
-static char *utf8_of(const wchar_t *w)
+/* The roaming application data folder in UTF-8 (heap); NULL, and why, if there is none. */
+static char *appdata_dir(char *why, size_t n)
 {
-    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
-    if (n <= 0) return NULL;
-    char *s = xmalloc((size_t)n);
-    WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
-    return s;
-}
-
-static wchar_t *wide_of(const char *s)
-{
-    int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-    wchar_t *w = xmalloc((size_t)(n > 0 ? n : 1) * sizeof *w);
-    if (n <= 0 || !MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n)) w[0] = 0;
-    return w;
-}
-
-char *paths_dir(paths_kind kind, char *why, size_t n)
-{
-    (void)kind; /* Windows keeps all three in the roaming application data folder */
     wchar_t appdata[MAX_PATH];
     if (SHGetFolderPathW(NULL, CSIDL_APPDATA | CSIDL_FLAG_CREATE, NULL, 0, appdata) != S_OK) {
         snprintf(why, n, "Windows gave no application data folder");
         return NULL;
     }
-    char *base = utf8_of(appdata);
-    if (!base) {
-        snprintf(why, n, "the application data folder's name does not convert to UTF-8");
-        return NULL;
-    }
+    buf b = {0};
+    if (utf8_from_utf16(&b, appdata, wcslen(appdata)) == 0) return buf_detach(&b);
+    buf_free(&b);
+    snprintf(why, n, "the application data folder's name does not convert to UTF-8");
+    return NULL;
+}
+
+char *paths_dir(paths_kind kind, char *why, size_t n)
+{
+    (void)kind; /* Windows keeps all three in the roaming application data folder */
+    char *base = appdata_dir(why, n);
+    if (!base) return NULL;
     char *dir = paths_join(base, "udpchat");
     free(base);
-    wchar_t *w = wide_of(dir);
-    int ok = CreateDirectoryW(w, NULL) || GetLastError() == ERROR_ALREADY_EXISTS;
+    wchar_t *w = utf16_from_utf8(dir);
+    int ok = w && (CreateDirectoryW(w, NULL) || GetLastError() == ERROR_ALREADY_EXISTS);
     free(w);
     if (!ok) {
         snprintf(why, n, "cannot create %s (Windows error %lu)", dir, (unsigned long)GetLastError());
