@@ -17,16 +17,35 @@ int gui_text_px(const gui *g, int zoom)
     return GUI_BASE_PX * zoom / 100 * (g->dpi ? g->dpi : 100) / 100;
 }
 
-/* Output pixels per window point: 100 on most screens, 200 on a HiDPI one (Wayland, macOS,
- * Windows with SDL_HINT_WINDOWS_DPI_SCALING), where SDL_WINDOW_ALLOW_HIGHDPI gives a
- * renderer output larger than the window. */
+/* The screen's scale in percent: 100 on most screens, 200 on a HiDPI one. Wayland and macOS
+ * give the window points and the renderer pixels (SDL_WINDOW_ALLOW_HIGHDPI): their ratio.
+ * Windows gives pixels for both (SDL_HINT_WINDOWS_DPI_SCALING stays off: SDL 2.26 would then
+ * size the software renderer's window surface in points, a quarter of a 200% window), so
+ * there it is the display's DPI over 96. */
+static int clamp_pct(int pct) { return pct < 100 ? 100 : pct > 400 ? 400 : pct; }
+
+static int display_pct(int display)
+{
+#ifdef _WIN32
+    float ddpi = 0;
+    if (SDL_GetDisplayDPI(display < 0 ? 0 : display, &ddpi, NULL, NULL) == 0 && ddpi > 0)
+        return clamp_pct((int)(ddpi * 100 / 96 + 0.5f));
+#else
+    (void)display;
+#endif
+    return 100;
+}
+
 static int dpi_of(gui *g)
 {
+#ifdef _WIN32
+    return display_pct(SDL_GetWindowDisplayIndex(g->win));
+#else
     int ww = 0, wh = 0, ow = 0, oh = 0;
     SDL_GetWindowSize(g->win, &ww, &wh);
     if (SDL_GetRendererOutputSize(g->ren, &ow, &oh) < 0 || ww <= 0 || ow <= 0) return 100;
-    int pct = (int)((long)ow * 100 / ww);
-    return pct < 100 ? 100 : pct > 400 ? 400 : pct;
+    return clamp_pct((int)((long)ow * 100 / ww));
+#endif
 }
 
 void gui_rescale(gui *g)
@@ -59,8 +78,9 @@ static SDL_Renderer *make_renderer(SDL_Window *win)
 
 static int make_window(gui *g, const gui_options *o, char *err, size_t errlen)
 {
-    g->win = SDL_CreateWindow(o->title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 900, 600,
-                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    int pct = display_pct(0); /* Windows: the size in pixels for the screen's scale (else 100) */
+    g->win = SDL_CreateWindow(o->title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 900 * pct / 100,
+                              600 * pct / 100, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (g->win) g->ren = make_renderer(g->win);
     if (!g->ren) snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
     return g->ren ? 0 : -1;
@@ -71,10 +91,10 @@ gui *gui_open(const gui_options *o, char *err, size_t errlen)
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* Ctrl-C and SIGTERM stay the app's */
     SDL_SetHint(SDL_HINT_IME_SHOW_UI, "1");
     SDL_SetHint(SDL_HINT_IME_SUPPORT_EXTENDED_TEXT, "1"); /* long compositions whole */
-    /* HiDPI on Windows: sharp text at the screen's own scale (per monitor), window sizes in
-     * points as on other systems; gui_rescale follows the scale */
+    /* HiDPI on Windows: sharp text at the screen's own scale (per monitor: Windows resizes the
+     * window when it moves to another screen, gui_rescale follows); sizes in pixels (dpi_of) */
     SDL_SetHint(SDL_HINT_WINDOWS_DPI_AWARENESS, "permonitorv2");
-    SDL_SetHint(SDL_HINT_WINDOWS_DPI_SCALING, "1");
+    SDL_SetHint(SDL_HINT_WINDOWS_DPI_SCALING, "0");
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) {
         snprintf(err, errlen, "no display: %s (%s without 'gui', udpchat chats in the terminal)", SDL_GetError(),
 #ifdef _WIN32

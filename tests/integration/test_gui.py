@@ -31,12 +31,12 @@ LONG_EN = ("A Latin line from bob that is long enough to wrap at a space inside 
 class Xvfb:
     """An X server of our own on a free display (-displayfd), stopped on exit."""
 
-    def __init__(self):
+    def __init__(self, size="1024x768"):
         for tool in ("Xvfb", "xdotool", "import", "convert"):
             if not shutil.which(tool):
                 raise h.Skip("%s is not installed (apt-get install xvfb xdotool imagemagick)" % tool)
         r, w = os.pipe()
-        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24",
+        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", size + "x24",
                                       "-nolisten", "tcp"], pass_fds=(w,), stderr=subprocess.DEVNULL)
         os.close(w)
         with os.fdopen(r) as f:

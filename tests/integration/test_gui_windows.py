@@ -11,6 +11,7 @@ usage: test_gui_windows.py PATH/TO/udpchat PATH/TO/udpchat.exe [TEST...]
 (skipped, exit 77, without the .exe, udpchatw.exe, Wine, Xvfb, xdotool or ImageMagick)"""
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -169,16 +170,56 @@ def test_fonts_folder(linux):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def set_screen_dpi(dpi):
+    """Wine's screen DPI (winecfg's setting; 96 is 100%), for the prefix's next programs."""
+    mx.shutdown_wine()
+    r = subprocess.run(mx.CTX.wrapper + ["reg", "add", "HKEY_CURRENT_CONFIG\\Software\\Fonts", "/v", "LogPixels",
+                                         "/t", "REG_DWORD", "/d", str(dpi), "/f"],
+                       capture_output=True, timeout=h.T(120), env=dict(os.environ, **mx.CTX.win_env))
+    check(r.returncode == 0, "reg add LogPixels %d: %r" % (dpi, r.stderr))
+    mx.shutdown_wine()
+
+
+def test_hidpi_200(linux):
+    """A Windows screen at 200% (Wine's DPI 192): the window opens at twice its size in pixels
+    (1800x1200 for 900x600), is drawn all over (the status bar at its very bottom, the roster at
+    its left), with the text twice as big, and shows the Linux side's Chinese."""
+    x = X
+    try:
+        set_screen_dpi(192)
+        with h.ProcessGroup(linux) as g:
+            alice, bob, wid = start_pair(g, x, exe_w(), [])
+            geo = x.run("xdotool", "getwindowgeometry", wid).stdout
+            size = [l.split(":", 1)[1].strip() for l in geo.splitlines() if "Geometry" in l]
+            check(size == ["1800x1200"], "the window at 200%%: %r" % geo)
+            bob.send_line(LONG_ZH)
+            alice.wait_for(printed("<bob> " + LONG_ZH[:10]), timeout=20)
+            time.sleep(1)
+            shot = x.shot(wid, "gui-win-8-hidpi-200.png")
+            status = region_pixels(x, shot, (1700, 1185, 1790, 1195))  # inside the status bar
+            check(status[:3] == bytes((0x2D, 0x34, 0x40)), "the bottom right is not the status bar: %r" % status[:6])
+            right = region_pixels(x, shot, (900, 20, 1790, 1100))  # the right half of the conversation
+            check(dark(right) > 500, "nothing drawn in the right half at 200%% (%d dark pixels)" % dark(right))
+            bar_top = next((y for y in range(1199, 1100, -1)
+                            if region_pixels(x, shot, (5, y, 6, y + 1))[:3] != bytes((0x2D, 0x34, 0x40))), 1199)
+            check(1199 - bar_top >= 2 * 24, "the status bar is %d pixels high: not twice 100%%'s" % (1199 - bar_top))
+            type_line(x, wid, "/quit")
+            check(alice.wait_exit(timeout=20) == 0, "the window did not quit with /quit", alice)
+    finally:
+        set_screen_dpi(96)
+
+
 def main():
     global X
     try:
-        X = Xvfb()
+        X = Xvfb("2048x1536")  # room for a window at 200% (test_hidpi_200)
     except h.Skip as e:
         mx.skip(str(e))
     os.environ["DISPLAY"] = X.display  # every Wine process of the prefix, from the first one
     os.environ.pop("WAYLAND_DISPLAY", None)
     try:
-        mx.main([test_windowed_exe_chat, test_console_exe_gui, test_windowed_exe_errors, test_fonts_folder])
+        mx.main([test_windowed_exe_chat, test_console_exe_gui, test_windowed_exe_errors, test_fonts_folder,
+                 test_hidpi_200])
     finally:
         mx.shutdown_wine()
         X.close()
