@@ -46,10 +46,12 @@ static void make_room(convs_log *l, size_t n)
 
 void convs_log_older(convs_log *l, convs_hist *rows, size_t n, size_t asked)
 {
-    make_room(l, n);
-    memmove(l->line + n, l->line, l->n * sizeof *l->line);
-    memcpy(l->line, rows, n * sizeof *rows);
-    l->n += n;
+    if (n) { /* none: l->line may still be NULL */
+        make_room(l, n);
+        memmove(l->line + n, l->line, l->n * sizeof *l->line);
+        memcpy(l->line, rows, n * sizeof *rows);
+        l->n += n;
+    }
     l->opened = 1;
     l->first = n < asked;
     if (l->n > CONVS_LOG_KEEP) drop(l, CONVS_LOG_KEEP, l->n - CONVS_LOG_KEEP), l->detached = 1;
@@ -57,6 +59,7 @@ void convs_log_older(convs_log *l, convs_hist *rows, size_t n, size_t asked)
 
 static void append(convs_log *l, convs_hist *rows, size_t n)
 {
+    if (!n) return;
     make_room(l, n);
     memcpy(l->line + l->n, rows, n * sizeof *rows);
     l->n += n;

@@ -480,16 +480,27 @@ def test_gui_scroll_log(binary):
                     break
             else:
                 raise AssertionError("30 PageUps read no page from the log")
-            for _ in range(12):  # bounded: 12 x 40 pages of ~24 rows is 11,000 rows
+            want = (n - 200) // 200 + 1  # the last one finds nothing: the start (and no more after it)
+
+            def notes_settle(still=1.0, what="page older"):
+                """The count of `what` pages once none came for `still` s (bounded: 10 s)."""
+                end, last, since = time.monotonic() + h.T(10), -1, time.monotonic()
+                while time.monotonic() < end:
+                    k = len(frame_notes(frames, what))
+                    if k != last:
+                        last, since = k, time.monotonic()
+                    elif time.monotonic() - since >= still:
+                        break
+                    time.sleep(0.1)
+                return last
+
+            for _ in range(20):  # bounded: 20 x 40 pages of ~24 rows is 19,000 rows
                 x.run("xdotool", "key", "--delay", "15", *(["Prior"] * 40))
-                time.sleep(0.3)
-                if len(frame_notes(frames, "page older")) >= (n - 200) // 200 + 1:
+                if notes_settle(0.5) >= want:
                     break
             x.run("xdotool", "key", "--delay", "15", *(["Prior"] * 40))  # past the first: nothing more
-            time.sleep(0.7)
-            older = frame_notes(frames, "page older")
-            want = (n - 200) // 200 + 1  # the last one finds nothing: the start (and no more after it)
-            check(len(older) == want, "pages read above: %d, expected %d" % (len(older), want))
+            older = notes_settle()
+            check(older == want, "pages read above: %d, expected %d" % (older, want))
             x.shot(wid, "gui-30-log-top.png")
             con.send_line("while you read 读着")  # comes while the window shows the past
             win.wait_for(raw_has(win, "while you read 读着"), timeout=10)
@@ -507,11 +518,14 @@ def test_gui_scroll_log(binary):
                 time.sleep(0.3)
             con.send_line("tail line 尾巴")
             win.wait_for(raw_has(win, "tail line 尾巴"), timeout=10)
-            for _ in range(14):
+            newer = -1
+            for _ in range(20):  # down until a round reads no page: the live lines, at the bottom
                 x.run("xdotool", "key", "--delay", "15", *(["Next"] * 40))
-                time.sleep(0.3)
-            newer = frame_notes(frames, "page newer")
-            check(len(newer) >= (n - 1000) // 200, "pages read below: %d" % len(newer))
+                k = notes_settle(0.5, "page newer")
+                if k == newer:
+                    break
+                newer = k
+            check(newer >= (n - 1000) // 200, "pages read below: %d" % newer)
             time.sleep(0.5)
             shot = x.shot(wid, "gui-32-log-bottom.png")
             check(dark(region_pixels(x, shot)) > 2000, "nothing drawn at the bottom")
@@ -524,7 +538,7 @@ def test_gui_scroll_log(binary):
                 for line in f:
                     if line.startswith("VmHWM:"):
                         hwm = int(line.split()[1])
-            print("  %d pages above, %d below; window VmHWM %d KiB" % (len(older), len(newer), hwm))
+            print("  %d pages above, %d below; window VmHWM %d KiB" % (older, newer, hwm))
     finally:
         x.close()
 

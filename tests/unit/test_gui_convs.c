@@ -170,6 +170,10 @@ static void test_log_paging(void)
     convs_open(&c, "");
     convs_log *l = convs_log_of(&c, 0);
     CHECK(!l->opened && l->n == 0);
+    convs_log_older(l, NULL, 0, CONVS_PAGE); /* a conversation with nothing in the log */
+    convs_log_follow(l, NULL, 0, 0);
+    CHECK(l->opened && l->first && l->n == 0 && !l->detached && l->last == 0);
+    convs_log_clear(l);
     int64_t top = 100001 - CONVS_PAGE;
     page(l, 1, top, 100001, CONVS_PAGE); /* the newest page: attached */
     CHECK(l->opened && !l->first && !l->detached && l->n == CONVS_PAGE);
