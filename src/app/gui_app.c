@@ -229,6 +229,7 @@ static void view_update(gui_app *A)
 {
     const char *target = target_of(A);
     convs_open(&A->C, target ? target : "");
+    pages_first(&A->C, A->fe->rec); /* opened by a click, Ctrl+Tab or /to: its past, once */
     convs_note(&A->C);
     A->focused = gui_focused(A->g);
     alert_new(A);
@@ -293,12 +294,21 @@ static void dropped(gui_app *A, const char *path)
     buf_free(&b);
 }
 
+/* A typed /to NICK opens NICK's conversation as a click does: the window reads its past
+ * itself, so the frontend's read-back is not shown twice. */
+static int opens(const char *line)
+{
+    return line[0] == '/' && (line[1] | 0x20) == 't' && (line[2] | 0x20) == 'o' && (line[3] == ' ' || !line[3]);
+}
+
 static void typed(gui_app *A, const char *line)
 {
     pages_live(&A->C, A->fe->rec); /* Enter shows the newest lines (the window goes to the bottom) */
     int plain = *line && (line[0] != '/' || line[1] == '/');
     if (A->fe->mode != FE_JOIN || !A->target || !plain) {
+        A->opening = opens(line);
         chat_loop_line(&A->L, line);
+        A->opening = 0;
         return;
     }
     buf b = {0}; /* join: a private target is /msg */
