@@ -31,7 +31,7 @@ typedef enum chat_event_type {
     EV_READ,         /* id: our sealed message, from: the peer who opened it */
     /* file transfer (LAN mode; see ipmsg_file.h and transfer.h): */
     EV_FILE_OFFER,   /* from, address, text (the message), files (lan_file.h's list): a peer offers files */
-    EV_FILE_SHARED,  /* id (share), from, address, files ("packet_no\nuser\nhost\ncharset"): our offer went out */
+    EV_FILE_SHARED,  /* id (share), from, address, text ("a.txt, photos/"), files ("packet_no\nuser\nhost\ncharset"): our offer went out */
     EV_FILE_RELEASED,/* address, text (packet number): the peer declined our offer */
     EV_TRANSFER      /* id (transfer), reason (TRANSFER_*), flags (TRANSFER_SENDING), from, address,
                         text (a file name or why it failed), bytes of size, rate (bytes/s); the

@@ -34,6 +34,10 @@ void lan_file_spec_add(buf *spec, uint32_t id, uint64_t size, uint64_t mtime, ui
  * the share id, or 0 if the spec is malformed or holds no file. */
 uint32_t lan_file_spec_encode(const char *spec, charset_id cs, buf *message, buf *list);
 
+/* The names a spec offers, for people: "report.pdf, photos/" (folders end in '/'), appended
+ * to out (UTF-8, as in the spec; nothing for a malformed line). */
+void lan_file_spec_names(const char *spec, buf *out);
+
 /* The offer list of an EV_FILE_OFFER (event.h `files`), made by the core from a peer's
  * SENDMSG: "PACKET_NO\tCHARSET\n" (charset_id) then "ID\tSIZE\tMTIME\tATTR\tSTATUS\tNAME\n" per file, STATUS "ok" or
  * the refusal. Names decoded from charset cs; control characters shown as '?'. */

@@ -29,6 +29,8 @@ char *record_warning(recorder *r);
 void record_note(recorder *r, const model *m, const model_msg *g);
 /* Notes a peer's file offer (after the model has it). */
 void record_offer(recorder *r, const model *m, const chat_event *ev);
+/* The log row of offer `number` (recorded in this run), or 0 (accepts NULL). */
+int64_t record_offer_id(const recorder *r, unsigned number);
 /* 1 if something noted is not yet on disk (accepts NULL: 0). */
 int record_pending(const recorder *r);
 /* Puts what was noted on disk; now is the clock in ms. 0, or -1 (see record_warning). */

@@ -533,7 +533,7 @@ void frontend_history(frontend *fe, const history_rec *r, int where)
         if (*r->conv) buf_append_str(&b, ", "), add_safe(&b, r->conv);
         buf_append_str(&b, "] ");
     }
-    int private_ = strcmp(r->kind, "private") == 0;
+    int private_ = strcmp(r->kind, "private") == 0 || strcmp(r->kind, "file") == 0; /* offers are between two */
     if (strcmp(r->kind, "action") == 0) buf_append_str(&b, "* "), add_safe(&b, r->sender), buf_append_byte(&b, ' ');
     else if (private_ && r->own) buf_append_str(&b, "-> "), add_safe(&b, r->recipient), buf_append_str(&b, ": ");
     else if (private_) buf_append_byte(&b, '*'), add_safe(&b, r->sender), buf_append_str(&b, "* ");

@@ -86,11 +86,20 @@ static void transfer_line(const chat_event *ev, buf *b)
     }
 }
 
+/* Our offer went out: "-- files offered to carol: a.txt, photos/ (they can /accept them now)". */
+static void shared_line(const chat_event *ev, buf *b)
+{
+    buf_append_str(b, "-- files offered to ");
+    add_safe(b, ev->from);
+    if (ev->text && *ev->text) buf_append_str(b, ": "), add_safe(b, ev->text);
+    buf_append_str(b, " (they can /accept them now)");
+}
+
 int frontend_files_line(frontend *fe, const chat_event *ev, buf *b)
 {
     switch (ev->type) {
     case EV_FILE_OFFER: offer_line(fe, ev, b); return 1;
-    case EV_FILE_SHARED: buf_append_str(b, "-- files offered to "); add_safe(b, ev->from); buf_append_str(b, ": they can /accept them now"); return 1;
+    case EV_FILE_SHARED: shared_line(ev, b); return 1;
     case EV_FILE_RELEASED: buf_append_str(b, "-- "); add_safe(b, ev->from); buf_append_str(b, " declined your files"); return 1;
     case EV_TRANSFER: transfer_line(ev, b); return 1;
     default: return 0;

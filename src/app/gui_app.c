@@ -67,6 +67,8 @@ static void system_text(buf *b, const model_msg *m)
     case EV_REFUSED: buf_printf(b, "!! refused: %s", text); break;
     case EV_SHUTDOWN: buf_printf(b, "-- the server is shutting down%s%s", *text ? ": " : "", text); break;
     case EV_AWAY: away_text(b, m, text); break;
+    case EV_FILE_SHARED: buf_printf(b, "-- you offered %s: %s", from, text); break;
+    case EV_FILE_RELEASED: buf_printf(b, "-- %s declined your files", from); break;
     default: buf_printf(b, "%s%s", m->kind == MSG_KIND_NOTICE ? "** server: " : "-- ", text); break;
     }
 }

@@ -35,6 +35,8 @@ void convs_free(gui_convs *c)
 void convs_open(gui_convs *c, const char *name) { c->open = c->single ? 0 : model_conv_find(c->m, name ? name : ""); }
 
 static int is_presence(int ev) { return ev == EV_JOIN || ev == EV_LEAVE || ev == EV_NICK || ev == EV_AWAY; }
+/* Our offer went out, or was declined: its line is in the peer's conversation (model.c). */
+static int is_share(int ev) { return ev == EV_FILE_SHARED || ev == EV_FILE_RELEASED; }
 
 static void place_file(gui_convs *c, int is_offer, unsigned key, const char *peer)
 {
@@ -75,7 +77,7 @@ void convs_note(gui_convs *c)
 int convs_shows(const gui_convs *c, const model_msg *m)
 {
     if (c->single) return 1;
-    if (m->kind != MSG_KIND_SYSTEM && m->kind != MSG_KIND_NOTICE) return m->conv == c->open;
+    if ((m->kind != MSG_KIND_SYSTEM && m->kind != MSG_KIND_NOTICE) || is_share(m->event)) return m->conv == c->open;
     if (is_presence(m->event)) {
         const model_conv *open = model_conv_at(c->m, c->open);
         return c->open == 0 || (open && m->from && nick_equal(open->name, m->from));

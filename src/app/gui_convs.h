@@ -9,9 +9,9 @@
 /* The window shows one conversation of the model at a time: "" (everyone, the room) or a
  * private one with a nick. Chat messages belong to their model conversation; system and
  * info lines to the one open when they came (joins, leaves, nick changes and away: to ""
- * and to the nick's own); history read back to the one it was read for; a file offer or
- * transfer to its peer's. Everything here is bounded: CONVS_EXTRA_KEEP history lines per
- * conversation, the tags of the model's last MODEL_KEEP messages, CONVS_FILES anchors.
+ * and to the nick's own); history read back to the one it was read for; a file offer (ours
+ * or a peer's) or transfer to its peer's. Everything here is bounded: CONVS_EXTRA_KEEP history
+ * lines per conversation, the tags of the model's last MODEL_KEEP messages, CONVS_FILES anchors.
  * One thread (the window's) owns it; it reads and marks the model (not owned). */
 
 #define CONVS_EXTRA_KEEP 1000            /* /history and /search lines kept per conversation */
@@ -99,9 +99,17 @@ void convs_extra_add(gui_convs *c, char *text);
 
 /* The past of model conversation conv (made empty the first time). */
 convs_log *convs_log_of(gui_convs *c, size_t conv);
-/* The model's first message in the open conversation that has a row in the log: that row, as
- * row_of (the recorder's record_id_of) says; 0 if none. */
-int64_t convs_log_edge(const gui_convs *c, int64_t (*row_of)(const void *ctx, uint64_t seq), const void *ctx);
+/* Rows in the chat log of what the model shows live: a message's (by seq) and a file offer's
+ * (by number); 0 when it has none (system lines, or not recorded). The recorder's
+ * record_id_of and record_offer_id. */
+typedef struct convs_rows {
+    int64_t (*of_msg)(const void *ctx, uint64_t seq);
+    int64_t (*of_offer)(const void *ctx, unsigned number);
+    const void *ctx;
+} convs_rows;
+/* Where the open conversation's live lines begin in the log: the smallest row of its model
+ * messages and placed file offers; 0 if none has a row. */
+int64_t convs_log_edge(const gui_convs *c, const convs_rows *rows);
 /* A page read back: rows[0..n) (ids ascending, texts taken) go above the run (older) or below
  * it (newer). `asked` is how many were asked for: fewer mean the end was reached (older: the
  * conversation's first row; newer: the model's lines, attached again). Past CONVS_LOG_KEEP

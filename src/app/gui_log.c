@@ -19,15 +19,19 @@ convs_log *convs_log_of(gui_convs *c, size_t conv)
     return &c->logs[conv];
 }
 
-int64_t convs_log_edge(const gui_convs *c, int64_t (*row_of)(const void *ctx, uint64_t seq), const void *ctx)
+int64_t convs_log_edge(const gui_convs *c, const convs_rows *rows)
 {
-    for (size_t i = 0; i < model_msg_count(c->m); i++) {
+    int64_t edge = 0; /* the model is in seq order, so its first message with a row has the smallest */
+    for (size_t i = 0; i < model_msg_count(c->m) && !edge; i++) {
         const model_msg *g = model_msg_at(c->m, i);
-        if (g->kind == MSG_KIND_SYSTEM || (!c->single && g->conv != c->open)) continue;
-        int64_t id = row_of(ctx, g->seq);
-        if (id) return id;
+        if (c->single || g->conv == c->open) edge = rows->of_msg(rows->ctx, g->seq);
     }
-    return 0;
+    for (size_t i = 0; i < c->nfiles; i++) {
+        const convs_file *f = &c->files[i];
+        int64_t id = f->is_offer && (c->single || f->conv == c->open) ? rows->of_offer(rows->ctx, f->key) : 0;
+        if (id && (!edge || id < edge)) edge = id;
+    }
+    return edge;
 }
 
 static void drop(convs_log *l, size_t from, size_t n)

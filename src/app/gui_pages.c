@@ -21,7 +21,7 @@ void pages_text(buf *b, const history_rec *r, int where)
     struct tm *tm = localtime(&t);
     if (tm) buf_printf(b, "%04d-%02d-%02d %02d:%02d ", tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min);
     if (where) buf_printf(b, "[%s%s%s] ", r->place, *r->conv ? ", " : "", r->conv);
-    int private_ = strcmp(r->kind, "private") == 0;
+    int private_ = strcmp(r->kind, "private") == 0 || strcmp(r->kind, "file") == 0; /* offers are between two */
     const char *who = r->sender ? r->sender : "?", *text = r->text ? r->text : "";
     const char *nul = memchr(text, 0, TEXT_MAX + 1); /* not past TEXT_MAX + 1 bytes */
     size_t len = nul ? (size_t)(nul - text) : TEXT_MAX + 1, cut = len > TEXT_MAX ? TEXT_MAX : len;
@@ -56,7 +56,14 @@ static void page_free(page *p)
     memset(p, 0, sizeof *p);
 }
 
-static int64_t row_of(const void *ctx, uint64_t seq) { return record_id_of(ctx, seq); }
+static int64_t msg_row(const void *ctx, uint64_t seq) { return record_id_of(ctx, seq); }
+static int64_t offer_row(const void *ctx, unsigned number) { return record_offer_id(ctx, number); }
+
+static int64_t edge_of(const gui_convs *C, const recorder *r)
+{
+    convs_rows rows = {msg_row, offer_row, r};
+    return convs_log_edge(C, &rows);
+}
 
 /* Rows of the open conversation with before > id > after, into p: how many, -1 (p empty) if
  * the log could not be read. */
@@ -79,7 +86,7 @@ void pages_first(gui_convs *C, recorder *r)
 {
     convs_log *l = convs_log_of(C, C->open);
     if (l->opened) return;
-    int64_t edge = convs_log_edge(C, row_of, r);
+    int64_t edge = edge_of(C, r);
     page p = {0};
     long got = read_rows(C, r, edge, 0, CONVS_PAGE, &p);
     convs_log_older(l, p.rows, p.n, got < 0 ? 1 : CONVS_PAGE); /* unreadable: nothing older */
@@ -92,7 +99,7 @@ int pages_older(gui_convs *C, recorder *r)
     convs_log *l = convs_log_of(C, C->open);
     if (!l->opened) return pages_first(C, r), 1;
     if (l->first) return 0;
-    int64_t before = l->n ? l->line[0].id : convs_log_edge(C, row_of, r);
+    int64_t before = l->n ? l->line[0].id : edge_of(C, r);
     page p = {0};
     if (read_rows(C, r, before, 0, CONVS_PAGE, &p) < 0) return 0;
     convs_log_older(l, p.rows, p.n, CONVS_PAGE);
@@ -104,7 +111,7 @@ int pages_newer(gui_convs *C, recorder *r)
 {
     convs_log *l = convs_log_of(C, C->open);
     if (!l->detached || !l->n) return 0;
-    int64_t edge = convs_log_edge(C, row_of, r);
+    int64_t edge = edge_of(C, r);
     page p = {0};
     if (read_rows(C, r, edge, l->line[l->n - 1].id, CONVS_PAGE, &p) < 0) return 0;
     convs_log_newer(l, p.rows, p.n, CONVS_PAGE);
@@ -117,7 +124,7 @@ void pages_follow(gui_convs *C, recorder *r)
 {
     convs_log *l = convs_log_of(C, C->open);
     if (!l->opened || l->detached) return;
-    int64_t edge = convs_log_edge(C, row_of, r);
+    int64_t edge = edge_of(C, r);
     if (edge == l->edge) return;
     page p = {0};
     long got = read_rows(C, r, edge, l->last, CONVS_LOG_KEEP, &p);

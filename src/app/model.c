@@ -318,7 +318,7 @@ static void on_roster_event(model *m, const chat_event *ev)
 }
 
 /* Anything else worth showing in the conversation: joins, leaves, notices, errors. */
-static const model_msg *on_system(model *m, const chat_event *ev)
+static model_msg *on_system(model *m, const chat_event *ev)
 {
     model_msg *g = msg_add(m);
     g->kind = ev->type == EV_NOTICE && ev->flags == NOTICE_ADMIN ? MSG_KIND_NOTICE : MSG_KIND_SYSTEM;
@@ -328,6 +328,14 @@ static const model_msg *on_system(model *m, const chat_event *ev)
     g->to = dup_or_null(ev->to);
     g->address = dup_or_null(ev->address);
     g->text = dup_or_null(ev->text);
+    return g;
+}
+
+/* Our offer went out, or the peer declined it: a system line in that peer's conversation. */
+static const model_msg *on_share(model *m, const chat_event *ev)
+{
+    model_msg *g = on_system(m, ev);
+    g->conv = model_conv_find(m, ev->from ? ev->from : "");
     return g;
 }
 
@@ -344,6 +352,7 @@ const model_msg *model_apply(model *m, const chat_event *ev)
     case EV_JOIN: case EV_LEAVE: case EV_NICK: case EV_NOTICE: case EV_ERROR: case EV_STATUS:
     case EV_REFUSED: case EV_SHUTDOWN: case EV_MISSED: case EV_AWAY:
         return on_system(m, ev);
+    case EV_FILE_SHARED: case EV_FILE_RELEASED: return on_share(m, ev);
     default: return NULL;
     }
 }

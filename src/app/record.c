@@ -18,6 +18,7 @@ struct recorder {
     char *place;
     uint64_t last_seq;        /* the newest model message recorded */
     struct { uint64_t seq; int64_t id; } ids[MODEL_KEEP]; /* model seq -> row, for state changes */
+    struct { unsigned number; int64_t id; } offers[MODEL_KEEP_FILES]; /* offer number -> row */
     int dirty;                /* noted since the last commit */
     uint64_t batch;           /* messages added since the last commit */
     uint64_t paused_until;    /* after a failed write: nothing is tried before this */
@@ -68,26 +69,50 @@ char *record_warning(recorder *r)
     return w;
 }
 
+/* One row into the open batch: its id, or 0 (the batch was rolled back with it: all lost). */
+static int64_t put(recorder *r, const history_rec *hr)
+{
+    int64_t id = history_add(r->h, hr);
+    if (!id) {
+        r->lost += r->batch + 1;
+        r->batch = 0;
+        r->add_failed = 1;
+        return 0;
+    }
+    r->batch++;
+    return id;
+}
+
+/* "[files: a.txt, photos/]" after the offer's text, if any. */
+static void files_text(buf *t, const char *text, const char *names)
+{
+    if (text && *text) buf_printf(t, "%s ", text);
+    buf_printf(t, "[files: %s]", names ? names : "");
+}
+
 static void add(recorder *r, const model *m, const model_msg *g)
 {
     const model_conv *c = model_conv_at(m, g->conv);
     history_rec hr = {0, g->time, r->place, c ? c->name : "", g->from, g->to, g->address,
                       kind_names[g->kind], state_names[g->state], g->text, g->own};
-    int64_t id = history_add(r->h, &hr);
-    if (!id) { /* the batch was rolled back with it */
-        r->lost += r->batch + 1;
-        r->batch = 0;
-        r->add_failed = 1;
-        return;
+    buf t = {0};
+    if (g->event == EV_FILE_SHARED) { /* our offer: a row of kind "file" in the peer's conversation */
+        files_text(&t, NULL, g->text);
+        hr.sender = model_nick(m), hr.recipient = g->from, hr.kind = "file", hr.state = "", hr.text = t.data, hr.own = 1;
     }
-    r->batch++;
+    int64_t id = put(r, &hr);
+    buf_free(&t);
+    if (!id) return;
     r->ids[g->seq % MODEL_KEEP].seq = g->seq;
     r->ids[g->seq % MODEL_KEEP].id = id;
 }
 
+/* Chat lines are kept; of the system lines, only our file offers. */
+static int kept(const model_msg *g) { return g->kind != MSG_KIND_SYSTEM || g->event == EV_FILE_SHARED; }
+
 void record_note(recorder *r, const model *m, const model_msg *g)
 {
-    if (!r || !r->h || g->kind == MSG_KIND_SYSTEM) return;
+    if (!r || !r->h || !kept(g)) return;
     if (r->paused_until && net_now_ms() >= r->paused_until) r->paused_until = 0; /* try again */
     if (r->paused_until) {
         r->lost += g->seq > r->last_seq;
@@ -104,23 +129,30 @@ void record_note(recorder *r, const model *m, const model_msg *g)
 }
 
 /* A failing streak is told once when it starts and once when saving works again. */
-/* A peer's file offer (EV_FILE_OFFER, already in the model): one row of kind "file",
- * its text and the names offered ("report.pdf, photos/"). */
+/* A peer's file offer (EV_FILE_OFFER, already in the model): one row of kind "file" in the
+ * peer's conversation, its text and the names offered ("report.pdf, photos/"). */
 void record_offer(recorder *r, const model *m, const chat_event *ev)
 {
     size_t n = model_offer_count(m);
     if (!r || !r->h || r->paused_until || ev->type != EV_FILE_OFFER || !n) return;
     const model_offer *o = model_offer_at(m, n - 1);
-    buf t = {0};
-    if (o->text && *o->text) buf_printf(&t, "%s ", o->text);
-    buf_append_str(&t, "[files:");
+    buf names = {0}, t = {0};
     for (size_t i = 0; i < o->offer.n; i++)
-        buf_printf(&t, "%s %s%s", i ? "," : "", o->offer.files[i].name, (o->offer.files[i].attr & 0xFF) == IPMSG_FILE_DIR ? "/" : "");
-    buf_append_str(&t, "]");
-    history_rec hr = {0, (int64_t)time(NULL), r->place, "", o->from, "", o->address, "file", "", t.data, 0};
-    if (history_add(r->h, &hr)) r->batch++, r->dirty = 1;
-    else r->lost += r->batch + 1, r->batch = 0, r->add_failed = 1, r->dirty = 1;
+        buf_printf(&names, "%s%s%s", i ? ", " : "", o->offer.files[i].name, (o->offer.files[i].attr & 0xFF) == IPMSG_FILE_DIR ? "/" : "");
+    buf_append_byte(&names, '\0');
+    files_text(&t, o->text, names.data);
+    history_rec hr = {0, (int64_t)time(NULL), r->place, o->from ? o->from : "", o->from, model_nick(m), o->address, "file", "", t.data, 0};
+    int64_t id = put(r, &hr);
+    r->dirty = 1;
+    r->offers[o->number % MODEL_KEEP_FILES].number = id ? o->number : 0;
+    r->offers[o->number % MODEL_KEEP_FILES].id = id;
+    buf_free(&names);
     buf_free(&t);
+}
+
+int64_t record_offer_id(const recorder *r, unsigned number)
+{
+    return r && number && r->offers[number % MODEL_KEEP_FILES].number == number ? r->offers[number % MODEL_KEEP_FILES].id : 0;
 }
 
 int record_pending(const recorder *r)

@@ -1001,14 +1001,15 @@ static uint32_t say(lan *l, const char *to, const char *text, uint32_t opts, uin
 }
 
 /* CMD_SEND_FILES: offers files to one peer (a SENDMSG with FILEATTACHOPT, resent until
- * answered) and says so with EV_FILE_SHARED (id: the share; files: "packet_no\nuser\nhost\ncharset",
+ * answered) and says so with EV_FILE_SHARED (id: the share; text: the names offered;
+ * files: "packet_no\nuser\nhost\ncharset",
  * the peer's raw names its requests must carry, and the charset_id its names go in). Returns the message id, or 0 and an EV_ERROR. */
 static uint32_t send_files(lan *l, const char *to, const char *spec, uint64_t now)
 {
     lan_peer *p = to ? pick(l, to, 1) : NULL;
     if (!p) return 0;
     charset_id cs = send_cs(l, p);
-    buf msg = {0}, list = {0}, info = {0};
+    buf msg = {0}, list = {0}, info = {0}, names = {0};
     uint32_t share = lan_file_spec_encode(spec, cs, &msg, &list), id = 0;
     if (!share || msg.len + list.len + strlen(l->user) + strlen(l->host) + 64 > IPMSG_MAX_PACKET) {
         evq_emit(&l->events, EV_ERROR, 0, NULL, NULL,
@@ -1020,6 +1021,8 @@ static uint32_t send_files(lan *l, const char *to, const char *spec, uint64_t no
         uint32_t cmd = IPMSG_SENDMSG | IPMSG_SENDCHECKOPT | IPMSG_FILEATTACHOPT | (cs == CHARSET_UTF8 ? IPMSG_UTF8OPT : 0);
         queue_raw(l, id, p, cmd, &msg, &list, "(files offered)", now);
         chat_event ev = peer_event(l, EV_FILE_SHARED, share, p, NULL);
+        lan_file_spec_names(spec, &names);
+        ev.text = buf_detach(&names);
         ev.files = buf_detach(&info);
         evq_push(&l->events, &ev);
     }

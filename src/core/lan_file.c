@@ -78,6 +78,28 @@ uint32_t lan_file_spec_encode(const char *spec, charset_id cs, buf *message, buf
     return files ? (uint32_t)share : 0;
 }
 
+void lan_file_spec_names(const char *spec, buf *out)
+{
+    const char *p = strchr(spec, '\n');
+    p = p ? strchr(p + 1, '\n') : NULL; /* past the share id and the message */
+    for (size_t k = 0; p && *++p;) {
+        size_t n = strcspn(p, "\n"), tabs = 0, off = 0;
+        unsigned long attr = 0;
+        for (size_t i = 0; i < n && tabs < 4; i++) { /* ID SIZE MTIME ATTR NAME */
+            if (p[i] != '\t') continue;
+            if (++tabs == 3) attr = strtoul(p + i + 1, NULL, 10);
+            if (tabs == 4) off = i + 1;
+        }
+        if (off && off < n) {
+            if (k++) buf_append_str(out, ", ");
+            buf_append(out, p + off, n - off);
+            if ((attr & 0xFF) == IPMSG_FILE_DIR) buf_append_byte(out, '/');
+        }
+        p += n;
+        if (!*p) break;
+    }
+}
+
 char *lan_file_offer_list(const char *list, size_t len, uint64_t packet_no, charset_id cs)
 {
     ipmsg_filelist l;

@@ -22,6 +22,7 @@ from udpchat_harness import check  # noqa: E402
 SHOTS = os.path.join(os.getcwd(), "gui-shots")
 WQY = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 CONV = (240, 10, 880, 480)  # x0, y0, x1, y1: inside the conversation of a 900x600 window
+CONV_ALL = (230, 5, 895, 532)  # the whole conversation, down to the row above the input box
 LONG_ZH = ("中文消息：今天下午三点在会议室开会，请大家准时参加。我们将讨论新版本的发布计划、"
            "测试安排以及用户反馈的问题，会议大约持续一个小时。")
 LONG_EN = ("A Latin line from bob that is long enough to wrap at a space inside the conversation "
@@ -82,6 +83,30 @@ def region_pixels(x, path, box=CONV):
                        env=x.env, capture_output=True, timeout=20)
     check(r.returncode == 0, "convert failed")
     return r.stdout
+
+
+def wait_shot(x, wid, name, ok, timeout=10):
+    """Screenshots of wid until ok(path) (the window draws a moment after a line is printed);
+    the last shot, ok or not."""
+    end = time.monotonic() + h.T(timeout)
+    while True:
+        path = x.shot(wid, name)
+        if ok(path) or time.monotonic() > end:
+            return path
+        time.sleep(0.2)
+
+
+def settled(x, wid, name, box, timeout=10):
+    """The pixels of box once two screenshots 0.3 s apart agree (nothing left to draw)."""
+    last = region_pixels(x, x.shot(wid, name), box)
+    end = time.monotonic() + h.T(timeout)
+    while time.monotonic() < end:
+        time.sleep(0.3)
+        now = region_pixels(x, x.shot(wid, name), box)
+        if now == last:
+            return now
+        last = now
+    raise h.HarnessError("%s: the window kept changing for %d s" % (name, timeout))
 
 
 def dark(pix):
@@ -726,6 +751,8 @@ def test_gui_file_accept(binary):
             check(not os.path.exists(os.path.join(dl, "second.txt")), "a declined file arrived")
             # a file dropped on the window (XDND, as a file manager does) is offered to carol
             m = carol.mark()
+            bob.wait_for(raw_has(bob, "offer declined"), timeout=10)
+            before_drop = settled(x, wb, "gui-28a-before-drop.png", CONV_ALL)
             drop = os.environ.get("UDPCHAT_XDND_DROP")
             if drop:
                 r = x.run(drop, wb, "500", "300", os.path.join(src, "from window.txt"))
@@ -735,8 +762,10 @@ def test_gui_file_accept(binary):
                 type_line(x, wb, '/send "carol" "%s"' % os.path.join(src, "from window.txt"))
             offer = carol.wait_event("file_offer", 10, m)
             check([f_["name"] for f_ in offer["files"]] == ["from window.txt"], "offer %r" % offer)
-            time.sleep(0.5)
-            x.shot(wb, "gui-28-sent-offer.png")
+            bob.wait_for(raw_has(bob, "-- files offered to carol: from window.txt"), timeout=10)
+            # the offer is a line of carol's conversation in bob's own window, before she answers
+            shot = wait_shot(x, wb, "gui-28-sent-offer.png", lambda p: region_pixels(x, p, CONV_ALL) != before_drop)
+            check(region_pixels(x, shot, CONV_ALL) != before_drop, "bob's own offer drew no line in carol's conversation")
             # each conversation keeps its scroll: (everyone) paged back stays so across a switch
             for i in range(40):
                 carol.send_line("public line %02d" % i)

@@ -20,15 +20,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mixed_os as mx  # noqa: E402
 import udpchat_harness as h  # noqa: E402
 from udpchat_harness import check  # noqa: E402
-from test_gui import Xvfb, dark, region_pixels, type_line  # noqa: E402
+# CONV_ALL, the whole conversation down to the input box: the newest lines are drawn at its
+# bottom, and a box that stops short of them sees only older lines move.
+from test_gui import CONV_ALL, Xvfb, dark, region_pixels, type_line  # noqa: E402
 
 # One X server for the script, made before Wine starts: Wine's desktop process (explorer.exe),
 # which the prefix's first program starts, owns every window and must have the display.
 X = None
-
-# The whole conversation of a 900x600 window at 100%, down to the row above the input box (the
-# newest lines are drawn at its bottom: a box that stops short of them sees only older lines move).
-CONV_ALL = (230, 5, 895, 532)
 
 LONG_ZH = "中文消息：今天下午三点在会议室开会，请大家准时参加。我们将讨论新版本的发布计划。"
 

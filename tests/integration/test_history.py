@@ -113,8 +113,9 @@ def test_lan(binary):
 
 
 def test_lan_file_offer(binary):
-    """A file offer in LAN mode lands in the receiver's log as a row of kind "file" with the
-    names offered (the sender's line too)."""
+    """A file offer in LAN mode lands in both logs as a row of kind "file" with the names
+    offered, in the conversation with the other side: the receiver's from bob, the sender's
+    own, to alice."""
     ha, hb = h.private_home(), h.private_home()
     tmp = h.private_home()["XDG_DATA_HOME"]
     os.makedirs(tmp)
@@ -131,10 +132,16 @@ def test_lan_file_offer(binary):
         b.wait_event("join", nick="alice")
         b.send_line('/send alice "%s"' % path)
         a.wait_event("file_offer")
+        b.wait_event("file_shared")
         check(a.stop() == 0, "alice did not exit 0", a)
+        check(b.stop() == 0, "bob did not exit 0", b)
     rows = [e for e in exported(ha) if e["kind"] == "file"]
-    check(len(rows) == 1 and "周报 report.txt" in rows[0]["text"] and rows[0]["from"] == "bob",
-          "the offer is not in alice's log: %r" % exported(ha))
+    check(len(rows) == 1 and "周报 report.txt" in rows[0]["text"] and rows[0]["from"] == "bob"
+          and rows[0]["conversation"] == "bob" and not rows[0]["own"], "the offer is not in alice's log: %r" % exported(ha))
+    rows = [e for e in exported(hb) if e["kind"] == "file"]
+    check(len(rows) == 1 and rows[0]["text"] == "[files: 周报 report.txt]" and rows[0]["own"]
+          and rows[0]["from"] == "bob" and rows[0]["to"] == "alice" and rows[0]["conversation"] == "alice",
+          "bob's own offer is not in his log: %r" % exported(hb))
 
 
 def test_kill9_loses_nothing(binary):

@@ -120,6 +120,66 @@ static void test_offers_count_and_follow_their_peer(void)
     model_destroy(m);
 }
 
+/* Our offer (EV_FILE_SHARED) and its refusal are lines of the peer's conversation, whichever
+ * was open when they came. */
+static void test_own_offer_in_peer_conversation(void)
+{
+    model *m = model_create("bob");
+    gui_convs c;
+    convs_init(&c, m, 0, "(everyone)");
+    apply(m, EV_JOIN, "carol", NULL, NULL, 0);
+    convs_open(&c, ""); /* typed /send carol ... from (everyone) */
+    const model_msg *sh = apply(m, EV_FILE_SHARED, "carol", NULL, "a.txt, photos/", 0);
+    convs_note(&c);
+    CHECK(sh && sh->kind == MSG_KIND_SYSTEM && sh->conv == model_conv_find(m, "carol"));
+    CHECK(!convs_shows(&c, sh));
+    convs_open(&c, "carol");
+    CHECK(convs_shows(&c, sh));
+    const model_msg *rel = apply(m, EV_FILE_RELEASED, "carol", NULL, "1003", 0);
+    convs_open(&c, "");
+    convs_note(&c);
+    CHECK(rel && !convs_shows(&c, rel));
+    convs_open(&c, "carol");
+    CHECK(convs_shows(&c, rel));
+    CHECK_EQ_INT(model_conv_at(m, sh->conv)->unread, 0); /* our own doing: nothing unread */
+    convs_free(&c);
+    model_destroy(m);
+}
+
+static int64_t fake_msg_row(const void *ctx, uint64_t seq) { (void)ctx; return seq == 3 ? 30 : seq == 4 ? 40 : 0; }
+static int64_t fake_offer_row(const void *ctx, unsigned number) { return number == 1 ? *(const int64_t *)ctx : 0; }
+
+/* The log's edge in a conversation: the smallest row of its live lines, file offers included
+ * (an offer that came first must not be read back from the log as well). */
+static void test_log_edge_offers(void)
+{
+    model *m = model_create("bob");
+    gui_convs c;
+    convs_init(&c, m, 0, "(everyone)");
+    int64_t offer_row = 25;
+    convs_rows rows = {fake_msg_row, fake_offer_row, &offer_row};
+    apply(m, EV_JOIN, "alice", NULL, NULL, 0);                           /* seq 1: no row */
+    apply(m, EV_MESSAGE, NULL, NULL, "public", 0);                       /* seq 2: not recorded */
+    convs_open(&c, "alice");
+    CHECK(convs_log_edge(&c, &rows) == 0);
+    chat_event o = {0};
+    o.type = EV_FILE_OFFER, o.from = "alice", o.files = "1234\t1\n7\t100\t5\t1\tok\tx.pdf\n";
+    model_apply(m, &o);                                                  /* offer 1: row 25 */
+    convs_note(&c);
+    CHECK(convs_log_edge(&c, &rows) == 25);
+    apply(m, EV_MESSAGE, "alice", "bob", "private", CHAT_PRIVATE);       /* seq 3: row 30 */
+    apply(m, EV_MESSAGE, "alice", "bob", "private 2", CHAT_PRIVATE);     /* seq 4: row 40 */
+    CHECK(convs_log_edge(&c, &rows) == 25);
+    offer_row = 0;                                                       /* not recorded */
+    CHECK(convs_log_edge(&c, &rows) == 30);
+    offer_row = 35;
+    CHECK(convs_log_edge(&c, &rows) == 30);
+    convs_open(&c, "");                                                  /* the offer is alice's */
+    CHECK(convs_log_edge(&c, &rows) == 0);
+    convs_free(&c);
+    model_destroy(m);
+}
+
 static void test_results_bounded(void)
 {
     model *m = model_create("alice");
@@ -270,6 +330,8 @@ int main(void)
     RUN(test_roster_and_unread);
     RUN(test_system_lines_follow_the_open_one);
     RUN(test_offers_count_and_follow_their_peer);
+    RUN(test_own_offer_in_peer_conversation);
+    RUN(test_log_edge_offers);
     RUN(test_results_bounded);
     RUN(test_log_paging);
     RUN(test_page_text);

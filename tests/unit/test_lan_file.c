@@ -85,6 +85,11 @@ static void offer_round(charset_id cs, const char *name)
     chat_event sh;
     CHECK(next_event(a, EV_FILE_SHARED, &sh) && sh.id == 7 && sh.files && strncmp(sh.files, "100", 3) == 0);
     CHECK(sh.files && strstr(sh.files, "\nbob\npc") != NULL);
+    buf want = {0};
+    buf_printf(&want, "%s, 目录/, CON", name);
+    buf_append_byte(&want, '\0');
+    CHECK(sh.text && strcmp(sh.text, want.data) == 0); /* the names offered, for people */
+    buf_free(&want);
     chat_event_free(&sh);
     buf *pkt = &wa.last[(wa.n - 1) % 8];
     ipmsg_packet p;
@@ -138,8 +143,28 @@ static void test_hostile_offer(void)
     for (int i = 0; i < 8; i++) buf_free(&wb.last[i]);
 }
 
+/* The names of a spec: folders end in '/', malformed lines give nothing, no line no name. */
+static void test_spec_names(void)
+{
+    struct { const char *spec, *want; } cases[] = {
+        {"7\nhi\n1\t10\t5\t1\ta.txt\n2\t0\t5\t2\tphotos\n", "a.txt, photos/"},
+        {"7\nhi\n1\t10\t5\t1\tname\twith tab\n", "name\twith tab"},
+        {"7\nhi\n1\t10\t5\n3\t1\t1\t1\tok\n", "ok"},     /* a short line is skipped */
+        {"7\nhi\n1\t10\t5\t1\t\n", ""},                    /* no name */
+        {"7\nhi\n", ""}, {"7\n", ""}, {"", ""}, {"7\nhi\n1\t2\t3\t1\tlast", "last"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        buf b = {0};
+        lan_file_spec_names(cases[i].spec, &b);
+        buf_append_byte(&b, '\0');
+        CHECK(strcmp(b.data, cases[i].want) == 0);
+        buf_free(&b);
+    }
+}
+
 int main(void)
 {
+    RUN(test_spec_names);
     RUN(test_offer_utf8);
     RUN(test_offer_gbk);
     RUN(test_hostile_offer);
