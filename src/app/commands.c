@@ -143,14 +143,27 @@ static core_command *with_args(frontend *fe, const cmd_spec *c, const char *rest
     return new_cmd(c->type, c->flags, rest, nlen, text);
 }
 
+/* 1 if nick is not here but we have a conversation with them (they left): it may be opened
+ * and read; lines typed there fail until they are back. */
+static int gone_with_conversation(const frontend *fe, const char *nick)
+{
+    for (size_t i = 0; i < model_member_count(fe->model); i++)
+        if (nick_equal(model_member_at(fe->model, i)->nick, nick)) return 0;
+    for (size_t i = 0; i < model_conv_count(fe->model); i++)
+        if (*model_conv_at(fe->model, i)->name && nick_equal(model_conv_at(fe->model, i)->name, nick)) return 1;
+    return 0;
+}
+
 static core_command *select_target(frontend *fe, const char *arg)
 {
     while (*arg == ' ') arg++;
-    if (*arg && !known_nick(fe, arg)) return NULL;
+    int gone = *arg && gone_with_conversation(fe, arg);
+    if (*arg && !gone && !known_nick(fe, arg)) return NULL;
     free(fe->target);
     fe->target = *arg ? str_dup(arg) : NULL;
     buf b = {0};
-    buf_printf(&b, "lines now go to %s", *arg ? arg : "everyone");
+    buf_printf(&b, "lines now go to %s%s", *arg ? arg : "everyone",
+               gone ? " (not here now: what you type fails until they are back)" : "");
     frontend_info(fe, b.data);
     buf_free(&b);
     frontend_prompt(fe);

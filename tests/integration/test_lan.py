@@ -547,9 +547,37 @@ def test_console_commands(binary):
             check(p.stop(10) == 0, "%s exit code" % p.name, p)
 
 
+def test_to_someone_gone(binary):
+    """/to a nick who left, after a conversation with them: it opens (their lines are read
+    back from the log), says they are not here, and a line typed there is an error, not a
+    message sent."""
+    with netns.TestLan(3) as lan, h.ProcessGroup(binary) as g:
+        a = lan.start(g, 0, lan_args("alice"), name="alice")
+        b = lan.start(g, 1, lan_args("bob"), name="bob")
+        c = lan.start(g, 2, lan_args("carol"), name="carol")  # stays: alice's roster is not empty
+        a.wait_event("join", 10, nick="bob")
+        a.wait_event("join", 10, nick="carol")
+        b.wait_event("join", 10, nick="alice")
+        b.send_line("/msg alice 再见，我先走了")
+        a.wait_for(is_msg("再见，我先走了", "bob"), 10)
+        check(b.stop(10) == 0, "bob exit code", b)
+        a.wait_event("leave", 10, nick="bob")
+        ma = a.mark()
+        a.send_line("/to bob")
+        n = a.wait_event("notice", 10, ma)
+        check("lines now go to bob (not here now" in n["text"], "notice %r" % n, a)
+        a.wait_event("history", 10, ma, text="再见，我先走了", conversation="bob")
+        a.send_line("are you there?")
+        err = a.wait_event("error", 10, ma)
+        check("no peer named bob" in err["text"], "error %r" % err, a)
+        check(not a.matching(lambda e: e.get("event") == "sent", ma), "a line to bob was sent", a)
+        for p in (a, c):
+            check(p.stop(10) == 0, "%s exit code" % p.name, p)
+
+
 TESTS = [test_chat_utf8, test_chat_one_forced_gbk, test_gbk_on_the_wire, test_packets_raw_peer,
          test_hostile_packets, test_recvmsg_flood, test_memory_flood, test_long_nicks, test_same_nick,
-         test_console_commands]
+         test_console_commands, test_to_someone_gone]
 
 if __name__ == "__main__":
     netns.require_root_or_skip()
