@@ -106,8 +106,10 @@ void fs_download_dir(buf *out)
     static const GUID downloads = {0x374DE290, 0x123F, 0x4565, {0x91, 0x64, 0x39, 0xC4, 0x92, 0x5E, 0x46, 0x7B}};
     PWSTR w = NULL;
     if (SHGetKnownFolderPath(&downloads, 0, NULL, &w) != S_OK || utf8_from_utf16(out, w, wcslen(w)) < 0) {
-        const char *home = getenv("USERPROFILE");
-        buf_printf(out, "%s\\Downloads", home && *home ? home : ".");
+        const wchar_t *home = _wgetenv(L"USERPROFILE"); /* wide: a Chinese user name arrives whole */
+        if (home && *home) utf8_from_utf16(out, home, wcslen(home));
+        else buf_append_str(out, ".");
+        buf_append_str(out, "\\Downloads");
     }
     CoTaskMemFree(w);
 }

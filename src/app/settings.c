@@ -57,12 +57,21 @@ static void on_ini_problem(void *ctx, unsigned line, const char *why)
     warn_at(line, "%s", why);
 }
 
+/* $UDPCHAT_CONFIG, else the system's place (-1 and why when there is none). */
+static int config_path(buf *out, char *err, size_t errlen)
+{
+    char *env = settings_sys_env("UDPCHAT_CONFIG");
+    int rc = 0;
+    if (env && *env) buf_append_str(out, env);
+    else rc = settings_sys_default_path(out, err, errlen);
+    free(env);
+    return rc;
+}
+
 static void load_file(void)
 {
     char err[256];
-    const char *env = getenv("UDPCHAT_CONFIG");
-    if (env && *env) buf_append_str(&S.path, env);
-    else if (settings_sys_default_path(&S.path, err, sizeof err) < 0) {
+    if (config_path(&S.path, err, sizeof err) < 0) {
         fprintf(stderr, "udpchat: warning: no settings file: %s\n", err);
         return;
     }
@@ -208,9 +217,7 @@ void settings_usage_note(FILE *f, const char *cmd)
     if (!is_chat(cmd)) return;
     buf p = {0};
     char err[128];
-    const char *env = getenv("UDPCHAT_CONFIG");
-    if (env && *env) buf_append_str(&p, env);
-    else if (settings_sys_default_path(&p, err, sizeof err) < 0) buf_append_str(&p, "(none: no home folder)");
+    if (config_path(&p, err, sizeof err) < 0) buf_append_str(&p, "(none: no home folder)");
     fprintf(f, "\nEvery option is also a setting: 'KEY = VALUE' lines in %s\n"
                "(KEY is the option without '--'; a [%s] section for this command only; 'color = false'\n"
                "for --no-color). Flags win over the file; /set shows and changes settings in a chat.\n"

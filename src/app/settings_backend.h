@@ -19,6 +19,9 @@ int settings_sys_read(const char *path, buf *out, char *err, size_t errlen);
  * points to, the link kept). Creates the missing folders (0700). Refuses (-1, why in err)
  * when path exists and is not a regular file. Returns 0. */
 int settings_sys_write(const char *path, const char *data, size_t len, char *err, size_t errlen);
+/* An environment variable in UTF-8 (Windows: read wide, so a Chinese path arrives whole, not
+ * in the ANSI code page; POSIX: its bytes), heap-owned by the caller; NULL if unset. */
+char *settings_sys_env(const char *name);
 /* The login's user name in UTF-8 (Windows: GetUserNameW; POSIX: USER, LOGNAME), or "". */
 void settings_sys_user_name(buf *out);
 /* 1 where a first start without a nick asks for one: Windows, when stdin is a console

@@ -138,6 +138,12 @@ int settings_sys_write(const char *path, const char *data, size_t len, char *err
     return rc;
 }
 
+char *settings_sys_env(const char *name)
+{
+    const char *v = getenv(name);
+    return v ? xstrdup(v) : NULL;
+}
+
 void settings_sys_user_name(buf *out)
 {
     const char *u = getenv("USER");

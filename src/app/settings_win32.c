@@ -11,8 +11,8 @@
 #include "udpchat/utf16.h"
 #include "settings_backend.h"
 
-/* The path as UTF-16, never NULL: bytes in it that are not UTF-8 (%UDPCHAT_CONFIG% comes in
- * the ANSI code page) become U+FFFD, as they always have here. Free it with free(). */
+/* The path as UTF-16, never NULL: bytes in it that are not UTF-8 become U+FFFD. Free it
+ * with free(). */
 static wchar_t *to_wide(const char *path)
 {
     buf clean = {0};
@@ -21,6 +21,16 @@ static wchar_t *to_wide(const char *path)
     wchar_t *w = utf16_from_utf8(clean.data);
     buf_free(&clean);
     return w ? w : xcalloc(1, sizeof *w);
+}
+
+char *settings_sys_env(const char *name)
+{
+    wchar_t *wname = utf16_from_utf8(name);
+    const wchar_t *v = wname ? _wgetenv(wname) : NULL;
+    buf out = {0};
+    if (v) utf8_from_utf16(&out, v, wcslen(v)), buf_append(&out, "", 0);
+    free(wname);
+    return v ? buf_detach(&out) : NULL;
 }
 
 int settings_sys_default_path(buf *out, char *err, size_t errlen)

@@ -18,6 +18,7 @@ import pty
 import pwd
 import re
 import select
+import shutil
 import subprocess
 import sys
 import time
@@ -165,6 +166,25 @@ def test_hostile_files_windows(binary):
     check("udpchat.conf: cannot open it" in err or "not a regular file" in err, "a folder:\n" + err)
 
 
+def test_config_path_chinese(binary):
+    """%UDPCHAT_CONFIG% naming a file in a folder with Chinese in its name: udpchat.exe reads
+    the variable wide (_wgetenv), so that file is the one read; in the ANSI code page the
+    name would have come with '?' in it and no file would have been found."""
+    remove_conf()
+    folder = os.path.join(mx.CTX.prefix, "drive_c", "设置 配置")
+    os.makedirs(folder, exist_ok=True)
+    try:
+        with open(os.path.join(folder, "udpchat.conf"), "wb") as f:
+            f.write("nick = 小明\r\n".encode())
+        env = {"LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "UDPCHAT_CONFIG": "C:\\设置 配置\\udpchat.conf".encode()}
+        rc, out, err = mx.run_exe(["peer", "127.0.0.1:9", "--json"], b"/set nick\n", env=env)
+        out = out.decode("utf-8", "replace")
+        check(rc == 0 and re.search(r'"nick\s+= 小明\s+\(file, line 1\)"', out),
+              "the file at the Chinese path was not read: rc %d\n%s\n%s" % (rc, out, err.decode("utf-8", "replace")))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def appdata_file(name):
     """%APPDATA%\\udpchat\\NAME in the prefix ('' if not there)."""
     found = glob.glob(os.path.join(mx.CTX.prefix, "drive_c", "users", "*", "AppData", "Roaming", "udpchat", name))
@@ -208,4 +228,4 @@ def test_history_windows(binary):
 
 if __name__ == "__main__":
     mx.main([test_console_first_start, test_pipe_hook_default_is_user_name, test_hostile_files_windows,
-             test_history_windows], gbk=False)
+             test_config_path_chinese, test_history_windows], gbk=False)
