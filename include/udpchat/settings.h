@@ -30,6 +30,9 @@ void settings_flag_seen(const char *cmd, const cli_opt *o);
 void settings_done(const char *cmd, const cli_opt *opts);
 /* The --help note: where the file is and that every option can be set there. */
 void settings_usage_note(FILE *f, const char *cmd);
+/* The nick used when none is set: the login's user name when it is a valid nick (Windows:
+ * GetUserNameW, so a Chinese user name is kept whole), else nick_default's pick. */
+void settings_default_nick(char *out, size_t n);
 
 /* "/set", "/set KEY", "/set KEY VALUE" typed in a chat (args: what follows "/set"):
  * lists every setting with its value and origin, shows one, or checks VALUE, saves it to

@@ -4,6 +4,7 @@
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
 #include "udpchat/nick.h"
+#include "udpchat/settings.h"
 
 #define DEFAULT_SERVER_PORT 10888
 
@@ -63,7 +64,7 @@ int cmd_join(int argc, char **argv)
     }
     char nick[128];
     if (o.nick) snprintf(nick, sizeof nick, "%s", o.nick);
-    else nick_default(nick, sizeof nick);
+    else settings_default_nick(nick, sizeof nick);
     if (!nick_valid(nick, &why)) {
         fprintf(stderr, "udpchat join: bad nick '%s': %s\n", nick, why);
         return EXIT_USAGE;

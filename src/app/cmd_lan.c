@@ -11,6 +11,7 @@
 #include "udpchat/ipmsg.h"
 #include "udpchat/lan.h"
 #include "udpchat/nick.h"
+#include "udpchat/settings.h"
 #include "udpchat/record.h"
 #include "udpchat/transfer.h"
 
@@ -92,7 +93,7 @@ static int configure(const lan_opts *o, lan_config *cfg, charset_id *console, ch
     const char *why;
     lan_config_default(cfg);
     if (o->nick) snprintf(nick, n, "%s", o->nick);
-    else nick_default(nick, n);
+    else settings_default_nick(nick, n);
     if (!nick_valid(nick, &why)) {
         fprintf(stderr, "udpchat lan: bad nick '%s': %s\n", nick, why);
         return EXIT_USAGE;
@@ -148,7 +149,7 @@ static int run(lan_opts *o, lan_config *cfg, charset_id console)
         return EXIT_RUNTIME;
     }
     net_hostname(host, sizeof host);
-    nick_default(user, sizeof user);
+    settings_default_nick(user, sizeof user);
     cfg->host = host;
     cfg->user = user;
     lan *l = lan_create(cfg, net_emit, sock);

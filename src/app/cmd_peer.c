@@ -5,6 +5,7 @@
 #include "udpchat/app.h"
 #include "udpchat/cli.h"
 #include "udpchat/nick.h"
+#include "udpchat/settings.h"
 #include "udpchat/record.h"
 
 typedef struct peer_opts {
@@ -116,7 +117,7 @@ int cmd_peer(int argc, char **argv)
     charset_id console;
     char nick[128];
     if (o.nick) snprintf(nick, sizeof nick, "%s", o.nick);
-    else nick_default(nick, sizeof nick);
+    else settings_default_nick(nick, sizeof nick);
     rc = configure(&o, &cfg, &console, nick);
     if (rc >= 0) return rc;
     return app_run_session("peer", &cfg, FE_PEER, o.json, o.no_color, o.no_bell, o.no_history, console, remote, 0,

@@ -6,6 +6,7 @@
 #include "udpchat/charset.h"
 #include "udpchat/mem.h"
 #include "udpchat/nick.h"
+#include "udpchat/settings.h"
 #include "settings_backend.h"
 #include "settings_state.h"
 
@@ -35,6 +36,14 @@ static char *default_nick(void)
     char fallback[128];
     nick_default(fallback, sizeof fallback);
     return str_dup(fallback);
+}
+
+void settings_default_nick(char *out, size_t n)
+{
+    char *nick = default_nick();
+    if (strlen(nick) >= n) nick_default(out, n);
+    else memcpy(out, nick, strlen(nick) + 1);
+    free(nick);
 }
 
 static void trim(buf *b)
