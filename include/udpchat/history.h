@@ -51,7 +51,11 @@ typedef struct history_query {
     int64_t since;
     size_t limit;
     int64_t before, after; /* only ids < before, > after (0: no bound) */
+    size_t text_max;       /* 0: whole rows; else at most text_max characters of each text and
+                            * HISTORY_NAME_MAX of the other fields (a view's read: a log is
+                            * input, and a row of megabytes is not read whole) */
 } history_query;
+#define HISTORY_NAME_MAX 256
 /* Called for each match; a nonzero return stops. */
 typedef int (*history_fn)(void *ctx, const history_rec *r);
 /* Returns how many were passed to fn, or -1 on an error. */

@@ -44,8 +44,11 @@ void record_show_recent(struct frontend *fe, const char *conv, size_t n);
 /* For a view that pages through a conversation (the window): the log's row of the model's
  * message seq (0: not recorded, or older than the model's last MODEL_KEEP), and a page of
  * conversation conv ("" or a nick) of this place: up to n messages with ids < before, or,
- * when after is not 0, the n after it, oldest first, each to fn. How many, or -1 when the
- * log is not open or could not be read (nothing is said: the view shows what it has). */
+ * when after is not 0, the n after it, oldest first, each to fn. A page's texts are cut at
+ * RECORD_PAGE_TEXT characters and its names at HISTORY_NAME_MAX by SQLite (a row is read
+ * whole only by /history, /search and `udpchat history`). How many, or -1 when the log is
+ * not open or could not be read (nothing is said: the view shows what it has). */
+#define RECORD_PAGE_TEXT 16385 /* one more than a view keeps (16 KiB): it can tell a cut */
 int64_t record_id_of(const recorder *r, uint64_t seq);
 long record_page(recorder *r, const char *conv, int64_t before, int64_t after, size_t n, history_fn fn, void *ctx);
 

@@ -256,7 +256,8 @@ int64_t record_id_of(const recorder *r, uint64_t seq)
 long record_page(recorder *r, const char *conv, int64_t before, int64_t after, size_t n, history_fn fn, void *ctx)
 {
     if (!r || !r->h) return -1; /* the connection reads its own open batch: no commit needed */
-    history_query q = {.place = r->place, .conv = conv, .limit = n, .before = before, .after = after};
+    history_query q = {.place = r->place, .conv = conv, .limit = n, .before = before, .after = after,
+                       .text_max = RECORD_PAGE_TEXT};
     return history_find(r->h, &q, fn, ctx);
 }
 

@@ -38,8 +38,15 @@ static void phrase(const char *s, buf *out)
 
 static void where(const history_query *q, int fts, buf *sql)
 {
-    buf_append_str(sql, "SELECT id, time, place, conv, sender, recipient, address, kind, state, text, own"
-                        " FROM messages WHERE 1");
+    if (q->text_max) /* cut in SQLite: the row never comes whole */
+        buf_printf(sql, "SELECT id, time, substr(place, 1, %d), substr(conv, 1, %d), substr(sender, 1, %d),"
+                        " substr(recipient, 1, %d), substr(address, 1, %d), substr(kind, 1, %d), substr(state, 1, %d),"
+                        " substr(text, 1, :text_max), own FROM messages WHERE 1",
+                   HISTORY_NAME_MAX, HISTORY_NAME_MAX, HISTORY_NAME_MAX, HISTORY_NAME_MAX, HISTORY_NAME_MAX,
+                   HISTORY_NAME_MAX, HISTORY_NAME_MAX);
+    else
+        buf_append_str(sql, "SELECT id, time, place, conv, sender, recipient, address, kind, state, text, own"
+                            " FROM messages WHERE 1");
     if (q->place) buf_append_str(sql, " AND place = :place");
     if (q->conv) buf_append_str(sql, " AND conv = :conv");
     if (q->with) buf_append_str(sql, " AND (sender = :with OR recipient = :with OR conv = :with)");
@@ -75,6 +82,7 @@ static void bind_all(sqlite3_stmt *st, const history_query *q, const char *searc
     bind_int(st, ":since", q->since);
     bind_int(st, ":before", q->before);
     bind_int(st, ":after", q->after);
+    bind_int(st, ":text_max", (int64_t)q->text_max);
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"), (sqlite3_int64)limit);
 }
 

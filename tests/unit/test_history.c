@@ -120,19 +120,19 @@ static void test_pages(void)
     }
     CHECK_EQ_INT(history_commit(h), 0);
     seen s = {0};
-    history_query q = {NULL, "", NULL, NULL, 0, 3, ids[10], 0};
+    history_query q = {.conv = "", .limit = 3, .before = ids[10]};
     CHECK_EQ_INT(history_find(h, &q, collect, &s), 3);
     CHECK(strcmp(s.text[0], "p07") == 0 && strcmp(s.text[2], "p09") == 0);
     seen t = {0};
-    history_query down = {NULL, "", NULL, NULL, 0, 3, 0, ids[10]};
+    history_query down = {.conv = "", .limit = 3, .after = ids[10]};
     CHECK_EQ_INT(history_find(h, &down, collect, &t), 3);
     CHECK(strcmp(t.text[0], "p11") == 0 && strcmp(t.text[2], "p13") == 0);
     seen u = {0};
-    history_query first = {NULL, "", NULL, NULL, 0, 3, ids[2], 0}; /* the start: a short page */
+    history_query first = {.conv = "", .limit = 3, .before = ids[2]}; /* the start: a short page */
     CHECK_EQ_INT(history_find(h, &first, collect, &u), 2);
     CHECK(strcmp(u.text[0], "p00") == 0);
     seen v = {0};
-    history_query both = {NULL, "", NULL, NULL, 0, 50, ids[12], ids[9]};
+    history_query both = {.conv = "", .limit = 50, .before = ids[12], .after = ids[9]};
     CHECK_EQ_INT(history_find(h, &both, collect, &v), 2);
     CHECK(strcmp(v.text[0], "p10") == 0 && strcmp(v.text[1], "p11") == 0);
     done(h);
@@ -151,11 +151,48 @@ static void test_junk_file(void)
     unlink(path);
 }
 
+typedef struct lens {
+    size_t text, sender;
+} lens;
+
+static int measure(void *ctx, const history_rec *r)
+{
+    lens *l = ctx;
+    l->text = strlen(r->text), l->sender = strlen(r->sender);
+    return 0;
+}
+
+/* A view's read (text_max) gets rows cut by SQLite: the text at text_max characters (Chinese
+ * counted as characters), the names at HISTORY_NAME_MAX; without it, the row whole. */
+static void test_text_max(void)
+{
+    history *h = fresh();
+    size_t big = 1 << 20;
+    char *text = malloc(3 * big + 1), *nick = malloc(1001);
+    for (size_t i = 0; i < big; i++) memcpy(text + 3 * i, "中", 3);
+    text[3 * big] = '\0';
+    memset(nick, 'n', 1000), nick[1000] = '\0';
+    add(h, "", nick, text, 0);
+    CHECK_EQ_INT(history_commit(h), 0);
+    lens l = {0};
+    history_query cut = {.conv = "", .limit = 1, .text_max = 10};
+    CHECK_EQ_INT(history_find(h, &cut, measure, &l), 1);
+    CHECK_EQ_INT(l.text, 30);
+    CHECK_EQ_INT(l.sender, HISTORY_NAME_MAX);
+    history_query whole = {.conv = "", .limit = 1};
+    CHECK_EQ_INT(history_find(h, &whole, measure, &l), 1);
+    CHECK_EQ_INT(l.text, 3 * big);
+    CHECK_EQ_INT(l.sender, 1000);
+    free(text), free(nick);
+    done(h);
+}
+
 int main(void)
 {
     RUN(test_batches_and_states);
     RUN(test_search_index_and_tail);
     RUN(test_pages);
+    RUN(test_text_max);
     RUN(test_junk_file);
     return th_finish();
 }
