@@ -600,10 +600,12 @@ BOTTOM_ROW_Y = 518             # the conversation's last row in a 900x600 window
 
 
 def lan_gui(g, x, nick, port, other, home, extra=()):
-    """`udpchat gui lan` on loopback (its peer at port other), its user files in home."""
+    """`udpchat gui lan` on loopback (its peers at port other, or at each port of a list),
+    its user files in home."""
     env = dict(x.env, **home)
     font = ["--font", WQY] if os.path.exists(WQY) else []
-    return g.start(["gui", "lan", "--port", port, "--peer", "127.0.0.1:%d" % other, "--broadcast", "127.0.0.1",
+    others = ",".join("127.0.0.1:%d" % p for p in (other if isinstance(other, (list, tuple)) else [other]))
+    return g.start(["gui", "lan", "--port", port, "--peer", others, "--broadcast", "127.0.0.1",
                     "--nick", nick] + font + list(extra), name=nick, env=env, stdin=False)
 
 
@@ -687,6 +689,46 @@ def test_gui_conversations(binary):
             time.sleep(0.7)
             shot = x.shot(wb, "gui-24-lan-bob.png")  # alice's conversation open, "(everyone)" unread
             check(color_spot(x, shot, BADGE, ROSTER)[0] > 30, "no badge on bob's (everyone)")
+    finally:
+        x.close()
+
+
+def test_gui_left_conversation(binary):
+    """LAN: a private conversation with someone who left stays in the roster as "dave (left)"
+    while others are still here; a click opens it (his line is drawn), and a line typed there
+    is refused with an error, not sent to anyone."""
+    x = Xvfb()
+    try:
+        with h.ProcessGroup(binary) as g:
+            pb, pc, pd = h.free_udp_ports(3)
+
+            def console(nick, port, others):
+                return g.start(["lan", "--port", port, "--peer", ",".join("127.0.0.1:%d" % p for p in others),
+                                "--broadcast", "127.0.0.1", "--nick", nick, "--json"], name=nick, env=h.private_home())
+            carol, dave = console("carol", pc, [pb, pd]), console("dave", pd, [pb, pc])
+            bob = lan_gui(g, x, "bob", pb, [pc, pd], h.private_home())
+            wb = x.window("udpchat - bob")
+            for nick in ("carol", "dave"):
+                bob.wait_for(raw_has(bob, "-- %s joined" % nick), timeout=15)
+            dave.wait_event("join", 15, nick="bob")
+            dave.send_line("/msg bob 我先走了，明天见")
+            bob.wait_for(raw_has(bob, "*dave* 我先走了，明天见"), timeout=10)
+            dave.send_line("/quit")
+            bob.wait_for(raw_has(bob, "-- dave left"), timeout=10)
+            x.run("xdotool", "windowfocus", "--sync", wb)
+            before = settled(x, wb, "gui-33a-left-everyone.png", CONV_ALL)
+            m = bob.mark()
+            x.run("xdotool", "mousemove", "--window", wb, "60", str(8 + 20 + 4 + 20 * 2 + 10), "click", "1")  # row 2
+            bob.wait_for(raw_has(bob, "lines now go to dave (not here now"), timeout=10, start=m)
+            shot = wait_shot(x, wb, "gui-33-left-open.png", lambda p: region_pixels(x, p, CONV_ALL) != before)
+            check(region_pixels(x, shot, CONV_ALL) != before, "dave's conversation was not opened")
+            mc = carol.mark()
+            type_line(x, wb, "还在吗")
+            bob.wait_for(raw_has(bob, "no peer named dave"), timeout=10, start=m)
+            time.sleep(0.5)
+            check(not carol.matching(lambda e: e.get("event") == "message", mc), "the line reached carol", carol)
+            type_line(x, wb, "/quit")
+            check(bob.wait_exit(timeout=10) == 0, "the window did not quit with /quit", bob)
     finally:
         x.close()
 
@@ -793,4 +835,5 @@ def test_gui_file_accept(binary):
 if __name__ == "__main__":
     h.main([test_gui_peer_chat, test_gui_join_roster, test_gui_port_taken, test_gui_bad_font,
             test_gui_unseen_in_title, test_gui_input_method, test_gui_no_display,
-            test_gui_conversations, test_gui_file_accept, test_gui_frames_file, test_gui_scroll_log])
+            test_gui_conversations, test_gui_left_conversation, test_gui_file_accept, test_gui_frames_file,
+            test_gui_scroll_log])
