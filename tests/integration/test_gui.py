@@ -374,10 +374,15 @@ def test_gui_input_method(binary):
             alice, bob, wid = start_pair(g, x)
             x.run("xdotool", "windowfocus", "--sync", wid)
             x.run("ibus", "engine", "pinyin")
-            time.sleep(0.5)
+            # the engine is on before typing, and the composition (kept until Space) is drawn
+            # before it is measured: both waited for, bounded (ibus and the window on a busy CI)
+            deadline = time.monotonic() + h.T(5)
+            while "pinyin" not in x.run("ibus", "engine").stdout and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(0.3)
             x.run("xdotool", "type", "--delay", "150", "nihao")
-            time.sleep(1)
-            composing = x.shot(wid, "gui-14-ime-composing.png")
+            composed = lambda path: blue_in(x, path, (240, 553, 320, 562)) > 20
+            composing = shot_until(x, wid, "gui-14-ime-composing.png", composed)
             underline = blue_in(x, composing, (240, 553, 320, 562))
             check(underline > 20, "no underlined composition in the input box (%d blue pixels)" % underline)
             x.run("xdotool", "key", "space")
