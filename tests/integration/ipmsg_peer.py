@@ -6,6 +6,8 @@ every datagram received (with its time) so tests can look at exact bytes.
     pkt = peer.wait(lambda p: p.mode == BR_ENTRY, timeout=5)
     peer.send((lan.addr(0), 2425), peer.next_no(), SENDMSG | SENDCHECKOPT, "hi".encode())
 """
+import socket
+import struct
 import threading
 import time
 
@@ -20,14 +22,18 @@ FILEATTACHOPT = 0x00200000
 ENCRYPTOPT = 0x00400000
 UTF8OPT = 0x00800000
 CAPUTF8OPT = 0x01000000
+# Linux's SO_TIMESTAMPNS (= SCM_TIMESTAMPNS; Python has no name for it): the kernel stamps each
+# datagram with its arrival time (a struct timespec, CLOCK_REALTIME)
+SO_TIMESTAMPNS = 35
 
 
 class Packet:
     """One parsed IPMsg datagram (byte fields; `sections` are the NUL-separated parts of the
     additional section). Unparseable datagrams have ok=False."""
 
-    def __init__(self, raw, addr, t):
+    def __init__(self, raw, addr, t, kt=None):
         self.raw, self.addr, self.t = raw, addr, t
+        self.kt = kt  # the kernel's arrival time (s, wall clock), None where not stamped
         self.ok = False
         head = raw.split(b"\0", 1)[0]
         parts = head.split(b":", 5)
@@ -61,6 +67,15 @@ def build(no, cmd, extra=b"", extra2=None, user=b"raw", host=b"rawhost", version
     return out
 
 
+def kernel_time(ancillary):
+    """The SO_TIMESTAMPNS arrival time in recvmsg's ancillary data (seconds), else None."""
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+            sec, nsec = struct.unpack("qq", data[:16])
+            return sec + nsec / 1e9
+    return None
+
+
 class RawIpmsgPeer:
     """Wraps a bound UDP socket; a reader thread keeps every datagram in self.packets."""
 
@@ -71,16 +86,20 @@ class RawIpmsgPeer:
         self._closed = False
         self._no = first_no
         self.sock.settimeout(0.2)
+        try:  # gaps between datagrams measured by the kernel, not by when this thread runs
+            self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        except OSError:
+            pass
         self._t = threading.Thread(target=self._read, daemon=True)
         self._t.start()
 
     def _read(self):
         while not self._closed:
             try:
-                data, addr = self.sock.recvfrom(65535)
+                data, anc, _, addr = self.sock.recvmsg(65535, socket.CMSG_SPACE(16))
             except OSError:  # timeout, or closed
                 continue
-            p = Packet(data, addr, time.monotonic())
+            p = Packet(data, addr, time.monotonic(), kernel_time(anc))
             with self._cond:
                 self.packets.append(p)
                 self._cond.notify_all()

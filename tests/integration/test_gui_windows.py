@@ -20,13 +20,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mixed_os as mx  # noqa: E402
 import udpchat_harness as h  # noqa: E402
 from udpchat_harness import check  # noqa: E402
-# CONV_ALL, the whole conversation down to the input box: the newest lines are drawn at its
-# bottom, and a box that stops short of them sees only older lines move.
-from test_gui import CONV_ALL, Xvfb, dark, region_pixels, type_line  # noqa: E402
+from test_gui import CONV_ALL, Xvfb, dark, region_pixels, settled_pixels, shot_until, type_line  # noqa: E402
 
 # One X server for the script, made before Wine starts: Wine's desktop process (explorer.exe),
 # which the prefix's first program starts, owns every window and must have the display.
 X = None
+
+# CONV_ALL (test_gui): the whole conversation of a 900x600 window at 100%, down to the row above
+# the input box (the newest lines are drawn at its bottom: a box that stops short of them sees
+# only older lines move). Screenshots are retaken until the window under Wine has drawn what
+# the test waited for on stdout (shot_until, bounded): a fixed sleep raced with it under load.
+WINE_DRAW = 10  # seconds (scaled) for Wine's window to draw a line already printed
 
 LONG_ZH = "中文消息：今天下午三点在会议室开会，请大家准时参加。我们将讨论新版本的发布计划。"
 
@@ -70,14 +74,12 @@ def test_windowed_exe_chat(linux):
         for text in ("hello from Windows", "你好，窗口。中文输入"):
             type_line(x, wid, text, delay=80 if text.isascii() else 150)
             bob.wait_event("message", text=text, timeout=20)
-        time.sleep(0.5)
-        before = region_pixels(x, x.shot(wid, "gui-win-1-typed.png"), CONV_ALL)
+        before = settled_pixels(x, wid, "gui-win-1-typed.png", CONV_ALL, WINE_DRAW)
         bob.send_line(LONG_ZH)
         bob.send_line("Latin and 中文 mixed: 再见 bye")
         alice.wait_for(printed("<bob> Latin and 中文 mixed: 再见 bye"), timeout=20)
-        time.sleep(1)
-        shot = x.shot(wid, "gui-win-2-received.png")
-        after = region_pixels(x, shot, CONV_ALL)
+        grown = lambda path: dark(region_pixels(x, path, CONV_ALL)) > dark(before) + 2000
+        after = region_pixels(x, shot_until(x, wid, "gui-win-2-received.png", grown, WINE_DRAW), CONV_ALL)
         check(dark(after) > dark(before) + 2000, "too little new text drawn: %d -> %d dark pixels"
               % (dark(before), dark(after)))
         msgs = [m["text"] for m in bob.of_type("message")]
@@ -157,11 +159,11 @@ def test_fonts_folder(linux):
         shutil.copy(wqy, yahei)
         with h.ProcessGroup(linux) as g:
             alice, bob, wid = start_pair(g, x, lone, [])
-            before = region_pixels(x, x.shot(wid, "gui-win-7-yahei-before.png"), CONV_ALL)
+            before = settled_pixels(x, wid, "gui-win-7-yahei-before.png", CONV_ALL, WINE_DRAW)
             bob.send_line(LONG_ZH)
             alice.wait_for(printed("<bob> " + LONG_ZH[:10]), timeout=20)
-            time.sleep(1)
-            after = region_pixels(x, x.shot(wid, "gui-win-7-yahei.png"), CONV_ALL)
+            grown = lambda path: dark(region_pixels(x, path, CONV_ALL)) > dark(before) + 1500
+            after = region_pixels(x, shot_until(x, wid, "gui-win-7-yahei.png", grown, WINE_DRAW), CONV_ALL)
             check(dark(after) > dark(before) + 1500, "too little Chinese drawn: %d -> %d dark pixels"
                   % (dark(before), dark(after)))
             type_line(x, wid, "/quit")
@@ -196,8 +198,8 @@ def test_hidpi_200(linux):
             check(size == ["1800x1200"], "the window at 200%%: %r" % geo)
             bob.send_line(LONG_ZH)
             alice.wait_for(printed("<bob> " + LONG_ZH[:10]), timeout=20)
-            time.sleep(1)
-            shot = x.shot(wid, "gui-win-8-hidpi-200.png")
+            drawn = lambda path: dark(region_pixels(x, path, (900, 20, 1790, 1100))) > 500
+            shot = shot_until(x, wid, "gui-win-8-hidpi-200.png", drawn, WINE_DRAW)
             status = region_pixels(x, shot, (1700, 1185, 1790, 1195))  # inside the status bar
             check(status[:3] == bytes((0x2D, 0x34, 0x40)), "the bottom right is not the status bar: %r" % status[:6])
             right = region_pixels(x, shot, (900, 20, 1790, 1100))  # the right half of the conversation

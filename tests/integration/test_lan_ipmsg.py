@@ -93,6 +93,10 @@ def test_away(binary):
         raw.send(ua, raw.next_no(), SENDMSG | AUTORETOPT | UTF8OPT, "我也不在".encode())
         raw.send(ua, raw.next_no(), SENDMSG | SENDCHECKOPT | UTF8OPT, "hello".encode())
         a.wait_for(is_msg("hello", "张三"), 10, ma)
+        # the answer is waited for (the raw socket's thread may read it after alice's stdout
+        # line, as in test_feiq_commands), then 1 s more for a second one that must not come
+        auto_to_raw = lambda p: p.mode == SENDMSG and p.addr == ua and p.cmd & AUTORETOPT
+        raw.wait(auto_to_raw, 10, mr, "the automatic answer to the raw peer")
         time.sleep(1.0)
         autos = raw.since(mr, lambda p: p.mode == SENDMSG and p.addr == ua)
         check(len(autos) == 1 and autos[0].cmd & AUTORETOPT and autos[0].extra == "开会中，下午回来".encode(),
